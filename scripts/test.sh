@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: install what is missing, check types and style, run the
+# unit tests, build (or reuse) the local control plane, run the end-to-end tests against it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "installing npm dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+step "type check"
+tsc -p tsconfig.json
+
+step "lint and format check"
+biome check .
+
+step "unit tests"
+node --test --test-reporter=spec 'test/unit/**/*.test.ts'
+
+step "local control plane (build once, cached outside the repo)"
+bash cluster/build.sh >/dev/null
+
+step "end-to-end tests against the local control plane"
+node --test --test-reporter=spec --test-concurrency=4 --test-timeout=600000 \
+  --test-global-setup=test/e2e/global-setup.ts 'test/e2e/**/*.test.ts'

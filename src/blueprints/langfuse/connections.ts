@@ -1,0 +1,104 @@
+/** Langfuse's backing services: bundled single instances, or the user's external ones. */
+
+import { bundledClickHouse, type ClickHouseConnection } from '../../blueprints/shared/clickhouse.ts';
+import { bundledMinio, MINIO_CLIENT_IMAGE, type S3Connection } from '../../blueprints/shared/minio.ts';
+import {
+  bundledPostgres,
+  externalPostgres,
+  type PostgresConnection,
+} from '../../blueprints/shared/postgresql.ts';
+import { bundledRedis, type RedisConnection } from '../../blueprints/shared/redis.ts';
+import type { RenderContext } from '../../render/context.ts';
+import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
+import type { LangfuseValues } from './values.ts';
+
+export interface LangfuseBackends {
+  readonly postgres: PostgresConnection;
+  readonly redis: RedisConnection;
+  readonly clickhouse: ClickHouseConnection;
+  readonly s3: S3Connection & { readonly eventUpload: Bucket; readonly mediaUpload: Bucket };
+  readonly components: readonly ComponentSpec[];
+  readonly secrets: readonly SecretSpec[];
+}
+
+interface Bucket {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+const APP = ['web', 'worker'];
+
+export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): LangfuseBackends {
+  const { integrations: ext, dependencies: deps } = values;
+  const components: ComponentSpec[] = [];
+  const secrets: SecretSpec[] = [];
+  const use = <C>(bundled: {
+    components: readonly ComponentSpec[];
+    secrets: readonly SecretSpec[];
+    connection: C;
+  }): C => {
+    components.push(...bundled.components);
+    secrets.push(...bundled.secrets);
+    return bundled.connection;
+  };
+
+  const postgres = ext.postgresql.enabled
+    ? externalPostgres(ext.postgresql)
+    : use(
+        bundledPostgres(ctx, deps.postgresql, { database: 'langfuse', username: 'langfuse', allowFrom: APP }),
+      );
+
+  const redis: RedisConnection = ext.redis.enabled
+    ? {
+        host: ext.redis.host,
+        port: ext.redis.port,
+        username: ext.redis.username,
+        password: { secret: ext.redis.existingSecret, key: ext.redis.secretKeys.password },
+        tls: ext.redis.tls.enabled,
+      }
+    : use(bundledRedis(ctx, deps.redis, { allowFrom: APP }));
+
+  const clickhouse: ClickHouseConnection = ext.clickhouse.enabled
+    ? {
+        host: ext.clickhouse.host,
+        httpPort: ext.clickhouse.httpPort,
+        nativePort: ext.clickhouse.nativePort,
+        database: ext.clickhouse.database,
+        username: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.username },
+        password: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.password },
+        secure: ext.clickhouse.secure,
+        cluster: ext.clickhouse.cluster,
+      }
+    : use(
+        bundledClickHouse(ctx, deps.clickhouse, {
+          username: 'langfuse',
+          database: 'default',
+          allowFrom: APP,
+        }),
+      );
+
+  const buckets = { eventUpload: ext.s3.eventUpload, mediaUpload: ext.s3.mediaUpload };
+  const s3 = ext.s3.enabled
+    ? {
+        endpoint: ext.s3.endpoint,
+        region: ext.s3.region,
+        forcePathStyle: ext.s3.forcePathStyle,
+        accessKey: { secret: ext.s3.existingSecret, key: ext.s3.secretKeys.accessKey },
+        secretKey: { secret: ext.s3.existingSecret, key: ext.s3.secretKeys.secretKey },
+        ...buckets,
+      }
+    : {
+        ...use(
+          bundledMinio(ctx, deps.minio, {
+            buckets: [...new Set([buckets.eventUpload.bucket, buckets.mediaUpload.bucket])].map((name) => ({
+              name,
+            })),
+            clientImage: { ...MINIO_CLIENT_IMAGE, pullPolicy: deps.minio.image.pullPolicy },
+            allowFrom: APP,
+          }),
+        ),
+        ...buckets,
+      };
+
+  return { postgres, redis, clickhouse, s3, components, secrets };
+}

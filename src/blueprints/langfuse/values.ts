@@ -1,0 +1,197 @@
+/** Values of the Langfuse blueprint: the shared vocabulary plus Langfuse's own settings. */
+import { z } from 'zod';
+import { platformValuesSchema } from '../../values/platform.ts';
+import {
+  dependencySchema,
+  endpointFields,
+  integrationFields,
+  requireExistingSecret,
+  requireHost,
+  serviceSchema,
+} from '../../values/vocabulary/index.ts';
+
+export const LANGFUSE_VERSION = '3.20.1';
+
+const bucketFields = (bucket: string, prefix: string) =>
+  z
+    .strictObject({
+      bucket: z.string().min(1).default(bucket).describe('Bucket name.'),
+      prefix: z.string().default(prefix).describe('Key prefix inside the bucket.'),
+    })
+    .prefault({});
+
+export const langfuseValues = platformValuesSchema({
+  langfuse: z
+    .strictObject({
+      nextauthUrl: z
+        .string()
+        .default('')
+        .describe(
+          'Public URL of Langfuse (NEXTAUTH_URL). Empty: the ingress URL, else http://localhost:3000.',
+        ),
+      existingSecret: z
+        .string()
+        .default('')
+        .describe(
+          'Existing Secret with the application secrets (keys: see secretKeys). Empty: berth generates them once at install and keeps them.',
+        ),
+      secretKeys: z
+        .strictObject({
+          nextauthSecret: z.string().default('nextauth-secret').describe('Key of the NEXTAUTH_SECRET.'),
+          salt: z.string().default('salt').describe('Key of the SALT used to hash API keys.'),
+          encryptionKey: z
+            .string()
+            .default('encryption-key')
+            .describe('Key of the ENCRYPTION_KEY (64 hex characters).'),
+        })
+        .prefault({})
+        .describe('Keys of langfuse.existingSecret.'),
+      telemetryEnabled: z
+        .boolean()
+        .default(true)
+        .describe('Send anonymous usage data to Langfuse (TELEMETRY_ENABLED).'),
+      logLevel: z
+        .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
+        .default('info')
+        .describe('LANGFUSE_LOG_LEVEL.'),
+      keda: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Scale the worker with a KEDA ScaledObject on the Redis ingestion queue length (needs KEDA).',
+            ),
+          minReplicas: z.int().min(0).default(1).describe('Fewest worker replicas.'),
+          maxReplicas: z.int().min(1).default(30).describe('Most worker replicas.'),
+          listLength: z
+            .int()
+            .min(1)
+            .default(500)
+            .describe('Queued jobs per worker replica before KEDA adds one.'),
+          listName: z.string().default('bull:ingestion-queue:wait').describe('Redis list KEDA watches.'),
+        })
+        .prefault({})
+        .describe('Event-driven scaling of the worker.'),
+    })
+    .prefault({})
+    .describe('Langfuse application settings.'),
+  services: z
+    .strictObject({
+      web: serviceSchema({
+        replicas: 1,
+        image: { repository: 'langfuse/langfuse', tag: LANGFUSE_VERSION },
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+        autoscaling: { minReplicas: 3, maxReplicas: 20, targetCPUUtilizationPercentage: 70 },
+      }).describe('The web UI and API (Next.js, port 3000); runs the Postgres migrations.'),
+      worker: serviceSchema({
+        replicas: 1,
+        image: { repository: 'langfuse/langfuse-worker', tag: LANGFUSE_VERSION },
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '8Gi' } },
+        autoscaling: { minReplicas: 3, maxReplicas: 30, targetCPUUtilizationPercentage: 60 },
+      }).describe('The ingestion worker (port 3030); runs the ClickHouse migrations.'),
+    })
+    .prefault({})
+    .describe('Langfuse components.'),
+  dependencies: z
+    .strictObject({
+      postgresql: dependencySchema({
+        image: { repository: 'postgres', tag: '17.6-alpine' },
+        resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+        persistence: { size: '20Gi' },
+      }).describe('Bundled PostgreSQL (used unless integrations.postgresql.enabled).'),
+      redis: dependencySchema({
+        image: { repository: 'valkey/valkey', tag: '8.1.3-alpine' },
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+        persistence: { size: '5Gi' },
+      }).describe(
+        'Bundled Redis-compatible cache and queue (Valkey; used unless integrations.redis.enabled).',
+      ),
+      clickhouse: dependencySchema({
+        image: { repository: 'clickhouse/clickhouse-server', tag: '25.3.6.56-alpine' },
+        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+        persistence: { size: '50Gi' },
+      }).describe('Bundled single-node ClickHouse (used unless integrations.clickhouse.enabled).'),
+      minio: dependencySchema({
+        image: { repository: 'minio/minio', tag: 'RELEASE.2025-07-23T15-54-02Z' },
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+        persistence: { size: '50Gi' },
+      }).describe('Bundled S3-compatible object store (used unless integrations.s3.enabled).'),
+    })
+    .prefault({})
+    .describe('Bundled single-instance dependencies.'),
+  integrations: z
+    .strictObject({
+      postgresql: z
+        .strictObject({
+          ...integrationFields('Use an external PostgreSQL instead of the bundled one.', {
+            username: 'username',
+            password: 'password',
+          }),
+          ...endpointFields(5432),
+          database: z.string().min(1).default('langfuse').describe('Database name.'),
+          args: z.string().default('').describe('Extra connection parameters, e.g. sslmode=require.'),
+        })
+        .prefault({})
+        .superRefine(requireExistingSecret)
+        .superRefine(requireHost),
+      redis: z
+        .strictObject({
+          ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
+          ...endpointFields(6379),
+          username: z.string().default('').describe('Redis ACL user name; empty for the default user.'),
+          tls: z
+            .strictObject({
+              enabled: z.boolean().default(false).describe('Connect with TLS (REDIS_TLS_ENABLED).'),
+            })
+            .prefault({}),
+        })
+        .prefault({})
+        .superRefine(requireExistingSecret)
+        .superRefine(requireHost),
+      clickhouse: z
+        .strictObject({
+          ...integrationFields('Use an external ClickHouse (e.g. an operator-managed cluster).', {
+            username: 'username',
+            password: 'password',
+          }),
+          host: z.string().default('').describe('ClickHouse host name.'),
+          httpPort: z.int().min(1).max(65_535).default(8123).describe('HTTP port (CLICKHOUSE_URL).'),
+          nativePort: z
+            .int()
+            .min(1)
+            .max(65_535)
+            .default(9000)
+            .describe('Native protocol port (CLICKHOUSE_MIGRATION_URL).'),
+          database: z.string().min(1).default('default').describe('Database name.'),
+          secure: z.boolean().default(false).describe('Use TLS (https and clickhouse secure=true).'),
+          cluster: z
+            .string()
+            .default('')
+            .describe(
+              'Cluster name as configured in ClickHouse; set for replicated/sharded setups (CLICKHOUSE_CLUSTER_NAME).',
+            ),
+        })
+        .prefault({})
+        .superRefine(requireExistingSecret)
+        .superRefine(requireHost),
+      s3: z
+        .strictObject({
+          ...integrationFields('Use external S3-compatible storage instead of the bundled MinIO.', {
+            accessKey: 'accessKey',
+            secretKey: 'secretKey',
+          }),
+          endpoint: z.string().default('').describe('S3 endpoint URL; empty for AWS S3.'),
+          region: z.string().default('us-east-1').describe('Region.'),
+          forcePathStyle: z.boolean().default(false).describe('Path-style addressing (true for MinIO).'),
+          eventUpload: bucketFields('langfuse', 'events/').describe('Bucket for raw ingestion events.'),
+          mediaUpload: bucketFields('langfuse', 'media/').describe('Bucket for multi-modal media uploads.'),
+        })
+        .prefault({})
+        .superRefine(requireExistingSecret),
+    })
+    .prefault({})
+    .describe('External services that replace the bundled dependencies.'),
+});
+
+export type LangfuseValues = z.output<typeof langfuseValues>;

@@ -1,0 +1,69 @@
+/** version, blueprints, values, schema: commands that describe berth and its blueprints. */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { getBlueprint, listBlueprints } from '../../blueprints/registry.ts';
+import { defaultsDocument } from '../../values/document.ts';
+import { BERTH_VERSION } from '../../version.ts';
+import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
+
+export function blueprintJsonSchema(name: string): Record<string, unknown> {
+  const blueprint = getBlueprint(name);
+  const schema = z.toJSONSchema(blueprint.schema, { io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return { ...schema, title: `${blueprint.name} values (berth blueprint ${blueprint.version})` };
+}
+
+export function registerInfoCommands(program: Command): void {
+  program
+    .command('version')
+    .description('print the berth version')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action((options: { output: string }) => {
+      const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
+      const info = { version: BERTH_VERSION, node: process.versions.node };
+      if (format === 'json') printJson(info);
+      else printLine(`berth ${info.version} (node ${info.node})`);
+    });
+
+  program
+    .command('blueprints')
+    .description('list the platforms berth can deploy')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action((options: { output: string }) => {
+      const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
+      const rows = listBlueprints().map((b) => ({
+        name: b.name,
+        version: b.version,
+        appVersion: b.appVersion,
+        description: b.description,
+      }));
+      if (format === 'json') return printJson(rows);
+      printLine(
+        table([
+          ['NAME', 'VERSION', 'APP VERSION', 'DESCRIPTION'],
+          ...rows.map((r) => [r.name, r.version, r.appVersion, r.description]),
+        ]),
+      );
+    });
+
+  program
+    .command('values')
+    .description("print a blueprint's default values, commented (like helm show values)")
+    .argument('<blueprint>', 'blueprint name (see berth blueprints)')
+    .option('-o, --output <format>', 'yaml or json', 'yaml')
+    .action((name: string, options: { output: string }) => {
+      const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
+      const blueprint = getBlueprint(name);
+      if (format === 'json') return printJson(blueprint.schema.parse({}));
+      const header = ` Default values of the ${blueprint.name} blueprint ${blueprint.version} (${blueprint.description}).\n Override with -f values.yaml or --set key=value. JSON Schema: berth schema ${blueprint.name}`;
+      process.stdout.write(defaultsDocument(blueprint.schema, header));
+    });
+
+  program
+    .command('schema')
+    .description("print a blueprint's values schema as JSON Schema (for editors and values.schema.json)")
+    .argument('<blueprint>', 'blueprint name')
+    .action((name: string) => printJson(blueprintJsonSchema(name)));
+}

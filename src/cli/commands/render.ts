@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { getBlueprint } from '../../blueprints/registry.ts';
+import { STAGES } from '../../render/model.ts';
+import { type Manifest, type RenderResult, render } from '../../render/render.ts';
+import { collectUserValues } from '../../values/sources.ts';
+import { note, parseOutputFormat, warn } from '../output.ts';
+import { addValueOptions, valueSources } from '../value-options.ts';
+
+interface RenderOptions {
+  values: string[];
+  namespace: string;
+  release?: string;
+  output: string;
+  outputDir?: string;
+}
+
+function manifestYaml(manifest: Manifest): string {
+  const source = `# stage: ${manifest.stage}${manifest.component ? `, component: ${manifest.component}` : ''}`;
+  return `---\n${source}\n${stringify(manifest.object, { lineWidth: 0 })}`;
+}
+
+export function manifestsYaml(result: RenderResult): string {
+  return result.manifests.map(manifestYaml).join('');
+}
+
+export function manifestsList(result: RenderResult): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'List', items: result.manifests.map((m) => m.object) };
+}
+
+function writeOutputDir(dir: string, result: RenderResult, format: 'yaml' | 'json'): string[] {
+  const written: string[] = [];
+  result.manifests.forEach((manifest, index) => {
+    const folder = join(dir, `${STAGES.indexOf(manifest.stage) + 1}-${manifest.stage}`);
+    mkdirSync(folder, { recursive: true });
+    const base = `${String(index).padStart(3, '0')}-${manifest.object.kind.toLowerCase()}-${manifest.object.metadata.name}`;
+    const file = join(folder, `${base}.${format}`);
+    writeFileSync(
+      file,
+      format === 'json' ? `${JSON.stringify(manifest.object, null, 2)}\n` : manifestYaml(manifest),
+    );
+    written.push(file);
+  });
+  return written;
+}
+
+export function registerRenderCommand(program: Command): void {
+  addValueOptions(
+    program
+      .command('render')
+      .description('render a blueprint to Kubernetes objects, offline (like helm template)')
+      .argument('<blueprint>', 'blueprint name (see berth blueprints)'),
+  )
+    .option('-n, --namespace <namespace>', 'namespace of the objects', 'default')
+    .option('--release <name>', 'release name (default: the blueprint name)')
+    .option('-o, --output <format>', 'yaml or json (a Kubernetes List)', 'yaml')
+    .option('--output-dir <dir>', 'write one file per object into this folder instead of stdout')
+    .action(async (name: string, options: RenderOptions) => {
+      const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
+      const blueprint = getBlueprint(name);
+      const userValues = collectUserValues(valueSources(options.values, process.argv));
+      const result = await render(blueprint, userValues, {
+        release: options.release ?? blueprint.name,
+        namespace: options.namespace,
+      });
+      if (options.outputDir) {
+        const files = writeOutputDir(options.outputDir, result, format);
+        note(`wrote ${files.length} files to ${options.outputDir}`);
+      } else if (format === 'json') {
+        process.stdout.write(`${JSON.stringify(manifestsList(result), null, 2)}\n`);
+      } else {
+        process.stdout.write(manifestsYaml(result));
+      }
+      for (const warning of result.warnings) warn(warning);
+      if (result.generatedSecrets.length) {
+        warn(
+          `generated fresh random values for ${result.generatedSecrets.join(', ')}; berth install generates them once and keeps them — do not commit rendered Secrets`,
+        );
+      }
+      for (const line of result.notes) note(line);
+    });
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/** berth's command line: parse, call one core function, print. Only this file sets exit codes. */
+import { Command, CommanderError } from 'commander';
+import { BerthError, ExitCode } from '../errors.ts';
+import { BERTH_VERSION } from '../version.ts';
+import { registerInfoCommands } from './commands/info.ts';
+import { registerRenderCommand } from './commands/render.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('berth')
+    .description('Run self-hosted AI platforms on Kubernetes: typed blueprints, safe releases, real plans.')
+    .version(BERTH_VERSION, '--version', 'print the berth version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(text.startsWith('error:') ? text : `error: ${text}`),
+    })
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 invalid input, 2 usage, 3 cluster or runtime failure, 4 finished with warnings, 70 internal error.',
+    );
+  registerInfoCommands(program);
+  registerRenderCommand(program);
+  return program;
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed the message; help and version are successful exits.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof BerthError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
+    if (process.env.BERTH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `internal error: ${message}\nThis is a bug in berth. Re-run with BERTH_DEBUG=1 and report the output.\n`,
+  );
+  if (process.env.BERTH_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return ExitCode.internal;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error);
+}

@@ -1,0 +1,46 @@
+/** The Helm-style values flags shared by every command that renders a blueprint. */
+import { type Command, Option } from 'commander';
+import type { ValueFlag, ValueSources } from '../values/sources.ts';
+
+export function addValueOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('-f, --values <file>', 'values file (repeatable; later files win; - reads stdin)')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option('--set <key=value>', 'set a value (repeatable; Helm syntax: a.b=c, list[0]=x, a\\.b=c)'),
+    )
+    .addOption(new Option('--set-string <key=value>', 'set a value, always as a string (repeatable)'))
+    .addOption(new Option('--set-file <key=path>', 'set a value to the content of a file (repeatable)'));
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+const FLAG_KINDS: Record<string, ValueFlag['kind']> = {
+  '--set': 'set',
+  '--set-string': 'set-string',
+  '--set-file': 'set-file',
+};
+
+/**
+ * `--set`, `--set-string` and `--set-file` apply in the order given on the command line, so they
+ * are read from argv rather than from three separate option arrays.
+ */
+export function valueSources(files: readonly string[], argv: readonly string[]): ValueSources {
+  const flags: ValueFlag[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const kind = FLAG_KINDS[name];
+    if (!kind) continue;
+    const expression = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (expression !== undefined) flags.push({ kind, expression });
+  }
+  return { files, flags };
+}

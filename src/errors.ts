@@ -1,0 +1,58 @@
+/**
+ * Typed errors. Core modules throw these; only the CLI entry point maps them to exit codes.
+ * A user error carries a stable code, a one-line message and, where it helps, a hint.
+ */
+
+export const ExitCode = {
+  ok: 0,
+  /** Bad values, flags, files or cluster state the user can fix. */
+  userError: 1,
+  /** The command line itself is malformed (unknown flag, missing argument). */
+  usage: 2,
+  /** The cluster or the machine failed us (API errors, timeouts, failed rollouts). */
+  runtime: 3,
+  /** Finished with warnings that a CI gate may want to stop on (preflight warnings). */
+  warnings: 4,
+  /** A bug in berth. */
+  internal: 70,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class BerthError extends Error {
+  readonly code: string;
+  readonly hint: string | undefined;
+  readonly exitCode: ExitCode;
+
+  constructor(
+    code: string,
+    message: string,
+    options: { hint?: string; exitCode?: ExitCode; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = 'BerthError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? ExitCode.userError;
+  }
+}
+
+/** One problem in a values document: where, what was expected, what was given. */
+export interface ValueProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class ValuesError extends BerthError {
+  readonly problems: readonly ValueProblem[];
+
+  constructor(problems: readonly ValueProblem[]) {
+    const lines = problems.map((p) => `${p.path || '(root)'}: ${p.message}`);
+    super('BERTH_VALUES_INVALID', `invalid values:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    this.name = 'ValuesError';
+    this.problems = problems;
+  }
+}
+
+export function userError(code: string, message: string, hint?: string): BerthError {
+  return new BerthError(code, message, hint === undefined ? {} : { hint });
+}

@@ -1,0 +1,143 @@
+/**
+ * Production policies, applied to every blueprint in one place. Each default is documented where
+ * it is set; blueprints describe *what* runs, this module decides *how safely* it runs.
+ */
+import type { ImageValues } from '../values/vocabulary/index.ts';
+import type { RenderContext } from './context.ts';
+import type { ComponentSpec, ContainerSpec, ProbeSpec } from './model.ts';
+
+export const MANAGED_BY = 'berth';
+
+/** Labels that select a component's pods; never change them for an existing release. */
+export function selectorLabels(ctx: RenderContext, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': ctx.blueprint.name,
+    'app.kubernetes.io/instance': ctx.release,
+    'app.kubernetes.io/component': component,
+  };
+}
+
+/** The standard `app.kubernetes.io/*` labels on every object. */
+export function standardLabels(ctx: RenderContext, component?: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    'app.kubernetes.io/name': ctx.blueprint.name,
+    'app.kubernetes.io/instance': ctx.release,
+  };
+  if (component) labels['app.kubernetes.io/component'] = component;
+  labels['app.kubernetes.io/part-of'] = ctx.blueprint.name;
+  labels['app.kubernetes.io/version'] = ctx.blueprint.appVersion;
+  labels['app.kubernetes.io/managed-by'] = MANAGED_BY;
+  return labels;
+}
+
+/** `registry/repository:tag` (or `@digest`), with the component's registry over global.imageRegistry. */
+export function imageReference(ctx: RenderContext, image: ImageValues): string {
+  const registry = (image.registry ?? ctx.common.global.imageRegistry).replace(/\/+$/, '');
+  const name = registry ? `${registry}/${image.repository}` : image.repository;
+  return image.digest ? `${name}@${image.digest}` : `${name}:${image.tag}`;
+}
+
+/**
+ * Pods run as non-root with the runtime's default seccomp profile (Pod Security "restricted").
+ * @default runAsNonRoot true, seccompProfile RuntimeDefault; uid/gid/fsGroup only when the image needs them.
+ */
+export function podSecurityContext(component: ComponentSpec): Record<string, unknown> {
+  const security: Record<string, unknown> = { runAsNonRoot: true };
+  const { runAsUser, runAsGroup, fsGroup } = component.podSecurity ?? {};
+  if (runAsUser !== undefined) security.runAsUser = runAsUser;
+  if (runAsGroup !== undefined) security.runAsGroup = runAsGroup;
+  if (fsGroup !== undefined) security.fsGroup = fsGroup;
+  security.seccompProfile = { type: 'RuntimeDefault' };
+  return security;
+}
+
+/**
+ * Containers drop every capability and cannot escalate privileges.
+ * @default allowPrivilegeEscalation false, capabilities.drop [ALL], readOnlyRootFilesystem only where the image allows it.
+ */
+export function containerSecurityContext(container: ContainerSpec): Record<string, unknown> {
+  const security: Record<string, unknown> = {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    readOnlyRootFilesystem: container.readOnlyRootFilesystem ?? false,
+    runAsNonRoot: true,
+  };
+  if (container.runAsUser !== undefined) security.runAsUser = container.runAsUser;
+  security.seccompProfile = { type: 'RuntimeDefault' };
+  return security;
+}
+
+/**
+ * Replicated components spread over nodes per global.podAntiAffinityPreset:
+ * soft → ScheduleAnyway, hard → DoNotSchedule, none → nothing. Single replicas are not constrained.
+ */
+export function topologySpread(ctx: RenderContext, component: ComponentSpec): Record<string, unknown>[] {
+  const preset = ctx.common.global.podAntiAffinityPreset;
+  const replicated = component.replicas > 1 || component.scaling?.autoscaling?.enabled === true;
+  if (preset === 'none' || !replicated || component.kind === 'Job') return [];
+  return [
+    {
+      maxSkew: 1,
+      topologyKey: 'kubernetes.io/hostname',
+      whenUnsatisfiable: preset === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: selectorLabels(ctx, component.name) },
+    },
+  ];
+}
+
+/**
+ * Deployments roll one extra pod at a time and never drop below the desired count.
+ * @default maxSurge 1, maxUnavailable 0, revisionHistoryLimit 5, minReadySeconds 5 when replicated
+ */
+export function deploymentStrategy(component: ComponentSpec): Record<string, unknown> {
+  return {
+    revisionHistoryLimit: 5,
+    ...(component.replicas > 1 ? { minReadySeconds: 5 } : {}),
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+  };
+}
+
+/** Whether the component gets a PodDisruptionBudget: asked for, or by default when replicated. */
+export function wantsDisruptionBudget(component: ComponentSpec): boolean {
+  if (component.kind === 'Job') return false;
+  const asked = component.scaling?.podDisruptionBudget?.enabled;
+  if (asked !== undefined) return asked;
+  return component.replicas > 1 || component.scaling?.autoscaling?.enabled === true;
+}
+
+export function disruptionBudgetLimits(component: ComponentSpec): Record<string, number | string> {
+  const budget = component.scaling?.podDisruptionBudget;
+  if (budget?.minAvailable !== undefined) return { minAvailable: budget.minAvailable };
+  return { maxUnavailable: budget?.maxUnavailable ?? 1 };
+}
+
+export function probe(spec: ProbeSpec): Record<string, unknown> {
+  const handler = spec.http
+    ? { httpGet: { path: spec.http.path, port: spec.http.port } }
+    : spec.tcp
+      ? { tcpSocket: { port: spec.tcp.port } }
+      : { exec: { command: [...(spec.exec ?? [])] } };
+  return {
+    ...handler,
+    initialDelaySeconds: spec.initialDelaySeconds ?? 0,
+    periodSeconds: spec.periodSeconds ?? 10,
+    timeoutSeconds: spec.timeoutSeconds ?? 5,
+    failureThreshold: spec.failureThreshold ?? 3,
+  };
+}
+
+/**
+ * Every long-running container gets a readiness probe: the blueprint's, or a TCP check on its first
+ * port. A Job's containers get none.
+ */
+export function containerProbes(component: ComponentSpec, container: ContainerSpec): Record<string, unknown> {
+  if (component.kind === 'Job') return {};
+  const probes: Record<string, unknown> = {};
+  const firstPort = container.ports?.[0];
+  const readiness =
+    container.probes?.readiness ?? (firstPort ? { tcp: { port: firstPort.name } } : undefined);
+  if (container.probes?.startup) probes.startupProbe = probe(container.probes.startup);
+  if (readiness) probes.readinessProbe = probe(readiness);
+  if (container.probes?.liveness) probes.livenessProbe = probe(container.probes.liveness);
+  return probes;
+}

@@ -1,0 +1,158 @@
+/**
+ * values → typed values → platform spec → Kubernetes objects, in a deterministic order, every object
+ * labelled and validated.
+ */
+import type { Blueprint } from '../blueprints/blueprint.ts';
+import { BerthError } from '../errors.ts';
+import { validateValues } from '../values/validate.ts';
+import {
+  configMapObject,
+  contentChecksum,
+  freshSecretValues,
+  type SecretValueSource,
+  secretObject,
+} from './config-objects.ts';
+import { objectName, type RenderContext } from './context.ts';
+import { ingressObject } from './ingress.ts';
+import { type KubeObject, STAGES, type Stage } from './model.ts';
+import { prometheusRule, serviceMonitors } from './monitoring.ts';
+import { networkPolicies } from './network-policy.ts';
+import { assertValidObjects } from './openapi.ts';
+import { componentObjects } from './workload.ts';
+
+export interface Manifest {
+  readonly stage: Stage;
+  /** The component the object belongs to, if any. */
+  readonly component?: string;
+  readonly object: KubeObject;
+}
+
+export interface RenderOptions {
+  readonly release: string;
+  readonly namespace: string;
+  /** Generated secret values; fresh random ones unless the caller has stored values. */
+  readonly secretValues?: SecretValueSource;
+}
+
+export interface RenderResult {
+  readonly blueprint: { readonly name: string; readonly version: string; readonly appVersion: string };
+  readonly release: string;
+  readonly namespace: string;
+  readonly values: unknown;
+  readonly manifests: readonly Manifest[];
+  readonly notes: readonly string[];
+  readonly warnings: readonly string[];
+  /** Names of Secrets whose keys berth generates. */
+  readonly generatedSecrets: readonly string[];
+}
+
+const KIND_ORDER = [
+  'Namespace',
+  'ServiceAccount',
+  'Role',
+  'RoleBinding',
+  'Secret',
+  'ConfigMap',
+  'PersistentVolumeClaim',
+  'Service',
+  'StatefulSet',
+  'Deployment',
+  'Job',
+  'HorizontalPodAutoscaler',
+  'ScaledObject',
+  'PodDisruptionBudget',
+  'NetworkPolicy',
+  'Ingress',
+  'ServiceMonitor',
+  'PrometheusRule',
+];
+
+function compareManifests(a: Manifest, b: Manifest): number {
+  const byStage = STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage);
+  if (byStage !== 0) return byStage;
+  const rank = (kind: string) => (KIND_ORDER.includes(kind) ? KIND_ORDER.indexOf(kind) : KIND_ORDER.length);
+  const byKind = rank(a.object.kind) - rank(b.object.kind);
+  if (byKind !== 0) return byKind;
+  return a.object.metadata.name < b.object.metadata.name
+    ? -1
+    : a.object.metadata.name > b.object.metadata.name
+      ? 1
+      : 0;
+}
+
+const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+export function checkReleaseName(release: string): void {
+  if (!RELEASE_NAME.test(release) || release.length > 40) {
+    throw new BerthError(
+      'BERTH_RELEASE_NAME',
+      `release name "${release}" is invalid: expected lower-case letters, digits and "-", starting with a letter, at most 40 characters`,
+    );
+  }
+}
+
+export async function render(
+  blueprint: Blueprint,
+  userValues: unknown,
+  options: RenderOptions,
+): Promise<RenderResult> {
+  checkReleaseName(options.release);
+  const values = validateValues(blueprint.schema, userValues);
+  const ctx: RenderContext = {
+    release: options.release,
+    namespace: options.namespace,
+    blueprint: { name: blueprint.name, version: blueprint.version, appVersion: blueprint.appVersion },
+    common: values,
+  };
+  const platform = blueprint.build(values, ctx);
+  const source = options.secretValues ?? freshSecretValues;
+  const manifests: Manifest[] = [];
+
+  const configObjects = [
+    ...platform.secrets.map((spec) => ({
+      stage: spec.stage ?? 'config',
+      object: secretObject(ctx, spec, source),
+    })),
+    ...platform.configMaps.map((spec) => ({ stage: 'config' as const, object: configMapObject(ctx, spec) })),
+  ];
+  manifests.push(...configObjects);
+  const checksums = new Map<string, string>();
+  for (const { object } of configObjects) checksums.set(object.metadata.name, contentChecksum(object));
+  const shortChecksums = new Map<string, string>();
+  for (const spec of [...platform.secrets, ...platform.configMaps]) {
+    shortChecksums.set(spec.name, checksums.get(objectName(ctx, spec.name))!);
+  }
+
+  for (const component of platform.components) {
+    for (const object of componentObjects(ctx, component, { checksums: shortChecksums })) {
+      manifests.push({ stage: component.stage, component: component.name, object });
+    }
+    for (const object of serviceMonitors(ctx, [component])) {
+      manifests.push({ stage: component.stage, component: component.name, object });
+    }
+  }
+  manifests.push(...platform.extraObjects);
+  const lastStage = STAGES.at(-1)!;
+  const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);
+  if (ingress) manifests.push({ stage: lastStage, object: ingress });
+  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes)) {
+    manifests.push({ stage: 'config', object });
+  }
+  const rule = prometheusRule(ctx, platform.alerts);
+  if (rule) manifests.push({ stage: lastStage, object: rule });
+
+  manifests.sort(compareManifests);
+  await assertValidObjects(manifests.map((m) => m.object));
+  return {
+    blueprint: ctx.blueprint,
+    release: ctx.release,
+    namespace: ctx.namespace,
+    values,
+    manifests,
+    notes: platform.notes,
+    warnings: platform.warnings,
+    generatedSecrets: platform.secrets
+      .filter((s) => Object.keys(s.generated).length > 0)
+      .map((s) => objectName(ctx, s.name)),
+  };
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { globalSchema, ingressSchema, monitoringSchema, networkPolicySchema } from './vocabulary/index.ts';
+
+/**
+ * The top level every blueprint's values share: `global`, `ingress`, `monitoring`, `networkPolicy`,
+ * plus the blueprint's own `services`, `dependencies`, `integrations` and settings.
+ */
+export function platformValuesSchema<const Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject({
+    global: globalSchema.describe('Settings for every component and dependency.'),
+    ...shape,
+    ingress: ingressSchema.describe('Ingress in front of the platform.'),
+    monitoring: monitoringSchema.describe('Prometheus Operator integration.'),
+    networkPolicy: networkPolicySchema.describe('Network isolation between components.'),
+  });
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+export const antiAffinityPresets = ['soft', 'hard', 'none'] as const;
+
+/** `global.*`: settings every component and dependency honours. */
+export const globalSchema = z
+  .strictObject({
+    imageRegistry: z
+      .string()
+      .default('')
+      .describe(
+        'Registry prefixed to every image (e.g. registry.example.com/mirror) for air-gapped clusters.',
+      ),
+    imagePullSecrets: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Names of existing docker-registry Secrets used to pull every image.'),
+    storageClass: z
+      .string()
+      .default('')
+      .describe(
+        'StorageClass for every persistent volume that does not name its own; empty uses the cluster default.',
+      ),
+    podAntiAffinityPreset: z
+      .enum(antiAffinityPresets)
+      .default('soft')
+      .describe(
+        'Spread replicas of a component across nodes: soft (prefer), hard (require) or none. Applied as topology spread constraints.',
+      ),
+  })
+  .prefault({});
+
+export type GlobalValues = z.output<typeof globalSchema>;

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { port } from './primitives.ts';
+
+/**
+ * `integrations.<dep>.*`: use an external service instead of the bundled one. Credentials always come
+ * from an existing Secret (never from values); `secretKeys` maps what berth reads to the Secret's keys.
+ * A blueprint spreads `integrationFields(...)` into its own `z.strictObject` and adds
+ * `.superRefine(requireExistingSecret)`.
+ */
+export function integrationFields<const Key extends string>(
+  description: string,
+  secretKeys: Record<Key, string>,
+) {
+  const keyShape: Record<string, z.ZodDefault<z.ZodString>> = {};
+  for (const [name, key] of Object.entries<string>(secretKeys)) {
+    keyShape[name] = z.string().min(1).default(key).describe(`Key of the Secret that holds the ${name}.`);
+  }
+  return {
+    enabled: z.boolean().default(false).describe(description),
+    existingSecret: z
+      .string()
+      .default('')
+      .describe('Name of an existing Secret in the release namespace that holds the credentials.'),
+    secretKeys: z
+      .strictObject(keyShape)
+      .prefault({})
+      .describe('Keys of the existing Secret.') as unknown as z.ZodPrefault<
+      z.ZodType<Record<Key, string>, Partial<Record<Key, string>>>
+    >,
+  };
+}
+
+export function requireExistingSecret(
+  value: { readonly enabled: boolean; readonly existingSecret: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.enabled && value.existingSecret === '') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['existingSecret'],
+      message: 'required when enabled is true (the name of a Secret that holds the credentials)',
+    });
+  }
+}
+
+/** host/port of an external service; the host is required once the integration is enabled. */
+export function endpointFields(defaultPort: number) {
+  return {
+    host: z.string().default('').describe('Host name of the external service.'),
+    port: port.default(defaultPort).describe('Port of the external service.'),
+  };
+}
+
+export function requireHost(
+  value: { readonly enabled: boolean; readonly host: string },
+  ctx: z.RefinementCtx,
+): void {
+  if (value.enabled && value.host === '') {
+    ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when enabled is true' });
+  }
+}

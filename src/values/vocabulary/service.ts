@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { type ImageDefaults, imageSchema } from './image.ts';
+import { openObject, stringMap } from './primitives.ts';
+import { type ResourceDefaults, resourcesSchema } from './resources.ts';
+import { type AutoscalingDefaults, autoscalingSchema, podDisruptionBudgetSchema } from './scaling.ts';
+
+const envVar = z
+  .strictObject({
+    name: z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, 'an environment variable name'),
+    value: z.string().optional(),
+    valueFrom: openObject.optional(),
+  })
+  .refine(
+    (e) => (e.value === undefined) !== (e.valueFrom === undefined),
+    'exactly one of value or valueFrom',
+  );
+
+/** Where a component's pods may run, and how they are tagged: shared by components and dependencies. */
+export const schedulingFields = {
+  customLabels: stringMap.default({}).describe('Extra labels on the pods (and their controller).'),
+  customAnnotations: stringMap.default({}).describe('Extra annotations on the pods.'),
+  customTolerations: z
+    .array(openObject)
+    .default([])
+    .describe('Tolerations of the pods (Kubernetes Toleration objects).'),
+  customNodeSelector: stringMap.default({}).describe('Node selector of the pods.'),
+};
+
+export interface ServiceDefaults {
+  readonly replicas: number;
+  readonly image: ImageDefaults;
+  readonly resources: ResourceDefaults;
+  readonly autoscaling?: AutoscalingDefaults;
+}
+
+/** `services.<component>.*`: the knobs every application component offers. */
+export function serviceSchema(defaults: ServiceDefaults) {
+  return z
+    .strictObject({
+      replicas: z
+        .int()
+        .min(0)
+        .default(defaults.replicas)
+        .describe('Number of pods (the starting point when autoscaling is on).'),
+      image: imageSchema(defaults.image).describe('Container image.'),
+      resources: resourcesSchema(defaults.resources).describe('CPU and memory requests and limits.'),
+      extraEnv: z
+        .array(envVar)
+        .default([])
+        .describe('Extra environment variables (Kubernetes EnvVar entries), e.g. AUTH_DISABLE_SIGNUP.'),
+      autoscaling: autoscalingSchema(defaults.autoscaling).describe('Horizontal pod autoscaling.'),
+      podDisruptionBudget: podDisruptionBudgetSchema.describe('Disruption budget.'),
+      ...schedulingFields,
+    })
+    .prefault({});
+}
+
+export type ServiceValues = z.output<ReturnType<typeof serviceSchema>>;
+export type EnvVarValues = z.output<typeof envVar>;
