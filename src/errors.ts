@@ -46,8 +46,11 @@ export class ValuesError extends BerthError {
   readonly problems: readonly ValueProblem[];
 
   constructor(problems: readonly ValueProblem[]) {
-    const lines = problems.map((p) => `${p.path || '(root)'}: ${p.message}`);
-    super('BERTH_VALUES_INVALID', `invalid values:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    // One line per problem, so every line of the output names its own values path.
+    const lines = problems.map((p) => `values ${p.path || '(root)'}: ${p.message}`);
+    super('BERTH_VALUES_INVALID', lines.join('\n'), {
+      hint: 'berth values <blueprint> lists every key with its default; berth schema <blueprint> gives the JSON Schema',
+    });
     this.name = 'ValuesError';
     this.problems = problems;
   }

@@ -30,7 +30,7 @@ function report(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof BerthError) {
-    process.stderr.write(`error: ${error.message}\n`);
+    for (const line of error.message.split('\n')) process.stderr.write(`error: ${line}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (process.env.BERTH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;

@@ -3,7 +3,7 @@
  * files in the order given, then --set / --set-string / --set-file in the order given.
  */
 import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { BerthError } from '../errors.ts';
 import { isPlainObject, mergeValues, type PlainObject } from './merge.ts';
 import { applyAssignment, parseSetExpression } from './set-syntax.ts';
@@ -30,10 +30,12 @@ export function readValuesFile(path: string): PlainObject {
 }
 
 export function parseValuesText(text: string, source: string): PlainObject {
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const lines = new LineCounter();
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
   const first = document.errors[0];
   if (first) {
-    const where = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
+    const position = lines.linePos(first.pos[0]);
+    const where = `:${position.line}:${position.col}`;
     const what = first.message.split('\n')[0];
     throw new BerthError('BERTH_VALUES_YAML', `values file ${source}${where}: invalid YAML: ${what}`);
   }

@@ -7,7 +7,11 @@ import { type AutoscalingDefaults, autoscalingSchema, podDisruptionBudgetSchema 
 const envVar = z
   .strictObject({
     name: z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, 'an environment variable name'),
-    value: z.string().optional(),
+    // Env values are strings in Kubernetes; `--set x.value=true` gives a boolean, so scalars are accepted.
+    value: z
+      .union([z.string(), z.number(), z.boolean()])
+      .transform((v) => String(v))
+      .optional(),
     valueFrom: openObject.optional(),
   })
   .refine(
