@@ -1,26 +1,35 @@
+/**
+ * Blueprints are discovered by folder: every `src/blueprints/<name>/blueprint.ts` exports `blueprint`.
+ * Only the one asked for is loaded, which keeps start-up fast.
+ */
+import { existsSync, readdirSync } from 'node:fs';
 import { BerthError } from '../errors.ts';
 import { nearest } from '../values/suggest.ts';
 import type { Blueprint } from './blueprint.ts';
-import { langfuse } from './langfuse/blueprint.ts';
 
-const all: readonly Blueprint[] = [langfuse as unknown as Blueprint];
+const ROOT = new URL('./', import.meta.url);
 
-export function listBlueprints(): readonly Blueprint[] {
-  return all;
+export function blueprintNames(): string[] {
+  return readdirSync(ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(new URL(`${entry.name}/blueprint.ts`, ROOT)))
+    .map((entry) => entry.name)
+    .sort();
 }
 
-export function getBlueprint(name: string): Blueprint {
-  const found = all.find((b) => b.name === name);
-  if (found) return found;
-  const guess = nearest(
-    name,
-    all.map((b) => b.name),
-  );
-  throw new BerthError(
-    'BERTH_BLUEPRINT_UNKNOWN',
-    `unknown blueprint "${name}"${guess ? `; did you mean ${guess}?` : ''}`,
-    {
-      hint: `known blueprints: ${all.map((b) => b.name).join(', ')} (berth blueprints)`,
-    },
-  );
+async function load(name: string): Promise<Blueprint> {
+  const module = (await import(new URL(`${name}/blueprint.ts`, ROOT).href)) as { blueprint: Blueprint };
+  return module.blueprint;
+}
+
+export async function listBlueprints(): Promise<Blueprint[]> {
+  return Promise.all(blueprintNames().map(load));
+}
+
+export async function getBlueprint(name: string): Promise<Blueprint> {
+  const known = blueprintNames();
+  if (known.includes(name)) return load(name);
+  const guess = nearest(name, known);
+  throw new BerthError('BERTH_BLUEPRINT_UNKNOWN', `unknown blueprint "${name}"${guess ? `; did you mean ${guess}?` : ''}`, {
+    hint: `known blueprints: ${known.join(', ')} (berth blueprints)`,
+  });
 }

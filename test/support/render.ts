@@ -17,7 +17,7 @@ export async function renderExample(
   options: { release?: string; namespace?: string } = {},
 ): Promise<RenderResult> {
   const values = collectUserValues({ files, flags: sets.map((expression) => ({ kind: 'set', expression })) });
-  return render(getBlueprint(blueprint), values, {
+  return render(await getBlueprint(blueprint), values, {
     release: options.release ?? blueprint,
     namespace: options.namespace ?? blueprint,
     secretValues: fixedSecrets,

@@ -85,7 +85,7 @@ describe('langfuse blueprint', () => {
   test('ENCRYPTION_KEY is generated as 64 hex characters', async () => {
     const { render } = await import('../../src/render/render.ts');
     const { getBlueprint } = await import('../../src/blueprints/registry.ts');
-    const result = await render(getBlueprint('langfuse'), {}, { release: 'lf', namespace: 'ns' });
+    const result = await render(await getBlueprint('langfuse'), {}, { release: 'lf', namespace: 'ns' });
     const secret = find(result, 'Secret', 'lf-app') as any;
     assert.match(secret.stringData['encryption-key'], /^[0-9a-f]{64}$/);
     assert.match(secret.stringData.salt, /^[0-9a-f]{64}$/);

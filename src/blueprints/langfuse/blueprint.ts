@@ -205,7 +205,7 @@ function warnings(values: LangfuseValues): string[] {
     : [];
 }
 
-export const langfuse = defineBlueprint({
+export const blueprint = defineBlueprint({
   name: 'langfuse',
   version: '0.1.0',
   appVersion: LANGFUSE_VERSION,

@@ -6,8 +6,8 @@ import { defaultsDocument } from '../../values/document.ts';
 import { BERTH_VERSION } from '../../version.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 
-export function blueprintJsonSchema(name: string): Record<string, unknown> {
-  const blueprint = getBlueprint(name);
+export async function blueprintJsonSchema(name: string): Promise<Record<string, unknown>> {
+  const blueprint = await getBlueprint(name);
   const schema = z.toJSONSchema(blueprint.schema, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
     unknown
@@ -31,9 +31,9 @@ export function registerInfoCommands(program: Command): void {
     .command('blueprints')
     .description('list the platforms berth can deploy')
     .option('-o, --output <format>', 'text or json', 'text')
-    .action((options: { output: string }) => {
+    .action(async (options: { output: string }) => {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
-      const rows = listBlueprints().map((b) => ({
+      const rows = (await listBlueprints()).map((b) => ({
         name: b.name,
         version: b.version,
         appVersion: b.appVersion,
@@ -53,9 +53,9 @@ export function registerInfoCommands(program: Command): void {
     .description("print a blueprint's default values, commented (like helm show values)")
     .argument('<blueprint>', 'blueprint name (see berth blueprints)')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .action((name: string, options: { output: string }) => {
+    .action(async (name: string, options: { output: string }) => {
       const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
-      const blueprint = getBlueprint(name);
+      const blueprint = await getBlueprint(name);
       if (format === 'json') return printJson(blueprint.schema.parse({}));
       const header = ` Default values of the ${blueprint.name} blueprint ${blueprint.version} (${blueprint.description}).\n Override with -f values.yaml or --set key=value. JSON Schema: berth schema ${blueprint.name}`;
       process.stdout.write(defaultsDocument(blueprint.schema, header));
@@ -65,5 +65,5 @@ export function registerInfoCommands(program: Command): void {
     .command('schema')
     .description("print a blueprint's values schema as JSON Schema (for editors and values.schema.json)")
     .argument('<blueprint>', 'blueprint name')
-    .action((name: string) => printJson(blueprintJsonSchema(name)));
+    .action(async (name: string) => printJson(await blueprintJsonSchema(name)));
 }

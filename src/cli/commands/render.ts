@@ -59,7 +59,7 @@ export function registerRenderCommand(program: Command): void {
     .option('--output-dir <dir>', 'write one file per object into this folder instead of stdout')
     .action(async (name: string, options: RenderOptions) => {
       const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
-      const blueprint = getBlueprint(name);
+      const blueprint = await getBlueprint(name);
       const userValues = collectUserValues(valueSources(options.values, process.argv));
       const result = await render(blueprint, userValues, {
         release: options.release ?? blueprint.name,
