@@ -29,7 +29,11 @@ export async function getBlueprint(name: string): Promise<Blueprint> {
   const known = blueprintNames();
   if (known.includes(name)) return load(name);
   const guess = nearest(name, known);
-  throw new BerthError('BERTH_BLUEPRINT_UNKNOWN', `unknown blueprint "${name}"${guess ? `; did you mean ${guess}?` : ''}`, {
-    hint: `known blueprints: ${known.join(', ')} (berth blueprints)`,
-  });
+  throw new BerthError(
+    'BERTH_BLUEPRINT_UNKNOWN',
+    `unknown blueprint "${name}"${guess ? `; did you mean ${guess}?` : ''}`,
+    {
+      hint: `known blueprints: ${known.join(', ')} (berth blueprints)`,
+    },
+  );
 }

@@ -37,7 +37,9 @@ describe('langfuse blueprint', () => {
     ]);
     const pg = find(result, 'StatefulSet', 'langfuse-postgresql') as any;
     assert.equal(pg.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '20Gi');
-    assert.deepEqual(names(result, 'Job'), ['Job/langfuse-minio-buckets']);
+    assert.deepEqual(names(result, 'Job'), []);
+    const minio = podSpec(find(result, 'StatefulSet', 'langfuse-minio'));
+    assert.match(minio.containers[0].args[0], /^mkdir -p \/data\/langfuse && exec minio server/);
   });
 
   test('production topology: no bundled dependency, env points at the external services', async () => {
@@ -57,7 +59,7 @@ describe('langfuse blueprint', () => {
       assert.equal(env.CLICKHOUSE_URL, 'http://chi-langfuse-cluster-0-0.langfuse.svc:8123');
       assert.equal(env.CLICKHOUSE_MIGRATION_URL, 'clickhouse://chi-langfuse-cluster-0-0.langfuse.svc:9000');
       assert.equal(env.CLICKHOUSE_CLUSTER_ENABLED, 'true');
-      assert.equal(env.CLICKHOUSE_CLUSTER_NAME, 'langfuse');
+      assert.equal(env.CLICKHOUSE_CLUSTER_NAME, 'default');
       assert.equal(env.REDIS_HOST, 'langfuse-redis.xxx.cache.amazonaws.com');
       assert.equal(env.REDIS_TLS_ENABLED, 'true');
       assert.deepEqual(env.REDIS_AUTH, {

@@ -83,6 +83,8 @@ function sharedEnv(values: LangfuseValues, ctx: RenderContext, backends: Langfus
     env('REDIS_TLS_ENABLED', String(redis.tls)),
     ...s3Env('LANGFUSE_S3_EVENT_UPLOAD', s3.eventUpload),
     ...s3Env('LANGFUSE_S3_MEDIA_UPLOAD', s3.mediaUpload),
+    env('LANGFUSE_S3_BATCH_EXPORT_ENABLED', String(s3.batchExport.enabled)),
+    ...(s3.batchExport.enabled ? s3Env('LANGFUSE_S3_BATCH_EXPORT', s3.batchExport) : []),
     ...literalEnv({
       NEXTAUTH_URL: publicUrl(values, ctx),
       TELEMETRY_ENABLED: values.langfuse.telemetryEnabled,
@@ -100,12 +102,14 @@ function application(
   const service = values.services[name];
   const isWeb = name === 'web';
   const port = isWeb ? 3000 : 3030;
+  // The worker has one endpoint; it answers 503 while the database is unreachable.
   const healthPath = isWeb ? '/api/public/health' : '/api/health';
   const readyPath = isWeb ? '/api/public/ready' : '/api/health';
   const workerScaledByKeda = !isWeb && values.langfuse.keda.enabled;
   return {
     name,
-    // The guide upgrades the worker (ClickHouse migrations) before the web: backends before frontends.
+    // The guide upgrades the worker before the web. The web runs both migrations at start-up and the
+    // worker's health needs only a reachable database, so worker-then-web cannot deadlock.
     stage: isWeb ? 'frontends' : 'backends',
     kind: 'Deployment',
     replicas: service.replicas,
@@ -128,14 +132,15 @@ function application(
         },
       },
     ],
-    service: {},
+    // Nothing calls the worker; only the web needs a Service.
+    ...(isWeb ? { service: {} } : {}),
     scheduling: service,
     scaling: {
       autoscaling: workerScaledByKeda ? { ...service.autoscaling, enabled: false } : service.autoscaling,
       podDisruptionBudget: service.podDisruptionBudget,
     },
+    // The images run as nextjs / expressjs, uid and gid 1001.
     podSecurity: { runAsUser: 1001, runAsGroup: 1001 },
-    ...(isWeb ? { metrics: undefined } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 /** Langfuse's backing services: bundled single instances, or the user's external ones. */
 
 import { bundledClickHouse, type ClickHouseConnection } from '../../blueprints/shared/clickhouse.ts';
-import { bundledMinio, MINIO_CLIENT_IMAGE, type S3Connection } from '../../blueprints/shared/minio.ts';
+import { bundledMinio, type S3Connection } from '../../blueprints/shared/minio.ts';
 import {
   bundledPostgres,
   externalPostgres,
@@ -16,7 +16,11 @@ export interface LangfuseBackends {
   readonly postgres: PostgresConnection;
   readonly redis: RedisConnection;
   readonly clickhouse: ClickHouseConnection;
-  readonly s3: S3Connection & { readonly eventUpload: Bucket; readonly mediaUpload: Bucket };
+  readonly s3: S3Connection & {
+    readonly eventUpload: Bucket;
+    readonly mediaUpload: Bucket;
+    readonly batchExport: Bucket & { readonly enabled: boolean };
+  };
   readonly components: readonly ComponentSpec[];
   readonly secrets: readonly SecretSpec[];
 }
@@ -77,7 +81,11 @@ export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): La
         }),
       );
 
-  const buckets = { eventUpload: ext.s3.eventUpload, mediaUpload: ext.s3.mediaUpload };
+  const buckets = {
+    eventUpload: ext.s3.eventUpload,
+    mediaUpload: ext.s3.mediaUpload,
+    batchExport: ext.s3.batchExport,
+  };
   const s3 = ext.s3.enabled
     ? {
         endpoint: ext.s3.endpoint,
@@ -93,7 +101,6 @@ export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): La
             buckets: [...new Set([buckets.eventUpload.bucket, buckets.mediaUpload.bucket])].map((name) => ({
               name,
             })),
-            clientImage: { ...MINIO_CLIENT_IMAGE, pullPolicy: deps.minio.image.pullPolicy },
             allowFrom: APP,
           }),
         ),

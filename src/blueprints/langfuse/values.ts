@@ -10,7 +10,8 @@ import {
   serviceSchema,
 } from '../../values/vocabulary/index.ts';
 
-export const LANGFUSE_VERSION = '3.20.1';
+/** The newest v3 release (the production guide's 3.20.1 was never tagged). */
+export const LANGFUSE_VERSION = '3.225.4';
 
 const bucketFields = (bucket: string, prefix: string) =>
   z
@@ -108,7 +109,7 @@ export const langfuseValues = platformValuesSchema({
         'Bundled Redis-compatible cache and queue (Valkey; used unless integrations.redis.enabled).',
       ),
       clickhouse: dependencySchema({
-        image: { repository: 'clickhouse/clickhouse-server', tag: '25.3.6.56-alpine' },
+        image: { repository: 'clickhouse/clickhouse-server', tag: '24.8' },
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
         persistence: { size: '50Gi' },
       }).describe('Bundled single-node ClickHouse (used unless integrations.clickhouse.enabled).'),
@@ -186,6 +187,17 @@ export const langfuseValues = platformValuesSchema({
           forcePathStyle: z.boolean().default(false).describe('Path-style addressing (true for MinIO).'),
           eventUpload: bucketFields('langfuse', 'events/').describe('Bucket for raw ingestion events.'),
           mediaUpload: bucketFields('langfuse', 'media/').describe('Bucket for multi-modal media uploads.'),
+          batchExport: z
+            .strictObject({
+              enabled: z
+                .boolean()
+                .default(false)
+                .describe('Allow batch exports of traces to the bucket (worker).'),
+              bucket: z.string().min(1).default('langfuse').describe('Bucket name.'),
+              prefix: z.string().default('exports/').describe('Key prefix inside the bucket.'),
+            })
+            .prefault({})
+            .describe('Bucket for batch exports.'),
         })
         .prefault({})
         .superRefine(requireExistingSecret),
