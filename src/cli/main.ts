@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { BerthError, ExitCode } from '../errors.ts';
 import { BERTH_VERSION } from '../version.ts';
 import { registerInfoCommands } from './commands/info.ts';
+import { registerLocalCommands } from './commands/local.ts';
+import { registerReleaseCommands } from './commands/release.ts';
 import { registerRenderCommand } from './commands/render.ts';
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
     );
   registerInfoCommands(program);
   registerRenderCommand(program);
+  registerReleaseCommands(program);
+  registerLocalCommands(program);
   return program;
 }
 
@@ -54,3 +58,9 @@ try {
 } catch (error) {
   process.exitCode = report(error);
 }
+// Idle keep-alive sockets of the Kubernetes client would hold the process open for half a minute;
+// the command is done, so leave once everything written has been flushed.
+await new Promise<void>((resolve) =>
+  process.stdout.write('', () => process.stderr.write('', () => resolve())),
+);
+process.exit();

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { blueprintNames } from '../../src/blueprints/registry.ts';
 import { runBerth } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-values-'));
@@ -303,7 +304,7 @@ const cases: Case[] = [
     args: ['render', 'langfuze'],
     stderr: [
       'error: unknown blueprint "langfuze"; did you mean langfuse?',
-      'hint: known blueprints: langfuse (berth blueprints)',
+      `hint: known blueprints: ${blueprintNames().join(', ')} (berth blueprints)`,
     ],
     code: 1,
   },

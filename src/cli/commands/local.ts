@@ -1,0 +1,87 @@
+/** berth local up|down|status|kubeconfig: the local control plane for trying berth and for tests. */
+import type { Command } from 'commander';
+import { down, kubeconfigPath, status, up } from '../../local/index.ts';
+import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
+
+interface LocalFlags {
+  name: string;
+  output: string;
+}
+
+function withName(command: Command): Command {
+  return command
+    .option('--name <name>', 'name of the local cluster (several can run side by side)', 'default')
+    .option('-o, --output <format>', 'text or json', 'text');
+}
+
+const mib = (bytes?: number) => (bytes === undefined ? '-' : `${Math.round(bytes / 1048576)} MiB`);
+
+export function registerLocalCommands(program: Command): void {
+  const local = program
+    .command('local')
+    .description(
+      'a real Kubernetes control plane on 127.0.0.1 (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes)',
+    );
+
+  withName(
+    local.command('up').description('start the local cluster (builds it from Go modules the first time)'),
+  )
+    .option('--nodes <n>', 'number of simulated nodes', '3')
+    .action(async (flags: LocalFlags & { nodes: string }) => {
+      const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+      const info = await up({
+        name: flags.name,
+        build: true,
+        nodes: Number(flags.nodes),
+        onProgress: json ? undefined : (line) => note(line),
+      });
+      if (json) return printJson(info);
+      const seconds = info.timings ? ` in ${(info.timings.ready / 1000).toFixed(1)}s` : ' (already running)';
+      printLine(
+        `local cluster "${info.name}" ready${seconds}: Kubernetes ${info.kubernetesVersion} at ${info.server}, ${info.nodes.length} nodes`,
+      );
+      printLine(`export KUBECONFIG=${info.kubeconfig}`);
+    });
+
+  withName(local.command('down').description('stop the local cluster and delete its data')).action(
+    async (flags: LocalFlags) => {
+      const result = await down({ name: flags.name });
+      if (parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json') return printJson(result);
+      printLine(
+        result.existed
+          ? `local cluster "${result.name}" stopped (${result.stopped.length} processes)`
+          : `local cluster "${result.name}" was not running`,
+      );
+    },
+  );
+
+  withName(local.command('status').description('show whether the local cluster runs')).action(
+    async (flags: LocalFlags) => {
+      const result = await status({ name: flags.name });
+      if (parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json') return printJson(result);
+      printLine(
+        `local cluster "${result.name}": ${result.running ? 'running' : result.exists ? 'stopped or broken' : 'not created'}${result.server ? ` at ${result.server}` : ''}`,
+      );
+      if (result.components.length) {
+        printLine(
+          table([
+            ['COMPONENT', 'RUNNING', 'PID', 'PORT', 'MEMORY'],
+            ...result.components.map((c) => [
+              c.name,
+              c.running ? 'yes' : 'no',
+              String(c.pid ?? '-'),
+              String(c.port ?? '-'),
+              mib(c.rssBytes),
+            ]),
+          ]),
+        );
+      }
+    },
+  );
+
+  local
+    .command('kubeconfig')
+    .description("print the path of the local cluster's kubeconfig")
+    .option('--name <name>', 'name of the local cluster', 'default')
+    .action((flags: { name: string }) => printLine(kubeconfigPath({ name: flags.name })));
+}

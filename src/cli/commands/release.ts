@@ -1,0 +1,297 @@
+/** install, upgrade, rollback, uninstall, history, status, list, unlock. */
+import { type Command, Option } from 'commander';
+import { getBlueprint } from '../../blueprints/registry.ts';
+import { KubeClient } from '../../kube/client.ts';
+import {
+  type DeployOptions,
+  type DeployRequest,
+  deploy,
+  type ReleaseResult,
+  type ReleaseTarget,
+} from '../../release/engine.ts';
+import { forceUnlock } from '../../release/lock.ts';
+import { listReleases, releaseHistory, releaseStatus } from '../../release/queries.ts';
+import { uninstall } from '../../release/uninstall.ts';
+import { readinessWaiter } from '../../release/waiter.ts';
+import { checkReleaseName } from '../../render/render.ts';
+import { collectUserValues } from '../../values/sources.ts';
+import { parseDuration } from '../duration.ts';
+import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
+import { progressPrinter } from '../progress.ts';
+import { addValueOptions, valueSources } from '../value-options.ts';
+
+interface ClusterFlags {
+  kubeconfig?: string;
+  kubeContext?: string;
+  namespace?: string;
+  output: string;
+}
+
+interface DeployFlags extends ClusterFlags {
+  values: string[];
+  timeout: string;
+  wait: boolean;
+  atomic?: boolean;
+  dryRun?: boolean;
+  adopt?: boolean;
+  historyMax: string;
+  createNamespace?: boolean;
+  rotateSecret: string[];
+  install?: boolean;
+}
+
+function clusterOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context to use')
+    .option('-o, --output <format>', 'text or json', 'text');
+}
+
+function deployOptions(command: Command): Command {
+  return clusterOptions(command)
+    .option('--timeout <duration>', 'give up waiting after this long (e.g. 90s, 10m)', '10m')
+    .option('--wait', 'wait for each stage to be ready before the next (default)', true)
+    .option('--no-wait', 'apply every stage without waiting for readiness')
+    .option('--atomic', 'on failure, roll back to the last good revision (or remove a failed first install)')
+    .option('--dry-run', 'server-side dry run: validate everything, change nothing')
+    .option('--adopt', 'take over existing objects of the same name that no release owns')
+    .option('--history-max <n>', 'revisions to keep', '10')
+    .option('--create-namespace', 'create the namespace if it does not exist');
+}
+
+function connect(flags: ClusterFlags): { client: KubeClient; namespace: string } {
+  const client = KubeClient.fromKubeconfig({
+    kubeconfig: flags.kubeconfig,
+    context: flags.kubeContext,
+    namespace: flags.namespace,
+  });
+  return { client, namespace: flags.namespace ?? client.namespace };
+}
+
+function target(release: string, flags: ClusterFlags): ReleaseTarget {
+  checkReleaseName(release);
+  return { ...connect(flags), release };
+}
+
+function runOptions(t: ReleaseTarget, flags: DeployFlags, json: boolean): DeployOptions {
+  const historyMax = Number(flags.historyMax);
+  return {
+    wait: flags.wait,
+    timeoutMs: parseDuration('--timeout', flags.timeout),
+    atomic: flags.atomic ?? false,
+    dryRun: flags.dryRun ?? false,
+    adopt: flags.adopt ?? false,
+    historyMax: Number.isInteger(historyMax) && historyMax > 0 ? historyMax : 10,
+    createNamespace: flags.createNamespace ?? false,
+    waiter: readinessWaiter(t.client),
+    progress: progressPrinter(json),
+  };
+}
+
+function report(result: ReleaseResult, json: boolean): void {
+  if (json) {
+    printJson({ apiVersion: 'berth.dev/v1', kind: 'ReleaseResult', ...result });
+    return;
+  }
+  if (result.status === 'unchanged') {
+    printLine(`release ${result.release}: no changes (revision ${result.revision} stays deployed)`);
+  } else {
+    printLine(
+      `release ${result.release} ${result.dryRun ? 'would be' : 'is'} ${result.status} at revision ${result.revision} (${result.blueprint.name} ${result.blueprint.appVersion}) in namespace ${result.namespace}`,
+    );
+  }
+  for (const line of result.notes) note(line);
+}
+
+async function runDeploy(release: string, request: DeployRequest, flags: DeployFlags): Promise<void> {
+  const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+  const t = target(release, flags);
+  report(await deploy(t, request, runOptions(t, flags, json)), json);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerReleaseCommands(program: Command): void {
+  const rotate = new Option(
+    '--rotate-secret <name>',
+    'generate new values for this generated Secret (repeatable)',
+  )
+    .argParser(collect)
+    .default([]);
+
+  addValueOptions(
+    deployOptions(
+      program
+        .command('install')
+        .description('install a blueprint as a new release')
+        .argument('<release>')
+        .argument('<blueprint>'),
+    ),
+  )
+    .addOption(rotate)
+    .action(async (release: string, name: string, flags: DeployFlags) => {
+      const blueprint = await getBlueprint(name);
+      const values = collectUserValues(valueSources(flags.values, process.argv));
+      await runDeploy(
+        release,
+        { kind: 'install', blueprint, values, rotateSecrets: flags.rotateSecret },
+        flags,
+      );
+    });
+
+  addValueOptions(
+    deployOptions(
+      program
+        .command('upgrade')
+        .description('upgrade a release to new values or a new blueprint version')
+        .argument('<release>')
+        .argument('<blueprint>'),
+    ),
+  )
+    .addOption(rotate)
+    .option('-i, --install', 'install the release if it does not exist')
+    .action(async (release: string, name: string, flags: DeployFlags) => {
+      const blueprint = await getBlueprint(name);
+      const values = collectUserValues(valueSources(flags.values, process.argv));
+      await runDeploy(
+        release,
+        {
+          kind: 'upgrade',
+          blueprint,
+          values,
+          rotateSecrets: flags.rotateSecret,
+          installIfMissing: flags.install ?? false,
+        },
+        flags,
+      );
+    });
+
+  deployOptions(
+    program
+      .command('rollback')
+      .description('roll a release back to an earlier revision (default: the previous one)')
+      .argument('<release>')
+      .argument('[revision]'),
+  ).action(async (release: string, revision: string | undefined, flags: DeployFlags) => {
+    await runDeploy(
+      release,
+      revision === undefined ? { kind: 'rollback' } : { kind: 'rollback', revision: Number(revision) },
+      flags,
+    );
+  });
+
+  clusterOptions(
+    program
+      .command('uninstall')
+      .description("remove a release's objects and records (data volumes are kept)")
+      .argument('<release>'),
+  )
+    .option('--delete-data', 'also delete the PersistentVolumeClaims (the data is lost)')
+    .option('--timeout <duration>', 'how long to wait for deletion', '5m')
+    .option('--no-wait', 'do not wait until the objects are gone')
+    .action(
+      async (
+        release: string,
+        flags: ClusterFlags & { deleteData?: boolean; timeout: string; wait: boolean },
+      ) => {
+        const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+        const result = await uninstall(target(release, flags), {
+          deleteData: flags.deleteData ?? false,
+          wait: flags.wait,
+          timeoutMs: parseDuration('--timeout', flags.timeout),
+          progress: progressPrinter(json),
+        });
+        if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'UninstallResult', ...result });
+        printLine(
+          `release ${release} uninstalled: ${result.deleted.length} objects deleted, ${result.kept.length} kept with the data (--delete-data removes them)`,
+        );
+      },
+    );
+
+  clusterOptions(
+    program.command('history').description('list the revisions of a release').argument('<release>'),
+  ).action(async (release: string, flags: ClusterFlags) => {
+    const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+    const revisions = await releaseHistory(target(release, flags));
+    if (json) return printJson(revisions);
+    printLine(
+      table([
+        ['REVISION', 'UPDATED', 'STATUS', 'BLUEPRINT', 'APP VERSION', 'DESCRIPTION'],
+        ...revisions.map((r) => [
+          String(r.revision),
+          r.updated,
+          r.status,
+          r.blueprint,
+          r.appVersion,
+          r.description,
+        ]),
+      ]),
+    );
+  });
+
+  clusterOptions(
+    program.command('status').description("show a release and its components' health").argument('<release>'),
+  ).action(async (release: string, flags: ClusterFlags) => {
+    const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+    const status = await releaseStatus(target(release, flags));
+    if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'ReleaseStatus', ...status });
+    printLine(
+      `release ${status.release} in ${status.namespace}: revision ${status.revision} ${status.status} (${status.blueprint.name} ${status.blueprint.appVersion}), ${status.ready ? 'all components ready' : 'NOT all components ready'}`,
+    );
+    printLine(
+      table([
+        ['COMPONENT', 'STAGE', 'READY', 'DETAIL'],
+        ...status.components.map((c) => [
+          c.component,
+          c.stage,
+          c.ready ? 'yes' : 'no',
+          c.objects
+            .filter((o) => !o.ready)
+            .map((o) => `${o.object}: ${o.message}`)
+            .join('; ') || `${c.objects.length} objects ready`,
+        ]),
+      ]),
+    );
+  });
+
+  clusterOptions(program.command('list').description('list releases in a namespace'))
+    .option('-A, --all-namespaces', 'list releases in every namespace')
+    .action(async (flags: ClusterFlags & { allNamespaces?: boolean }) => {
+      const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+      const { client, namespace } = connect(flags);
+      const releases = await listReleases(client, flags.allNamespaces ? undefined : namespace);
+      if (json) return printJson(releases);
+      printLine(
+        table([
+          ['NAME', 'NAMESPACE', 'REVISION', 'STATUS', 'BLUEPRINT', 'APP VERSION', 'UPDATED'],
+          ...releases.map((r) => [
+            r.release,
+            r.namespace,
+            String(r.revision),
+            r.status,
+            r.blueprint,
+            r.appVersion,
+            r.updated,
+          ]),
+        ]),
+      );
+    });
+
+  clusterOptions(
+    program
+      .command('unlock')
+      .description("drop a release's lock by hand (a crashed run's lock expires on its own)")
+      .argument('<release>'),
+  ).action(async (release: string, flags: ClusterFlags) => {
+    const t = target(release, flags);
+    const holder = await forceUnlock(t.client, t.namespace, release);
+    printLine(
+      holder
+        ? `removed the lock of release ${release} held by ${holder}`
+        : `release ${release} was not locked`,
+    );
+  });
+}

@@ -1,0 +1,134 @@
+/**
+ * Finds and loads the kubeconfig the way kubectl does: an explicit path, else $KUBECONFIG (a list
+ * of files, merged, first wins), else ~/.kube/config, else the in-cluster service account.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeconfigError } from './errors.ts';
+
+export interface KubeconfigOptions {
+  /** Path to a kubeconfig file. @default $KUBECONFIG, else ~/.kube/config */
+  readonly kubeconfig?: string | undefined;
+  /** Context to use instead of the file's current-context (`--kube-context`). */
+  readonly context?: string | undefined;
+  /** Default namespace for objects without one. @default the context's namespace, else `default` */
+  readonly namespace?: string | undefined;
+}
+
+/** The loaded config with what berth needs to know about it. */
+export interface LoadedKubeconfig {
+  readonly kubeConfig: KubeConfig;
+  readonly context: string;
+  readonly server: string;
+  readonly namespace: string;
+  /** Where the config came from, for messages. */
+  readonly source: string;
+}
+
+const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+function loadFile(kubeConfig: KubeConfig, file: string): void {
+  if (!existsSync(file)) {
+    throw new KubeconfigError(
+      `kubeconfig ${file} does not exist`,
+      'pass --kubeconfig or set KUBECONFIG to an existing file',
+    );
+  }
+  try {
+    kubeConfig.loadFromFile(file);
+  } catch (err) {
+    throw new KubeconfigError(
+      `kubeconfig ${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      'check that the file is a valid kubeconfig (kubectl config view --kubeconfig <file>)',
+      err,
+    );
+  }
+}
+
+function loadSources(kubeConfig: KubeConfig, explicit: string | undefined): string {
+  if (explicit) {
+    loadFile(kubeConfig, explicit);
+    return explicit;
+  }
+  const fromEnv = (process.env.KUBECONFIG ?? '').split(delimiter).filter((file) => file.length > 0);
+  const existing = fromEnv.filter((file) => existsSync(file));
+  if (fromEnv.length > 0 && existing.length === 0) {
+    throw new KubeconfigError(
+      `KUBECONFIG names no existing file (${fromEnv.join(delimiter)})`,
+      'fix KUBECONFIG or pass --kubeconfig',
+    );
+  }
+  if (existing.length > 0) {
+    const [first, ...rest] = existing;
+    loadFile(kubeConfig, first!);
+    for (const file of rest) {
+      const next = new KubeConfig();
+      loadFile(next, file);
+      // kubectl's merge rule: the first file to set a name wins; mergeConfig throws on duplicates.
+      next.clusters = next.clusters.filter((c) => !kubeConfig.getCluster(c.name));
+      next.users = next.users.filter((u) => !kubeConfig.getUser(u.name));
+      next.contexts = next.contexts.filter((c) => !kubeConfig.getContextObject(c.name));
+      kubeConfig.mergeConfig(next, Boolean(kubeConfig.currentContext));
+    }
+    return existing.join(delimiter);
+  }
+  const home = join(homedir(), '.kube', 'config');
+  if (existsSync(home)) {
+    loadFile(kubeConfig, home);
+    return home;
+  }
+  if (process.env.KUBERNETES_SERVICE_HOST && existsSync(serviceAccountToken)) {
+    kubeConfig.loadFromCluster();
+    return 'in-cluster service account';
+  }
+  throw new KubeconfigError(
+    'no kubeconfig found (looked at KUBECONFIG and ~/.kube/config)',
+    'pass --kubeconfig <file>, set KUBECONFIG, or run `berth local up` for a local cluster',
+  );
+}
+
+/** Loads the kubeconfig and selects the context; every problem is a KubeconfigError (a user error). */
+export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfig {
+  const kubeConfig = new KubeConfig();
+  const source = loadSources(kubeConfig, options.kubeconfig);
+  if (options.context) {
+    if (!kubeConfig.getContextObject(options.context)) {
+      const known = kubeConfig.getContexts().map((c) => c.name);
+      throw new KubeconfigError(
+        `context ${options.context} is not in ${source}`,
+        known.length > 0 ? `known contexts: ${known.join(', ')}` : 'the kubeconfig defines no contexts',
+      );
+    }
+    kubeConfig.setCurrentContext(options.context);
+  }
+  const context = kubeConfig.getCurrentContext();
+  const contextObject = context ? kubeConfig.getContextObject(context) : null;
+  if (!contextObject) {
+    throw new KubeconfigError(
+      `${source} has no current context`,
+      'pass --kube-context <name> or run kubectl config use-context <name>',
+    );
+  }
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster?.server) {
+    throw new KubeconfigError(
+      `context ${context} in ${source} names no cluster with a server URL`,
+      'fix the kubeconfig (kubectl config view) or pick another context',
+    );
+  }
+  if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify) {
+    // Plain HTTP (kubectl proxy) has no TLS to verify, but the client refuses it unless told to skip.
+    kubeConfig.clusters = kubeConfig.clusters.map((c) =>
+      c.name === cluster.name ? { ...c, skipTLSVerify: true } : c,
+    );
+  }
+  return {
+    kubeConfig,
+    context,
+    server: cluster.server,
+    namespace: options.namespace ?? contextObject.namespace ?? 'default',
+    source,
+  };
+}

@@ -1,0 +1,395 @@
+/**
+ * install / upgrade / rollback share one flow: lock, recover an interrupted run, compute the
+ * manifests, record a pending revision, apply in stages, then mark it deployed (or failed, and with
+ * `atomic` put the last good revision back).
+ */
+import type { Blueprint } from '../blueprints/blueprint.ts';
+import { BerthError, ExitCode } from '../errors.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { type ObjectRef, refOf } from '../kube/types.ts';
+import type { KubeObject } from '../render/model.ts';
+import { type Manifest, render } from '../render/render.ts';
+import { BERTH_VERSION } from '../version.ts';
+import { applyInStages, type ReadinessWaiter, refKey } from './apply.ts';
+import { acquireLock, type HeldLock } from './lock.ts';
+import type { ProgressListener } from './progress.ts';
+import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
+import { redactValues } from './redact.ts';
+import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
+import { type RecordSummary, ReleaseStore } from './store.ts';
+
+export interface ReleaseTarget {
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly release: string;
+}
+
+export interface DeployOptions {
+  readonly wait: boolean;
+  readonly timeoutMs: number;
+  readonly atomic: boolean;
+  readonly dryRun: boolean;
+  readonly adopt: boolean;
+  readonly historyMax: number;
+  /** Create the release namespace when it does not exist (like helm --create-namespace). */
+  readonly createNamespace: boolean;
+  readonly waiter: ReadinessWaiter;
+  readonly progress: ProgressListener;
+}
+
+export interface ReleaseResult {
+  readonly release: string;
+  readonly namespace: string;
+  readonly revision: number;
+  readonly status: ReleaseRecord['status'] | 'unchanged';
+  readonly blueprint: ReleaseRecord['blueprint'];
+  readonly description: string;
+  readonly notes: readonly string[];
+  /** What was done about an interrupted earlier run, if anything. */
+  readonly recovered?: string;
+  readonly dryRun: boolean;
+}
+
+export type DeployRequest =
+  | {
+      readonly kind: 'install' | 'upgrade';
+      readonly blueprint: Blueprint;
+      readonly values: Record<string, unknown>;
+      readonly rotateSecrets: readonly string[];
+      readonly installIfMissing?: boolean;
+    }
+  | { readonly kind: 'rollback'; readonly revision?: number };
+
+const DEPLOYED_ONCE = new Set(['deployed', 'superseded']);
+
+function releaseError(code: string, message: string, hint?: string): BerthError {
+  return new BerthError(code, message, hint ? { hint } : {});
+}
+
+export function refsOf(manifests: readonly { object: KubeObject }[]): ObjectRef[] {
+  return manifests.map((m) => refOf(m.object));
+}
+
+/** A recorded Secret carries key names only; its data comes back from the live Secret. */
+function restoreSecrets(manifests: readonly RecordedManifest[], stored: StoredSecrets): Manifest[] {
+  return manifests.map((m) => {
+    if (m.object.kind !== 'Secret')
+      return { stage: m.stage, component: m.component, object: m.object } as Manifest;
+    const live = stored.get(m.object.metadata.name) ?? {};
+    const missing = (m.secretKeys ?? []).filter((key) => live[key] === undefined);
+    if (missing.length) {
+      throw releaseError(
+        'BERTH_ROLLBACK_SECRET',
+        `cannot restore Secret ${m.object.metadata.name}: keys ${missing.join(', ')} are gone from the cluster`,
+      );
+    }
+    const stringData = Object.fromEntries((m.secretKeys ?? []).map((key) => [key, live[key]!]));
+    return { stage: m.stage, component: m.component, object: { ...m.object, stringData } } as Manifest;
+  });
+}
+
+async function recoverInterrupted(
+  store: ReleaseStore,
+  target: ReleaseTarget,
+  lock: HeldLock,
+  summaries: RecordSummary[],
+) {
+  const latest = summaries[0];
+  if (!latest?.status.startsWith('pending')) return undefined;
+  const record = await store.load(target.namespace, target.release, latest.revision);
+  if (!record) return undefined;
+  record.status = 'failed';
+  record.description = `interrupted: the berth run${lock.tookOverFrom ? ` ${lock.tookOverFrom}` : ''} stopped during ${latest.status.replace('pending-', '')}`;
+  record.finishedAt = new Date().toISOString();
+  await store.save(record);
+  return `revision ${latest.revision} was interrupted (${latest.status}); marked it failed and applying again from the start`;
+}
+
+export async function deploy(
+  target: ReleaseTarget,
+  request: DeployRequest,
+  options: DeployOptions,
+): Promise<ReleaseResult> {
+  const { client, namespace, release } = target;
+  const store = new ReleaseStore(client);
+  if (options.createNamespace && !options.dryRun) await ensureNamespace(client, namespace);
+  const lock = await acquireLock(client, namespace, release);
+  try {
+    if (lock.tookOverFrom)
+      options.progress({
+        type: 'info',
+        message: `took over the lock from ${lock.tookOverFrom}, which is no longer running`,
+      });
+    let summaries = await store.summaries(namespace, release);
+    const recovered = await recoverInterrupted(store, target, lock, summaries);
+    if (recovered) {
+      options.progress({ type: 'info', message: `recovered: ${recovered}` });
+      summaries = await store.summaries(namespace, release);
+    }
+    const everDeployed = summaries.some((s) => DEPLOYED_ONCE.has(s.status));
+    let kind = request.kind;
+    if (kind === 'install' && everDeployed) {
+      throw releaseError(
+        'BERTH_RELEASE_EXISTS',
+        `release ${release} already exists in namespace ${namespace}`,
+        `use berth upgrade ${release} to change it`,
+      );
+    }
+    if (kind === 'upgrade' && !everDeployed) {
+      if (request.kind === 'upgrade' && request.installIfMissing) kind = 'install';
+      else if (summaries.length === 0)
+        throw releaseError(
+          'BERTH_RELEASE_NOT_FOUND',
+          `release ${release} not found in namespace ${namespace}`,
+          'use berth install, or berth upgrade --install',
+        );
+    }
+    if (kind === 'rollback' && !everDeployed)
+      throw releaseError(
+        'BERTH_RELEASE_NOT_FOUND',
+        `release ${release} has no deployed revision to roll back to`,
+      );
+
+    const deployedSummary = summaries.find((s) => s.status === 'deployed');
+    const deployed = deployedSummary
+      ? await store.load(namespace, release, deployedSummary.revision)
+      : undefined;
+    const latest =
+      summaries[0] && summaries[0].revision !== deployed?.revision
+        ? await store.load(namespace, release, summaries[0].revision)
+        : undefined;
+    const previous = dedupe([...refsOf(deployed?.manifests ?? []), ...refsOf(latest?.manifests ?? [])]);
+    const stored = await readGeneratedSecrets(client, namespace, release);
+
+    const planned = await plan(request, target, stored, store, summaries);
+    if (kind !== 'rollback' && deployed && deployed.digest === planned.digest && !latest && !options.dryRun) {
+      const { revision, blueprint } = deployed;
+      return {
+        release,
+        namespace,
+        revision,
+        status: 'unchanged',
+        blueprint,
+        description: 'no changes',
+        notes: planned.notes,
+        ...(recovered ? { recovered } : {}),
+        dryRun: false,
+      };
+    }
+    const revision = (summaries[0]?.revision ?? 0) + 1;
+    let record: ReleaseRecord;
+    try {
+      record = await execute(target, store, { planned, kind, revision, previous, deployed }, options);
+    } catch (error) {
+      if (options.atomic && !options.dryRun)
+        throw await undoFailed(target, store, revision, deployed, options, error);
+      throw error;
+    }
+    await store.prune(namespace, release, options.historyMax);
+    const { status, blueprint, description, notes } = record;
+    return {
+      release,
+      namespace,
+      revision,
+      status,
+      blueprint,
+      description: options.dryRun ? `dry run: ${description}` : description,
+      notes,
+      ...(recovered ? { recovered } : {}),
+      dryRun: options.dryRun,
+    };
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+interface Execution {
+  readonly planned: Planned;
+  readonly kind: 'install' | 'upgrade' | 'rollback';
+  readonly revision: number;
+  readonly previous: readonly ObjectRef[];
+  readonly deployed: ReleaseRecord | undefined;
+}
+
+/** Record a pending revision, apply it, and mark it deployed (superseding the last one) or failed. */
+async function execute(
+  target: ReleaseTarget,
+  store: ReleaseStore,
+  run: Execution,
+  options: DeployOptions,
+): Promise<ReleaseRecord> {
+  const { planned, kind } = run;
+  const record: ReleaseRecord = {
+    release: target.release,
+    namespace: target.namespace,
+    revision: run.revision,
+    status: `pending-${kind}`,
+    blueprint: planned.blueprint,
+    berthVersion: BERTH_VERSION,
+    values: planned.values,
+    manifests: planned.manifests.map(recordedManifest),
+    digest: planned.digest,
+    description: planned.description,
+    notes: planned.notes,
+    startedAt: new Date().toISOString(),
+    ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
+  };
+  if (!options.dryRun) await store.save(record);
+  try {
+    await applyInStages(target.client, {
+      release: target.release,
+      manifests: planned.manifests,
+      previous: run.previous,
+      wait: options.wait,
+      deadline: Date.now() + options.timeoutMs,
+      adopt: options.adopt,
+      dryRun: options.dryRun,
+      waiter: options.waiter,
+      progress: options.progress,
+    });
+  } catch (error) {
+    if (options.dryRun) throw error;
+    record.status = 'failed';
+    record.description = `${kind} failed: ${(error as Error).message.split('\n')[0]}`;
+    record.finishedAt = new Date().toISOString();
+    await store.save(record);
+    throw error;
+  }
+  if (options.dryRun) return record;
+  record.status = 'deployed';
+  record.finishedAt = new Date().toISOString();
+  await store.save(record);
+  if (run.deployed) {
+    run.deployed.status = 'superseded';
+    await store.save(run.deployed);
+  }
+  return record;
+}
+
+async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
+  const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+  if (await client.get(ref)) return;
+  await client.create({ ...ref, metadata: { name: namespace } }).catch((error: unknown) => {
+    if ((error as { status?: number }).status !== 409) throw error;
+  });
+}
+
+function dedupe(refs: ObjectRef[]): ObjectRef[] {
+  const seen = new Set<string>();
+  return refs.filter((ref) => {
+    const key = refKey(ref);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+interface Planned {
+  readonly manifests: Manifest[];
+  readonly digest: string;
+  readonly values: Record<string, unknown>;
+  readonly blueprint: ReleaseRecord['blueprint'];
+  readonly notes: readonly string[];
+  readonly description: string;
+  readonly rollbackOf?: number;
+}
+
+async function plan(
+  request: DeployRequest,
+  target: ReleaseTarget,
+  stored: StoredSecrets,
+  store: ReleaseStore,
+  summaries: RecordSummary[],
+): Promise<Planned> {
+  if (request.kind === 'rollback') {
+    const wanted = request.revision ?? summaries.find((s) => s.status === 'superseded')?.revision;
+    if (wanted === undefined)
+      throw releaseError(
+        'BERTH_ROLLBACK_NONE',
+        `release ${target.release} has no earlier revision to roll back to`,
+      );
+    const source = await store.load(target.namespace, target.release, wanted);
+    if (!source) {
+      throw releaseError(
+        'BERTH_REVISION_NOT_FOUND',
+        `release ${target.release} has no revision ${wanted}`,
+        `berth history ${target.release} lists the revisions kept`,
+      );
+    }
+    const manifests = restoreSecrets(source.manifests, stored);
+    return {
+      manifests,
+      digest: source.digest,
+      values: source.values,
+      blueprint: source.blueprint,
+      notes: source.notes,
+      description: `rollback to ${wanted}`,
+      rollbackOf: wanted,
+    };
+  }
+  const rendered = await render(request.blueprint, request.values, {
+    release: target.release,
+    namespace: target.namespace,
+    secretValues: keptSecretValues(
+      stored,
+      request.rotateSecrets.map((name) =>
+        name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
+      ),
+    ),
+  });
+  const manifests = [...rendered.manifests];
+  return {
+    manifests,
+    digest: manifestDigest(manifests),
+    values: redactValues(request.values) as Record<string, unknown>,
+    blueprint: rendered.blueprint,
+    notes: rendered.notes,
+    description: request.kind === 'install' ? 'install complete' : 'upgrade complete',
+  };
+}
+
+/** --atomic: put the last good revision back, or remove a failed first install. The lock is still ours. */
+async function undoFailed(
+  target: ReleaseTarget,
+  store: ReleaseStore,
+  failedRevision: number,
+  deployed: ReleaseRecord | undefined,
+  options: DeployOptions,
+  cause: unknown,
+): Promise<BerthError> {
+  const reason = (cause as Error).message;
+  const failed = await store.load(target.namespace, target.release, failedRevision);
+  if (deployed) {
+    const summaries = await store.summaries(target.namespace, target.release);
+    const stored = await readGeneratedSecrets(target.client, target.namespace, target.release);
+    const planned = await plan(
+      { kind: 'rollback', revision: deployed.revision },
+      target,
+      stored,
+      store,
+      summaries,
+    );
+    const previous = dedupe([...refsOf(deployed.manifests), ...refsOf(failed?.manifests ?? [])]);
+    const run = {
+      planned: { ...planned, description: `rollback to ${deployed.revision} (--atomic)` },
+      kind: 'rollback' as const,
+      revision: failedRevision + 1,
+      previous,
+      deployed,
+    };
+    await execute(target, store, run, { ...options, adopt: false });
+    return new BerthError(
+      'BERTH_ROLLED_BACK',
+      `${reason}\nrolled back to revision ${deployed.revision} (--atomic)`,
+      { exitCode: ExitCode.runtime, cause },
+    );
+  }
+  for (const ref of refsOf(failed?.manifests ?? []).reverse()) await target.client.delete(ref);
+  for (const s of await store.summaries(target.namespace, target.release))
+    await store.remove(target.namespace, target.release, s.revision);
+  return new BerthError(
+    'BERTH_INSTALL_REMOVED',
+    `${reason}\nremoved the failed install of ${target.release} (--atomic)`,
+    { exitCode: ExitCode.runtime, cause },
+  );
+}
