@@ -187,12 +187,11 @@ export class KubeClient {
         force: options.force ? true : undefined,
         dryRun: options.dryRun ? 'All' : undefined,
       };
-      const body = { ...object, metadata: { ...object.metadata } };
       return (await this.api.send({
         method: 'PATCH',
         path,
         query,
-        body,
+        body: object,
         contentType: PatchStrategy.ServerSideApply,
       })) as LiveObject;
     });

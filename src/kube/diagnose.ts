@@ -1,6 +1,6 @@
 /**
  * What went wrong with an object that did not become ready: its failing pods and the most recent
- * Warning events about it (and, for a Deployment, its ReplicaSets; for a workload, its pods).
+ * Warning events about it and about what its controller created (ReplicaSets, pods, claims).
  */
 import type { KubeClient } from './client.ts';
 import { type PodProblem, summarisePodProblems } from './readiness/index.ts';
@@ -76,12 +76,38 @@ async function podsOf(
   return client.list({ apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace, labelSelector });
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Names the controllers give to what they create for a workload, so events about deleted pods
+ * (a failed Job's, say) still count. Kinds not listed here own nothing we look at.
+ */
+function ownedNamePatterns(ref: ObjectRef): Partial<Record<string, RegExp>> {
+  const name = escapeRegExp(ref.name);
+  switch (ref.kind) {
+    case 'Deployment':
+      return {
+        ReplicaSet: new RegExp(`^${name}-[a-z0-9]{5,10}$`),
+        Pod: new RegExp(`^${name}-[a-z0-9]{5,10}-[a-z0-9]{5}$`),
+      };
+    case 'StatefulSet':
+      return { Pod: new RegExp(`^${name}-\\d+$`), PersistentVolumeClaim: new RegExp(`-${name}-\\d+$`) };
+    case 'DaemonSet':
+    case 'Job':
+      return { Pod: new RegExp(`^${name}-[a-z0-9]{5}$`) };
+    default:
+      return {};
+  }
+}
+
 function about(ref: ObjectRef, problemPods: ReadonlySet<string>, event: EventShape): boolean {
-  const kind = event.involvedObject?.kind;
+  const kind = event.involvedObject?.kind ?? '';
   const name = event.involvedObject?.name ?? '';
   if (kind === ref.kind && name === ref.name) return true;
-  if (ref.kind === 'Deployment' && kind === 'ReplicaSet' && name.startsWith(`${ref.name}-`)) return true;
-  return kind === 'Pod' && problemPods.has(name);
+  if (kind === 'Pod' && problemPods.has(name)) return true;
+  return ownedNamePatterns(ref)[kind]?.test(name) ?? false;
 }
 
 function summarise(event: EventShape): EventSummary {
@@ -92,6 +118,23 @@ function summarise(event: EventShape): EventSummary {
     count: event.series?.count ?? event.count ?? 1,
     lastSeen: lastSeen(event),
   };
+}
+
+/**
+ * The most recent events (newest first, at most three) about `ref`, its failing pods, or what its
+ * controller created.
+ */
+export function relevantEvents(
+  ref: ObjectRef,
+  podProblems: readonly PodProblem[],
+  events: readonly LiveObject[],
+): EventSummary[] {
+  const problemPods = new Set(podProblems.map((p) => p.pod));
+  return (events as unknown as EventShape[])
+    .filter((event) => about(ref, problemPods, event))
+    .sort((a, b) => (lastSeen(b) ?? '').localeCompare(lastSeen(a) ?? ''))
+    .slice(0, eventsPerObject)
+    .map(summarise);
 }
 
 function describeFailure(step: string, err: unknown): string {
@@ -119,12 +162,7 @@ export async function diagnose(
       namespace: ref.namespace,
       fieldSelector: 'type=Warning',
     });
-    const problemPods = new Set(podProblems.map((p) => p.pod));
-    events = (warnings as unknown as EventShape[])
-      .filter((event) => about(ref, problemPods, event))
-      .sort((a, b) => (lastSeen(b) ?? '').localeCompare(lastSeen(a) ?? ''))
-      .slice(0, eventsPerObject)
-      .map(summarise);
+    events = relevantEvents(ref, podProblems, warnings);
   } catch (err) {
     notes.push(describeFailure('list events', err));
   }

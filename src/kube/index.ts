@@ -15,7 +15,7 @@ export {
   type WatchHandlers,
   type WatchQuery,
 } from './client.ts';
-export { type Diagnosis, diagnose, type EventSummary, selectorString } from './diagnose.ts';
+export { type Diagnosis, diagnose, type EventSummary, relevantEvents, selectorString } from './diagnose.ts';
 export {
   type ApiStatus,
   ApplyConflictError,

@@ -32,10 +32,47 @@ export function formatDuration(ms: number): string {
   return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
 }
 
-function formatEvent(event: EventSummary, ref: ObjectRef): string {
-  const self = event.object === `${ref.kind}/${ref.name}` ? '' : ` ${event.object}`;
-  const count = event.count > 1 ? ` (${event.count}×)` : '';
-  return `warning${self} ${event.reason}${count}${event.message ? `: ${event.message}` : ''}`;
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return [...groups.values()];
+}
+
+/** Pods failing for the same reason share a line: `pods a, b and 3 more ImagePullBackOff: …`. */
+function podLines(problems: readonly PodProblem[]): string[] {
+  const groups = groupBy(problems, (p) => `${p.container ?? ''}\0${p.reason}\0${p.message}`);
+  const lines = groups.slice(0, podLinesPerObject).map((group) => {
+    const [first] = group as [PodProblem, ...PodProblem[]];
+    if (group.length === 1) return formatPodProblem(first);
+    const names = group.slice(0, 2).map((p) => p.pod);
+    const rest = group.length > 2 ? ` and ${group.length - 2} more` : '';
+    const line = formatPodProblem({ ...first, pod: `${names.join(', ')}${rest}` });
+    return line.replace(/^pod /, 'pods ');
+  });
+  const more = groups.length - podLinesPerObject;
+  if (more > 0) lines.push(`… and ${more} more pod ${more === 1 ? 'problem' : 'problems'}`);
+  return lines;
+}
+
+/** Events, minus those that only repeat a pod problem, the same warning on many objects counted once. */
+function eventLines(
+  events: readonly EventSummary[],
+  problems: readonly PodProblem[],
+  ref: ObjectRef,
+): string[] {
+  const known = new Set(problems.map((p) => p.message));
+  const fresh = events.filter((e) => !known.has(e.message));
+  return groupBy(fresh, (e) => `${e.reason}\0${e.message}`).map((group) => {
+    const [first] = group as [EventSummary, ...EventSummary[]];
+    const objects = [...new Set(group.map((e) => e.object))];
+    const self = objects.length === 1 && objects[0] === `${ref.kind}/${ref.name}`;
+    const about = self ? '' : objects.length === 1 ? ` ${objects[0]}` : ` (${objects.length} objects)`;
+    const count = group.reduce((sum, e) => sum + e.count, 0);
+    return `warning${about} ${first.reason}${count > 1 ? ` (${count}×)` : ''}${first.message ? `: ${first.message}` : ''}`;
+  });
 }
 
 /** The report: a header line, then per object its message and indented details. */
@@ -51,16 +88,12 @@ export function formatRolloutReport(
   const lines = [header];
   for (const object of objects) {
     lines.push(`  ${describeRef(object.ref)}: ${object.failed ? '' : 'not ready: '}${object.message}`);
-    const problems = object.podProblems.slice(0, podLinesPerObject).map(formatPodProblem);
-    const more = object.podProblems.length - podLinesPerObject;
-    if (more > 0) problems.push(`… and ${more} more pod ${more === 1 ? 'problem' : 'problems'}`);
-    for (const line of [
-      ...problems,
-      ...object.events.map((e) => formatEvent(e, object.ref)),
+    const details = [
+      ...podLines(object.podProblems),
+      ...eventLines(object.events, object.podProblems, object.ref),
       ...object.notes,
-    ]) {
-      lines.push(`    ${line}`);
-    }
+    ];
+    for (const line of details) lines.push(`    ${line}`);
   }
   return lines.join('\n');
 }

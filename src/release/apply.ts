@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { BerthError } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
 import { STAGES, type Stage } from '../render/model.ts';
 import type { Manifest } from '../render/render.ts';
 import { ANNOTATION } from './labels.ts';
@@ -69,28 +70,50 @@ function withSpecHash(manifest: Manifest): Manifest['object'] {
   };
 }
 
+/**
+ * Before anything changes: every object that exists and is not ours must be adopted explicitly,
+ * so a name clash fails the whole operation with the cluster untouched.
+ */
+export async function checkOwnership(
+  client: KubeClient,
+  options: Pick<ApplyPlanOptions, 'manifests' | 'previous' | 'release' | 'adopt'>,
+): Promise<Map<string, LiveObject>> {
+  const ours = new Set(options.previous.map(refKey));
+  const live = new Map<string, LiveObject>();
+  const clashes: string[] = [];
+  await Promise.all(
+    options.manifests.map(async (manifest) => {
+      const ref = refOf(manifest.object);
+      const existing = await client.get(ref);
+      if (!existing) return;
+      live.set(refKey(ref), existing);
+      if (!ours.has(refKey(ref)) && !ownedBy(existing, options.release) && !options.adopt)
+        clashes.push(describeRef(ref));
+    }),
+  );
+  if (clashes.length) {
+    throw new BerthError(
+      'BERTH_NOT_OWNED',
+      `${clashes.sort().join(', ')} already exist${clashes.length === 1 ? 's' : ''} and do${clashes.length === 1 ? 'es' : ''} not belong to release ${options.release}; nothing was changed`,
+      { hint: 'remove or rename the existing objects, or pass --adopt to let this release take them over' },
+    );
+  }
+  return live;
+}
+
 async function applyOne(
   client: KubeClient,
   manifest: Manifest,
   options: ApplyPlanOptions,
-  ours: ReadonlySet<string>,
+  live: LiveObject | undefined,
 ) {
   const object = withSpecHash(manifest);
   const ref = refOf(object);
-  const live = await client.get(ref);
-  if (live && !ours.has(refKey(ref)) && !ownedBy(live, options.release) && !options.adopt) {
-    throw new BerthError(
-      'BERTH_NOT_OWNED',
-      `${describeRef(ref)} already exists and does not belong to release ${options.release}; nothing was changed for it`,
-      { hint: 'remove or rename the existing object, or pass --adopt to let this release take it over' },
-    );
-  }
   let change: 'created' | 'configured' | 'unchanged' | 'replaced' = live ? 'configured' : 'created';
-  if (
-    live &&
+  const jobChanged =
     object.kind === 'Job' &&
-    live.metadata.annotations?.[ANNOTATION.specHash] !== object.metadata.annotations?.[ANNOTATION.specHash]
-  ) {
+    live?.metadata.annotations?.[ANNOTATION.specHash] !== object.metadata.annotations?.[ANNOTATION.specHash];
+  if (live && jobChanged) {
     if (!options.dryRun) await replaceJob(client, ref);
     change = 'replaced';
   }
@@ -112,14 +135,18 @@ async function replaceJob(client: KubeClient, ref: ObjectRef): Promise<void> {
   );
 }
 
-export async function applyInStages(client: KubeClient, options: ApplyPlanOptions): Promise<void> {
-  const ours = new Set(options.previous.map(refKey));
+/** `live`: the objects as checkOwnership found them (it must run first, before anything is written). */
+export async function applyInStages(
+  client: KubeClient,
+  options: ApplyPlanOptions,
+  live: ReadonlyMap<string, LiveObject>,
+): Promise<void> {
   for (const stage of STAGES) {
     const manifests = options.manifests.filter((m) => m.stage === stage);
     if (manifests.length === 0) continue;
     const started = Date.now();
     options.progress({ type: 'stage', stage, objects: manifests.length });
-    await Promise.all(manifests.map((m) => applyOne(client, m, options, ours)));
+    await Promise.all(manifests.map((m) => applyOne(client, m, options, live.get(refKey(refOf(m.object))))));
     if (options.wait && !options.dryRun) await waitForStage(stage, manifests, options);
     options.progress({ type: 'stage-ready', stage, seconds: Math.round((Date.now() - started) / 100) / 10 });
   }
@@ -151,20 +178,30 @@ async function waitForStage(
   );
 }
 
-/** Delete what the previous revision had and this one does not, last stage first; data volumes stay. */
+/**
+ * Delete what the previous revision had and this one does not, last stage first. Data stays: claims,
+ * and the generated Secrets holding the credentials that data was created with (switching back to
+ * a bundled service must find its old password).
+ */
 async function prune(client: KubeClient, options: ApplyPlanOptions): Promise<void> {
   const current = new Set(options.manifests.map((m) => refKey(refOf(m.object))));
   const leaving = options.previous.filter((ref) => !current.has(refKey(ref))).reverse();
   for (const ref of leaving) {
-    if (ref.kind === 'PersistentVolumeClaim') {
-      options.progress({
-        type: 'kept',
-        object: describeRef(ref),
-        reason: 'data volume (berth uninstall --delete-data removes it)',
-      });
+    const reason = await keepReason(client, ref);
+    if (reason) {
+      options.progress({ type: 'kept', object: describeRef(ref), reason });
       continue;
     }
     if (!options.dryRun) await client.delete(ref);
     options.progress({ type: 'pruned', object: describeRef(ref) });
   }
+}
+
+async function keepReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
+  if (ref.kind === 'PersistentVolumeClaim') return 'data volume (berth uninstall --delete-data removes it)';
+  if (ref.kind !== 'Secret') return undefined;
+  const live = await client.get(ref);
+  return live?.metadata.annotations?.[GENERATED_KEYS_ANNOTATION]
+    ? 'generated credentials of kept data (berth uninstall --delete-data removes them)'
+    : undefined;
 }

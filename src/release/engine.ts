@@ -10,7 +10,7 @@ import { type ObjectRef, refOf } from '../kube/types.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
-import { applyInStages, type ReadinessWaiter, refKey } from './apply.ts';
+import { applyInStages, checkOwnership, type ReadinessWaiter, refKey } from './apply.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
 import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
@@ -234,19 +234,21 @@ async function execute(
     startedAt: new Date().toISOString(),
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
   };
+  const plan = {
+    release: target.release,
+    manifests: planned.manifests,
+    previous: run.previous,
+    wait: options.wait,
+    deadline: Date.now() + options.timeoutMs,
+    adopt: options.adopt,
+    dryRun: options.dryRun,
+    waiter: options.waiter,
+    progress: options.progress,
+  };
+  const live = await checkOwnership(target.client, plan);
   if (!options.dryRun) await store.save(record);
   try {
-    await applyInStages(target.client, {
-      release: target.release,
-      manifests: planned.manifests,
-      previous: run.previous,
-      wait: options.wait,
-      deadline: Date.now() + options.timeoutMs,
-      adopt: options.adopt,
-      dryRun: options.dryRun,
-      waiter: options.waiter,
-      progress: options.progress,
-    });
+    await applyInStages(target.client, plan, live);
   } catch (error) {
     if (options.dryRun) throw error;
     record.status = 'failed';

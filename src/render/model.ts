@@ -84,6 +84,17 @@ export interface SchedulingSpec {
   readonly customNodeSelector: Record<string, string>;
 }
 
+/** One direction (scaleUp / scaleDown) of an HPA's `behavior`. */
+export interface ScalingRulesSpec {
+  readonly stabilizationWindowSeconds?: number | undefined;
+  readonly selectPolicy?: 'Max' | 'Min' | 'Disabled' | undefined;
+  readonly policies: readonly {
+    readonly type: 'Pods' | 'Percent';
+    readonly value: number;
+    readonly periodSeconds: number;
+  }[];
+}
+
 export interface ScalingSpec {
   readonly autoscaling?: {
     readonly enabled: boolean;
@@ -91,6 +102,19 @@ export interface ScalingSpec {
     readonly maxReplicas: number;
     readonly targetCPUUtilizationPercentage: number;
     readonly targetMemoryUtilizationPercentage?: number | undefined;
+    /** Per-pod custom metrics (served by e.g. Prometheus Adapter), as `type: Pods` HPA metrics. */
+    readonly customMetrics?: readonly { readonly name: string; readonly averageValue: string }[] | undefined;
+    readonly behavior?:
+      | { readonly scaleUp?: ScalingRulesSpec | undefined; readonly scaleDown?: ScalingRulesSpec | undefined }
+      | undefined;
+  };
+  /** A VerticalPodAutoscaler (autoscaling.k8s.io/v1) for the component's first container. */
+  readonly verticalAutoscaling?: {
+    readonly enabled: boolean;
+    readonly updateMode: string;
+    readonly controlledResources: readonly string[];
+    readonly minAllowed: { readonly cpu?: string | undefined; readonly memory?: string | undefined };
+    readonly maxAllowed: { readonly cpu?: string | undefined; readonly memory?: string | undefined };
   };
   readonly podDisruptionBudget?: {
     readonly enabled?: boolean | undefined;
@@ -108,8 +132,15 @@ export interface ComponentSpec {
   readonly containers: readonly ContainerSpec[];
   readonly initContainers?: readonly ContainerSpec[];
   readonly volumes?: readonly VolumeSpec[];
-  /** The Service in front of the pods; omitted when nothing connects to the component. */
-  readonly service?: { readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer'; readonly name?: string };
+  /**
+   * The Service in front of the pods; omitted when nothing connects to the component.
+   * `nodePortService` adds a second Service of type NodePort (ports with `nodePort` keep it fixed).
+   */
+  readonly service?: {
+    readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+    readonly name?: string;
+    readonly nodePortService?: { readonly name: string };
+  };
   readonly scheduling: SchedulingSpec;
   readonly scaling?: ScalingSpec;
   /** Pod-level fsGroup / uid for images that need a specific user. */
@@ -117,6 +148,8 @@ export interface ComponentSpec {
     readonly runAsUser?: number;
     readonly runAsGroup?: number;
     readonly fsGroup?: number;
+    /** Namespaced "safe" sysctls, e.g. net.ipv4.ip_unprivileged_port_start=0 for images that bind port 80. */
+    readonly sysctls?: Readonly<Record<string, string>>;
   };
   /** Names of config objects whose content should roll the pods when it changes. */
   readonly rollOn?: { readonly configMaps?: readonly string[]; readonly secrets?: readonly string[] };
@@ -124,8 +157,30 @@ export interface ComponentSpec {
   readonly metrics?: { readonly port: string; readonly path: string };
   /** Components allowed to connect when networkPolicy.enabled; unset allows any pod of the release. */
   readonly allowFrom?: readonly string[];
+  /** Finer NetworkPolicy rules than allowFrom (only used when networkPolicy.enabled). */
+  readonly networkPolicy?: NetworkPolicySpec;
   /** Job only: retries before the Job fails. */
   readonly backoffLimit?: number;
+}
+
+/** Who may talk to whom: namespaces and pods by label, or CIDR blocks. */
+export interface NetworkPeerSpec {
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly cidr?: string;
+}
+
+export interface NetworkPolicySpec {
+  /**
+   * Replaces the default callers (allowFrom / any pod of the release): only these peers reach the
+   * component's ports. Ingress routes then do not open the component to everyone.
+   */
+  readonly ingressFrom?: readonly NetworkPeerSpec[];
+  /** When set, outgoing traffic is limited to DNS plus these rules (an empty `to` means anywhere). */
+  readonly egress?: readonly {
+    readonly to?: readonly NetworkPeerSpec[];
+    readonly ports: readonly { readonly port: number; readonly protocol?: 'TCP' | 'UDP' }[];
+  }[];
 }
 
 /** A Secret the platform needs. Generated keys are created once by the release engine and kept. */

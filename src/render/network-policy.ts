@@ -1,11 +1,41 @@
 import { objectName, type RenderContext } from './context.ts';
-import type { ComponentSpec, IngressRoute, KubeObject } from './model.ts';
+import type { ComponentSpec, IngressRoute, KubeObject, NetworkPeerSpec } from './model.ts';
 import { selectorLabels, standardLabels } from './policies.ts';
+
+function peer(spec: NetworkPeerSpec): Record<string, unknown> {
+  if (spec.cidr) return { ipBlock: { cidr: spec.cidr } };
+  return {
+    ...(spec.namespaceLabels ? { namespaceSelector: { matchLabels: { ...spec.namespaceLabels } } } : {}),
+    ...(spec.podLabels ? { podSelector: { matchLabels: { ...spec.podLabels } } } : {}),
+  };
+}
+
+/** Name resolution stays open whenever egress is restricted: without it nothing else works. */
+const DNS_EGRESS = {
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
+
+function egressRules(component: ComponentSpec): Record<string, unknown>[] | undefined {
+  const egress = component.networkPolicy?.egress;
+  if (!egress) return undefined;
+  return [
+    DNS_EGRESS,
+    ...egress.map((rule) => ({
+      ...(rule.to?.length ? { to: rule.to.map(peer) } : {}),
+      ports: rule.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })),
+    })),
+  ];
+}
 
 /**
  * With networkPolicy.enabled each component accepts traffic only from its callers: the components
  * it lists in `allowFrom` (default: any pod of the release), plus anyone for components reached from
- * outside (ingress routes, NodePort/LoadBalancer Services).
+ * outside (ingress routes, NodePort/LoadBalancer Services). A component's `networkPolicy.ingressFrom`
+ * replaces the callers (and makes ingress routes count only through those peers); its
+ * `networkPolicy.egress` restricts outgoing traffic to DNS plus the listed rules.
  */
 export function networkPolicies(
   ctx: RenderContext,
@@ -20,14 +50,21 @@ export function networkPolicies(
       const ports = component.containers
         .flatMap((c) => c.ports ?? [])
         .map((p) => ({ port: p.name, protocol: p.protocol ?? 'TCP' }));
+      const ingressFrom = component.networkPolicy?.ingressFrom;
       const external =
-        routes.some((r) => r.component === component.name) ||
-        (component.service?.type ?? 'ClusterIP') !== 'ClusterIP';
-      const callers = component.allowFrom
-        ? component.allowFrom.map((caller) => ({ podSelector: { matchLabels: selectorLabels(ctx, caller) } }))
-        : [{ podSelector: { matchLabels: instance } }];
+        (!ingressFrom && routes.some((r) => r.component === component.name)) ||
+        (component.service?.type ?? 'ClusterIP') !== 'ClusterIP' ||
+        component.service?.nodePortService !== undefined;
+      const callers = ingressFrom
+        ? ingressFrom.map(peer)
+        : component.allowFrom
+          ? component.allowFrom.map((caller) => ({
+              podSelector: { matchLabels: selectorLabels(ctx, caller) },
+            }))
+          : [{ podSelector: { matchLabels: instance } }];
       const rules: Record<string, unknown>[] = [{ from: callers, ports }];
       if (external) rules.push({ ports });
+      const egress = egressRules(component);
       return {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
@@ -38,8 +75,9 @@ export function networkPolicies(
         },
         spec: {
           podSelector: { matchLabels: selectorLabels(ctx, component.name) },
-          policyTypes: ['Ingress'],
+          policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
           ingress: rules,
+          ...(egress ? { egress } : {}),
         },
       };
     });

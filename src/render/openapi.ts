@@ -1,7 +1,9 @@
 /**
  * Validate rendered objects against the Kubernetes OpenAPI schema (kubernetes-models), and the
- * Prometheus Operator and KEDA schemas for their custom resources.
+ * Prometheus Operator and KEDA schemas for their custom resources. No kubernetes-models package
+ * covers the VerticalPodAutoscaler (autoscaling.k8s.io), so a small zod schema of its v1 CRD does.
  */
+import { z } from 'zod';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeObject } from './model.ts';
 
@@ -25,9 +27,58 @@ function modulePath(object: KubeObject): string {
   return `kubernetes-models/${group}/${version}/${object.kind}`;
 }
 
+const resourceAmounts = z.record(z.enum(['cpu', 'memory']), z.union([z.string(), z.number()]));
+
+/** The fields of autoscaling.k8s.io/v1 VerticalPodAutoscaler berth renders, as the CRD defines them. */
+const verticalPodAutoscalerSchema = z.looseObject({
+  apiVersion: z.literal('autoscaling.k8s.io/v1'),
+  kind: z.literal('VerticalPodAutoscaler'),
+  metadata: z.looseObject({ name: z.string().min(1), namespace: z.string().optional() }),
+  spec: z.strictObject({
+    targetRef: z.strictObject({ apiVersion: z.string(), kind: z.string().min(1), name: z.string().min(1) }),
+    updatePolicy: z
+      .strictObject({
+        updateMode: z.enum(['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate', 'Auto']).optional(),
+        minReplicas: z.int().min(1).optional(),
+      })
+      .optional(),
+    resourcePolicy: z
+      .strictObject({
+        containerPolicies: z.array(
+          z.strictObject({
+            containerName: z.string().min(1),
+            mode: z.enum(['Auto', 'Off']).optional(),
+            minAllowed: resourceAmounts.optional(),
+            maxAllowed: resourceAmounts.optional(),
+            controlledResources: z.array(z.enum(['cpu', 'memory'])).optional(),
+            controlledValues: z.enum(['RequestsAndLimits', 'RequestsOnly']).optional(),
+          }),
+        ),
+      })
+      .optional(),
+  }),
+});
+
+class VerticalPodAutoscalerModel implements Model {
+  readonly data: unknown;
+  constructor(data: unknown) {
+    this.data = data;
+  }
+  validate(): void {
+    const result = verticalPodAutoscalerSchema.safeParse(this.data);
+    if (!result.success) throw new Error(z.prettifyError(result.error));
+  }
+}
+
+const LOCAL_MODELS: Record<string, ModelClass> = {
+  'autoscaling.k8s.io/v1/VerticalPodAutoscaler': VerticalPodAutoscalerModel,
+};
+
 const models = new Map<string, Promise<ModelClass>>();
 
 async function modelFor(object: KubeObject): Promise<ModelClass> {
+  const local = LOCAL_MODELS[`${object.apiVersion}/${object.kind}`];
+  if (local) return local;
   const path = modulePath(object);
   let model = models.get(path);
   if (!model) {

@@ -2,7 +2,14 @@
 import { createHash } from 'node:crypto';
 import type { PersistenceValues } from '../values/vocabulary/index.ts';
 import { objectName, type RenderContext } from './context.ts';
-import type { ComponentSpec, ContainerSpec, KubeObject, VolumeSpec } from './model.ts';
+import type {
+  ComponentSpec,
+  ContainerSpec,
+  KubeObject,
+  ScalingRulesSpec,
+  ScalingSpec,
+  VolumeSpec,
+} from './model.ts';
 import {
   containerProbes,
   containerSecurityContext,
@@ -146,7 +153,7 @@ function podTemplate(
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       ...(component.kind === 'Job' ? { restartPolicy: 'Never' } : {}),
-      securityContext: podSecurityContext(component),
+      securityContext: podSecurity(component),
       ...(pullSecrets.length ? { imagePullSecrets: pullSecrets } : {}),
       ...(Object.keys(scheduling.customNodeSelector).length
         ? { nodeSelector: { ...scheduling.customNodeSelector } }
@@ -162,6 +169,15 @@ function podTemplate(
       ...(volumes.length ? { volumes } : {}),
     },
   };
+}
+
+/** The policy's pod security context plus the sysctls a component asks for (safe, namespaced ones only). */
+function podSecurity(component: ComponentSpec): Record<string, unknown> {
+  const sysctls = Object.entries(component.podSecurity?.sysctls ?? {});
+  const security = podSecurityContext(component);
+  return sysctls.length
+    ? { ...security, sysctls: sysctls.map(([name, value]) => ({ name, value })) }
+    : security;
 }
 
 function replicasField(component: ComponentSpec): Record<string, number> {
@@ -218,27 +234,31 @@ export function serviceName(ctx: RenderContext, component: ComponentSpec): strin
   return component.service?.name ?? objectName(ctx, component.name);
 }
 
-function serviceObject(ctx: RenderContext, component: ComponentSpec): KubeObject | undefined {
-  if (!component.service) return undefined;
-  const ports = component.containers.flatMap((c) => c.ports ?? []);
-  if (ports.length === 0) return undefined;
-  const type = component.service.type ?? 'ClusterIP';
-  return {
+function servicePorts(component: ComponentSpec, type: string): Record<string, unknown>[] {
+  return component.containers
+    .flatMap((c) => c.ports ?? [])
+    .map((p) => ({
+      name: p.name,
+      port: p.servicePort ?? p.containerPort,
+      targetPort: p.name,
+      protocol: p.protocol ?? 'TCP',
+      ...(type !== 'ClusterIP' && p.nodePort ? { nodePort: p.nodePort } : {}),
+    }));
+}
+
+function serviceObjects(ctx: RenderContext, component: ComponentSpec): KubeObject[] {
+  if (!component.service) return [];
+  if (!component.containers.some((c) => c.ports?.length)) return [];
+  const service = (name: string, type: string): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(ctx, serviceName(ctx, component), component.name),
-    spec: {
-      type,
-      selector: selectorLabels(ctx, component.name),
-      ports: ports.map((p) => ({
-        name: p.name,
-        port: p.servicePort ?? p.containerPort,
-        targetPort: p.name,
-        protocol: p.protocol ?? 'TCP',
-        ...(type !== 'ClusterIP' && p.nodePort ? { nodePort: p.nodePort } : {}),
-      })),
-    },
-  };
+    metadata: metadata(ctx, name, component.name),
+    spec: { type, selector: selectorLabels(ctx, component.name), ports: servicePorts(component, type) },
+  });
+  const objects = [service(serviceName(ctx, component), component.service.type ?? 'ClusterIP')];
+  const nodePort = component.service.nodePortService;
+  if (nodePort) objects.push(service(nodePort.name, 'NodePort'));
+  return objects;
 }
 
 function claimObjects(ctx: RenderContext, component: ComponentSpec): KubeObject[] {
@@ -263,10 +283,20 @@ function autoscalerObject(ctx: RenderContext, component: ComponentSpec): KubeObj
     type: 'Resource',
     resource: { name, target: { type: 'Utilization', averageUtilization } },
   });
-  const metrics = [metric('cpu', autoscaling.targetCPUUtilizationPercentage)];
+  const metrics: Record<string, unknown>[] = [metric('cpu', autoscaling.targetCPUUtilizationPercentage)];
   if (autoscaling.targetMemoryUtilizationPercentage !== undefined) {
     metrics.push(metric('memory', autoscaling.targetMemoryUtilizationPercentage));
   }
+  for (const custom of autoscaling.customMetrics ?? []) {
+    metrics.push({
+      type: 'Pods',
+      pods: {
+        metric: { name: custom.name },
+        target: { type: 'AverageValue', averageValue: custom.averageValue },
+      },
+    });
+  }
+  const behavior = hpaBehavior(autoscaling.behavior);
   const name = objectName(ctx, component.name);
   return {
     apiVersion: 'autoscaling/v2',
@@ -277,6 +307,55 @@ function autoscalerObject(ctx: RenderContext, component: ComponentSpec): KubeObj
       minReplicas: autoscaling.minReplicas,
       maxReplicas: autoscaling.maxReplicas,
       metrics,
+      ...(behavior ? { behavior } : {}),
+    },
+  };
+}
+
+type Behavior = NonNullable<NonNullable<ScalingSpec['autoscaling']>['behavior']>;
+
+function hpaBehavior(behavior: Behavior | undefined): Record<string, unknown> | undefined {
+  if (!behavior) return undefined;
+  const rules = (spec: ScalingRulesSpec | undefined) =>
+    spec && {
+      ...(spec.stabilizationWindowSeconds === undefined
+        ? {}
+        : { stabilizationWindowSeconds: spec.stabilizationWindowSeconds }),
+      ...(spec.selectPolicy ? { selectPolicy: spec.selectPolicy } : {}),
+      ...(spec.policies.length ? { policies: spec.policies.map((p) => ({ ...p })) } : {}),
+    };
+  const out: Record<string, unknown> = {};
+  if (behavior.scaleUp) out.scaleUp = rules(behavior.scaleUp);
+  if (behavior.scaleDown) out.scaleDown = rules(behavior.scaleDown);
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** autoscaling.k8s.io/v1 VerticalPodAutoscaler (needs the VPA components in the cluster). */
+function verticalAutoscalerObject(ctx: RenderContext, component: ComponentSpec): KubeObject | undefined {
+  const vpa = component.scaling?.verticalAutoscaling;
+  if (!vpa?.enabled || component.kind === 'Job') return undefined;
+  const bounds = (amounts: { cpu?: string | undefined; memory?: string | undefined }) =>
+    Object.fromEntries(Object.entries(amounts).filter(([, v]) => v !== undefined && v !== ''));
+  const minAllowed = bounds(vpa.minAllowed);
+  const maxAllowed = bounds(vpa.maxAllowed);
+  const name = objectName(ctx, component.name);
+  return {
+    apiVersion: 'autoscaling.k8s.io/v1',
+    kind: 'VerticalPodAutoscaler',
+    metadata: metadata(ctx, name, component.name),
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: component.kind, name },
+      updatePolicy: { updateMode: vpa.updateMode },
+      resourcePolicy: {
+        containerPolicies: [
+          {
+            containerName: component.containers[0]!.name,
+            ...(Object.keys(minAllowed).length ? { minAllowed } : {}),
+            ...(Object.keys(maxAllowed).length ? { maxAllowed } : {}),
+            controlledResources: [...vpa.controlledResources],
+          },
+        ],
+      },
     },
   };
 }
@@ -301,9 +380,10 @@ export function componentObjects(
 ): KubeObject[] {
   return [
     ...claimObjects(ctx, component),
-    serviceObject(ctx, component),
+    ...serviceObjects(ctx, component),
     workloadObject(ctx, component, inputs),
     autoscalerObject(ctx, component),
+    verticalAutoscalerObject(ctx, component),
     disruptionBudgetObject(ctx, component),
   ].filter((o): o is KubeObject => o !== undefined);
 }

@@ -16,6 +16,7 @@ import {
   KubeUnknownKindError,
 } from '../../src/kube/errors.ts';
 import { backoffDelay, defaultRetryPolicy, type RetryPolicy, withRetries } from '../../src/kube/retry.ts';
+import { RolloutError } from '../../src/kube/rollout-error.ts';
 import {
   apiErrorFromStatus,
   HttpStatusError,
@@ -519,6 +520,46 @@ describe('KubeClient against a local HTTP server', () => {
     assert.equal(sleeps.length, 4);
   });
 
+  test('create (not idempotent) retries throttling but never a 5xx', async () => {
+    const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lock', namespace: 'shop' } };
+    reset((_req, res) =>
+      sendStatus(res, 503, { reason: 'ServiceUnavailable', message: 'maybe stored, maybe not' }),
+    );
+    await assert.rejects(client().create(configMap), KubeApiError);
+    assert.equal(requests.length, 1);
+    let calls = 0;
+    reset((req, res) => {
+      calls++;
+      if (calls === 1) return sendStatus(res, 429, { reason: 'TooManyRequests', message: 'slow down' });
+      sendJson(res, 201, JSON.parse(req.body));
+    });
+    await client().create(configMap);
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${r.url.pathname}`),
+      ['POST /api/v1/namespaces/shop/configmaps', 'POST /api/v1/namespaces/shop/configmaps'],
+    );
+  });
+
+  test('listMetadata asks for PartialObjectMetadata', async () => {
+    reset((_req, res) =>
+      sendJson(res, 200, {
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: { resourceVersion: '7' },
+        items: [{ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name: 'a' } }],
+      }),
+    );
+    const items = await client().listMetadata({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop' });
+    assert.deepEqual(
+      items.map((i) => `${i.apiVersion} ${i.kind} ${i.metadata.name}`),
+      ['v1 ConfigMap a'],
+    );
+    assert.match(
+      String(requests[0]?.headers.accept),
+      /^application\/json;as=PartialObjectMetadataList;g=meta\.k8s\.io;v=v1/,
+    );
+  });
+
   test('kubeconfig problems are user errors', () => {
     assert.throws(() => KubeClient.fromKubeconfig({ kubeconfig: join(dir, 'missing') }), KubeconfigError);
     assert.throws(
@@ -528,5 +569,83 @@ describe('KubeClient against a local HTTP server', () => {
     const c = KubeClient.fromKubeconfig({ kubeconfig, namespace: 'other' });
     assert.equal(c.namespace, 'other');
     assert.equal(c.context, 'local');
+  });
+});
+
+describe('RolloutError', () => {
+  const unschedulable = '0/3 nodes are available: 3 Insufficient memory.';
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
+  test('a short report: same problems share a line, events that repeat them are left out', () => {
+    const err = new RolloutError('timeout', 300_000, [
+      {
+        ref,
+        message: '1/3 pods ready',
+        failed: false,
+        podProblems: [
+          { pod: 'web-7f9c-a', reason: 'Unschedulable', message: unschedulable },
+          { pod: 'web-7f9c-b', reason: 'Unschedulable', message: unschedulable },
+          { pod: 'web-7f9c-c', reason: 'Unschedulable', message: unschedulable },
+          {
+            pod: 'web-7f9c-d',
+            container: 'web',
+            reason: 'ImagePullBackOff',
+            message: 'Back-off pulling image "web:9"',
+          },
+        ],
+        events: [
+          {
+            object: 'Pod/web-7f9c-a',
+            reason: 'FailedScheduling',
+            message: unschedulable,
+            count: 3,
+            lastSeen: undefined,
+          },
+          {
+            object: 'ReplicaSet/web-7f9c',
+            reason: 'FailedCreate',
+            message: 'quota exceeded',
+            count: 2,
+            lastSeen: undefined,
+          },
+          { object: 'Deployment/web', reason: 'Odd', message: 'odd', count: 1, lastSeen: undefined },
+        ],
+        notes: [],
+      },
+    ]);
+    assert.equal(err.code, 'BERTH_ROLLOUT_TIMEOUT');
+    assert.equal(err.exitCode, ExitCode.runtime);
+    assert.equal(
+      err.message,
+      [
+        'timed out after 5m waiting for 1 object:',
+        '  Deployment/web in shop: not ready: 1/3 pods ready',
+        `    pods web-7f9c-a, web-7f9c-b and 1 more Unschedulable: ${unschedulable}`,
+        '    pod web-7f9c-d (container web) ImagePullBackOff: Back-off pulling image "web:9"',
+        '    warning ReplicaSet/web-7f9c FailedCreate (2×): quota exceeded',
+        '    warning Odd: odd',
+      ].join('\n'),
+    );
+    assert.equal(err.hint, 'more detail: kubectl describe deployment/web -n shop');
+  });
+  test('a failed object reads as a failure', () => {
+    const err = new RolloutError('failed', 12_400, [
+      {
+        ref: { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'shop' },
+        message: 'Job failed: BackoffLimitExceeded (3 retries)',
+        failed: true,
+        podProblems: [],
+        events: [],
+        notes: ['could not list events: forbidden'],
+      },
+    ]);
+    assert.equal(err.code, 'BERTH_ROLLOUT_FAILED');
+    assert.equal(
+      err.message,
+      [
+        'rollout failed after 12s:',
+        '  Job/migrate in shop: Job failed: BackoffLimitExceeded (3 retries)',
+        '    could not list events: forbidden',
+      ].join('\n'),
+    );
   });
 });

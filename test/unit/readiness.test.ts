@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { relevantEvents } from '../../src/kube/diagnose.ts';
 import {
   formatPodProblem,
   type Readiness,
@@ -568,5 +569,40 @@ describe('summarisePodProblems', () => {
       containerStatuses: [{ name: 'web', state: { waiting: { reason: 'ContainerCreating' } } }],
     });
     assert.deepEqual(summarisePodProblems([starting]), []);
+  });
+});
+
+describe('relevantEvents', () => {
+  const event = (kind: string, name: string, reason: string, lastTimestamp: string, count = 1) =>
+    live('v1', 'Event', {
+      involvedObject: { kind, name },
+      reason,
+      message: `${reason} happened`,
+      count,
+      lastTimestamp,
+    });
+  test('picks events about the object and what its controller created, newest first, at most three', () => {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'shop' };
+    const events = [
+      event('Deployment', 'web', 'Old', '2026-01-01T00:00:01Z'),
+      event('ReplicaSet', 'web-7f9c6d8b5', 'FailedCreate', '2026-01-01T00:00:05Z', 4),
+      event('Pod', 'web-7f9c6d8b5-x2x4z', 'FailedScheduling', '2026-01-01T00:00:03Z'),
+      event('Pod', 'web-api-7f9c6d8b5-x2x4z', 'NotOurs', '2026-01-01T00:00:09Z'),
+      event('Deployment', 'web-api', 'NotOursEither', '2026-01-01T00:00:09Z'),
+      event('Deployment', 'web', 'Recent', '2026-01-01T00:00:04Z'),
+    ];
+    assert.deepEqual(
+      relevantEvents(ref, [], events).map((e) => `${e.object} ${e.reason} ${e.count}`),
+      [
+        'ReplicaSet/web-7f9c6d8b5 FailedCreate 4',
+        'Deployment/web Recent 1',
+        'Pod/web-7f9c6d8b5-x2x4z FailedScheduling 1',
+      ],
+    );
+  });
+  test('a Job’s pods count even after they are gone', () => {
+    const ref = { apiVersion: 'batch/v1', kind: 'Job', name: 'migrate', namespace: 'shop' };
+    const events = [event('Pod', 'migrate-abcde', 'FailedScheduling', '2026-01-01T00:00:03Z')];
+    assert.equal(relevantEvents(ref, [], events)[0]?.reason, 'FailedScheduling');
   });
 });

@@ -35,14 +35,17 @@ export interface Condition {
   readonly lastTransitionTime?: string;
 }
 
+/** Done and ready. */
 export function ready(message: string): Readiness {
   return { done: true, ok: true, message };
 }
 
+/** Done, and it will not become ready without outside help. */
 export function failed(message: string): Readiness {
   return { done: true, ok: false, message };
 }
 
+/** Not done yet; `failing` when the state rarely heals by itself. */
 export function waiting(message: string, failing = false): Readiness {
   return failing ? { done: false, ok: false, message, failing: true } : { done: false, ok: false, message };
 }
@@ -60,6 +63,7 @@ export function explain(condition: Pick<Condition, 'reason' | 'message'>): strin
   return [condition.reason, condition.message].filter(Boolean).join(': ');
 }
 
+/** `1 replica`, `2 replicas`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
