@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError, ExitCode } from '../errors.ts';
 import { BERTH_VERSION } from '../version.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerInfoCommands } from './commands/info.ts';
 import { registerLocalCommands } from './commands/local.ts';
 import { registerReleaseCommands } from './commands/release.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerRenderCommand(program);
   registerReleaseCommands(program);
   registerLocalCommands(program);
+  registerImportCommand(program);
   return program;
 }
 

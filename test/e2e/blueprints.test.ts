@@ -3,6 +3,8 @@
  * leaving only its data. (Langfuse's full lifecycle lives in release.test.ts.)
  */
 import assert from 'node:assert/strict';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { berth } from './support/berth.ts';
 import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
@@ -17,6 +19,7 @@ const cases: Case[] = [
   { blueprint: 'swanlab', scale: ['services.server.replicas', 'deployment/r-server'] },
   { blueprint: 'model-router', scale: ['services.router.replicas', 'deployment/r-router'] },
   { blueprint: 'csghub', scale: ['services.portal.replicas', 'deployment/r-portal'] },
+  { blueprint: 'dify', scale: ['services.api.replicas', 'deployment/r-api'] },
 ];
 
 async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -105,5 +108,34 @@ describe('blueprints install, upgrade and uninstall on the local control plane',
       'app.kubernetes.io/component=router',
     ]);
     assert.equal(sets.items.length, 2, 'the old and the new ReplicaSet');
+  });
+});
+
+describe('compose import', () => {
+  test('a blueprint imported from a Dify-shaped compose file renders and installs', async (t) => {
+    const name = `imported-${process.pid}`;
+    const dir = join('src/blueprints', name);
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const imported = await berth([
+      'import',
+      'compose',
+      'test/fixtures/compose/dify-like/docker-compose.yaml',
+      '--name',
+      name,
+      '--output-dir',
+      dir,
+      '--profile',
+      'weaviate',
+    ]);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.ok(existsSync(join(dir, 'blueprint.ts')) && existsSync(join(dir, 'REPORT.md')));
+    const ns = await withNamespace(t, 'imported');
+    await ok(['install', 'r', name, '-n', ns, '-f', join(dir, 'values.yaml')]);
+    const status = JSON.parse((await ok(['status', 'r', '-n', ns, '-o', 'json'])).stdout);
+    assert.equal(status.ready, true);
+    assert.ok(
+      status.components.some((c: any) => c.component === 'api'),
+      'the api service became a component',
+    );
   });
 });

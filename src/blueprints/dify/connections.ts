@@ -1,0 +1,156 @@
+/** Dify's backing services: bundled single instances, or the user's external ones. */
+import type { RenderContext } from '../../render/context.ts';
+import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
+import type { EnvVarValues } from '../../values/vocabulary/index.ts';
+import type { BundledDependency } from '../shared/dependency.ts';
+import { type EnvSource, env } from '../shared/env.ts';
+import { bundledMinio } from '../shared/minio.ts';
+import { bundledPostgres, externalPostgres, type PostgresConnection } from '../shared/postgresql.ts';
+import { bundledQdrant } from '../shared/qdrant.ts';
+import { bundledRedis, type RedisConnection } from '../shared/redis.ts';
+import { bundledWeaviate } from '../shared/weaviate.ts';
+import type { DifyValues } from './values.ts';
+
+/** What the vector store and file storage contribute: plain settings and secret-backed variables. */
+export interface Wiring {
+  readonly config: Record<string, string>;
+  readonly secretEnv: readonly EnvVarValues[];
+}
+
+export interface DifyBackends {
+  readonly postgres: PostgresConnection & { readonly pluginDatabase: string; readonly sslMode: string };
+  readonly redis: RedisConnection;
+  readonly vectorStore: Wiring;
+  readonly storage: Wiring & { readonly sharedVolume: boolean };
+  readonly components: readonly ComponentSpec[];
+  readonly secrets: readonly SecretSpec[];
+}
+
+/** Components that talk to the databases (used for NetworkPolicies). */
+const APP = ['api', 'worker', 'worker-beat', 'migrate'];
+const WITH_PLUGINS = [...APP, 'plugin-daemon'];
+
+function vectorStore(
+  values: DifyValues,
+  ctx: RenderContext,
+  use: <C>(bundled: BundledDependency<C>) => C,
+): Wiring {
+  const { type, settings } = values.dify.vectorStore;
+  const ext = values.integrations;
+  const config: Record<string, string> = { VECTOR_STORE: type, ...settings };
+  if (type === 'weaviate') {
+    const weaviate = ext.weaviate.enabled
+      ? {
+          endpoint: ext.weaviate.endpoint,
+          grpcEndpoint: ext.weaviate.grpcEndpoint,
+          apiKey: { secret: ext.weaviate.existingSecret, key: ext.weaviate.secretKeys.apiKey },
+        }
+      : use(bundledWeaviate(ctx, values.dependencies.weaviate, { user: 'hello@dify.ai', allowFrom: APP }));
+    config.WEAVIATE_ENDPOINT = weaviate.endpoint;
+    if (weaviate.grpcEndpoint) config.WEAVIATE_GRPC_ENDPOINT = weaviate.grpcEndpoint;
+    return { config, secretEnv: [env('WEAVIATE_API_KEY', weaviate.apiKey)] };
+  }
+  if (type === 'qdrant') {
+    const qdrant = ext.qdrant.enabled
+      ? {
+          url: ext.qdrant.url,
+          apiKey: { secret: ext.qdrant.existingSecret, key: ext.qdrant.secretKeys.apiKey },
+        }
+      : use(bundledQdrant(ctx, values.dependencies.qdrant, { allowFrom: APP }));
+    config.QDRANT_URL = qdrant.url;
+    return { config, secretEnv: [env('QDRANT_API_KEY', qdrant.apiKey)] };
+  }
+  return { config, secretEnv: [] };
+}
+
+function storage(
+  values: DifyValues,
+  ctx: RenderContext,
+  use: <C>(bundled: BundledDependency<C>) => C,
+): DifyBackends['storage'] {
+  const s3 = values.integrations.s3;
+  const s3Wiring = (
+    connection: { endpoint: string; region: string; accessKey: EnvSource; secretKey: EnvSource },
+    bucket: string,
+    pathStyle: boolean,
+  ) => ({
+    config: {
+      STORAGE_TYPE: 's3',
+      ...(connection.endpoint ? { S3_ENDPOINT: connection.endpoint } : {}),
+      S3_REGION: connection.region,
+      S3_BUCKET_NAME: bucket,
+      S3_ADDRESS_STYLE: pathStyle ? 'path' : 'auto',
+    },
+    secretEnv: [env('S3_ACCESS_KEY', connection.accessKey), env('S3_SECRET_KEY', connection.secretKey)],
+    sharedVolume: false,
+  });
+  if (s3.enabled) {
+    return s3Wiring(
+      {
+        endpoint: s3.endpoint,
+        region: s3.region,
+        accessKey: { secret: s3.existingSecret, key: s3.secretKeys.accessKey },
+        secretKey: { secret: s3.existingSecret, key: s3.secretKeys.secretKey },
+      },
+      s3.bucket,
+      s3.pathStyle,
+    );
+  }
+  if (values.dify.storage.type === 'minio') {
+    const bucket = values.dify.storage.bucket;
+    const minio = use(
+      bundledMinio(ctx, values.dependencies.minio, { buckets: [{ name: bucket }], allowFrom: APP }),
+    );
+    return s3Wiring(minio, bucket, true);
+  }
+  // OpenDAL's fs scheme, relative to the working directory /app/api: the shared volume.
+  return {
+    config: { STORAGE_TYPE: 'opendal', OPENDAL_SCHEME: 'fs', OPENDAL_FS_ROOT: 'storage' },
+    secretEnv: [],
+    sharedVolume: true,
+  };
+}
+
+export function difyBackends(values: DifyValues, ctx: RenderContext): DifyBackends {
+  const { integrations: ext, dependencies: deps } = values;
+  const components: ComponentSpec[] = [];
+  const secrets: SecretSpec[] = [];
+  const use = <C>(bundled: BundledDependency<C>): C => {
+    components.push(...bundled.components);
+    secrets.push(...bundled.secrets);
+    return bundled.connection;
+  };
+
+  const postgres = {
+    ...(ext.postgresql.enabled
+      ? externalPostgres(ext.postgresql)
+      : use(
+          bundledPostgres(ctx, deps.postgresql, {
+            database: 'dify',
+            username: 'dify',
+            allowFrom: WITH_PLUGINS,
+          }),
+        )),
+    pluginDatabase: ext.postgresql.pluginDatabase,
+    sslMode: ext.postgresql.enabled ? ext.postgresql.sslMode : 'disable',
+  };
+
+  const redis: RedisConnection = ext.redis.enabled
+    ? {
+        host: ext.redis.host,
+        port: ext.redis.port,
+        username: ext.redis.username,
+        password: { secret: ext.redis.existingSecret, key: ext.redis.secretKeys.password },
+        tls: ext.redis.tls,
+      }
+    : use(bundledRedis(ctx, deps.redis, { allowFrom: WITH_PLUGINS }));
+
+  return {
+    postgres,
+    redis,
+    vectorStore: vectorStore(values, ctx, use),
+    storage: storage(values, ctx, use),
+    components,
+    secrets,
+  };
+}

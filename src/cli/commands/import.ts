@@ -1,0 +1,61 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { importCompose } from '../../compose/index.ts';
+import { note, parseOutputFormat, printJson, warn } from '../output.ts';
+
+interface ImportComposeFlags {
+  name?: string;
+  outputDir?: string;
+  envFile?: string;
+  profile: string[];
+  output: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerImportCommand(program: Command): void {
+  const importCommand = program
+    .command('import')
+    .description('turn other deployment formats into berth blueprints');
+  importCommand
+    .command('compose')
+    .description(
+      'turn a docker-compose file into a blueprint skeleton (TypeScript), values.yaml and REPORT.md',
+    )
+    .argument('<file>', 'the compose file, e.g. docker-compose.yaml')
+    .option('--name <blueprint>', 'blueprint name (default: the folder of the compose file)')
+    .option('--output-dir <dir>', 'where to write the files (default: ./<name>)')
+    .option('--env-file <file>', 'variables for $VAR interpolation (default: .env next to the compose file)')
+    .option('--profile <profile>', 'include services of this compose profile (repeatable)', collect, [])
+    .option('-o, --output <format>', 'text (write files) or json (print the plan, write nothing)', 'text')
+    .action((file: string, flags: ImportComposeFlags) => {
+      const format = parseOutputFormat(flags.output, ['text', 'json'] as const);
+      const result = importCompose({
+        file,
+        ...(flags.name ? { name: flags.name } : {}),
+        ...(flags.envFile ? { envFile: flags.envFile } : {}),
+        profiles: flags.profile,
+        environment: process.env,
+      });
+      const { plan } = result;
+      if (format === 'json') {
+        printJson({ apiVersion: 'berth.dev/v1alpha1', kind: 'ComposeImportPlan', ...plan });
+        return;
+      }
+      const dir = flags.outputDir ?? plan.name;
+      mkdirSync(dir, { recursive: true });
+      for (const [name, content] of Object.entries(result.files)) writeFileSync(join(dir, name), content);
+      note(`wrote ${Object.keys(result.files).join(', ')} to ${dir}`);
+      note(
+        `${plan.components.length} components; stages: ${Object.entries(plan.stages)
+          .filter(([, names]) => names.length)
+          .map(([stage, names]) => `${stage} (${names.join(', ')})`)
+          .join(' → ')}`,
+      );
+      if (plan.skipped.length) note(`left out (profiles not selected): ${plan.skipped.join(', ')}`);
+      for (const item of plan.unsupported)
+        warn(`${item.service}: ${item.key} not translated — ${item.reason}`);
+      note(`review ${join(dir, 'REPORT.md')}, then copy the folder to src/blueprints/${plan.name}/`);
+    });
+}

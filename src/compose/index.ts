@@ -1,0 +1,58 @@
+/** `berth import compose`: a compose file in, a blueprint skeleton and a report out. No printing here. */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { BerthError } from '../errors.ts';
+import { type GeneratedFiles, generateFiles } from './generate.ts';
+import { parseEnvFile, type Variables } from './interpolate.ts';
+import { loadCompose } from './load.ts';
+import { buildPlan, dnsName, type ImportPlan } from './plan.ts';
+
+export type { ImportPlan } from './plan.ts';
+
+export interface ImportComposeOptions {
+  readonly file: string;
+  readonly name?: string;
+  readonly envFile?: string;
+  readonly profiles?: readonly string[];
+  /** Variables from the environment running the import (process.env in the CLI). */
+  readonly environment?: Variables;
+  readonly srcRoot?: string;
+}
+
+export interface ImportResult {
+  readonly plan: ImportPlan;
+  readonly files: GeneratedFiles;
+}
+
+export function importCompose(options: ImportComposeOptions): ImportResult {
+  const path = resolve(options.file);
+  if (!existsSync(path))
+    throw new BerthError('BERTH_COMPOSE_MISSING', `compose file ${options.file} does not exist`);
+  const dir = dirname(path);
+  // Like compose: the shell environment wins over the .env file.
+  const envFile = options.envFile ?? (existsSync(resolve(dir, '.env')) ? resolve(dir, '.env') : undefined);
+  if (options.envFile && !existsSync(resolve(options.envFile))) {
+    throw new BerthError('BERTH_COMPOSE_ENV_FILE', `--env-file ${options.envFile} does not exist`);
+  }
+  const variables = {
+    ...(envFile ? parseEnvFile(readFileSync(envFile, 'utf8')) : {}),
+    ...(options.environment ?? {}),
+  };
+  const project = loadCompose(readFileSync(path, 'utf8'), {
+    variables,
+    profiles: options.profiles ?? [],
+    readEnvFile: (file) => {
+      const full = resolve(dir, file);
+      return existsSync(full) ? parseEnvFile(readFileSync(full, 'utf8')) : undefined;
+    },
+  });
+  const name = dnsName(options.name ?? basename(dir));
+  const plan = buildPlan(project, name);
+  return {
+    plan,
+    files: generateFiles(plan, {
+      source: basename(path),
+      ...(options.srcRoot ? { srcRoot: options.srcRoot } : {}),
+    }),
+  };
+}
