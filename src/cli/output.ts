@@ -1,6 +1,6 @@
 /** Printing lives in the CLI only: data on stdout, progress, notes and warnings on stderr. */
-import { stringify } from 'yaml';
 import { BerthError } from '../errors.ts';
+import { toYaml } from '../yaml.ts';
 
 export const OUTPUT_FORMATS = ['text', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -18,7 +18,7 @@ export function printJson(data: unknown): void {
 }
 
 export function printYaml(data: unknown): void {
-  process.stdout.write(stringify(data, { lineWidth: 0 }));
+  process.stdout.write(toYaml(data));
 }
 
 export function printLine(text = ''): void {

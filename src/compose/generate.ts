@@ -1,5 +1,5 @@
 /** Writes the plan as a blueprint skeleton (blueprint.ts + values.ts), a values.yaml and a REPORT.md. */
-import { stringify } from 'yaml';
+import { toYaml } from '../yaml.ts';
 import type { ImportPlan, PlannedComponent } from './plan.ts';
 
 export interface GeneratedFiles {
@@ -278,7 +278,7 @@ function valuesYaml(plan: ImportPlan): string {
       plan.claims.map((c) => [c.key, { size: c.size, accessModes: [c.accessMode] }]),
     ),
   };
-  return `# Values for the ${plan.name} blueprint, imported from docker-compose. Review REPORT.md first.\n${stringify(document, { lineWidth: 0 })}`;
+  return `# Values for the ${plan.name} blueprint, imported from docker-compose. Review REPORT.md first.\n${toYaml(document)}`;
 }
 
 function report(plan: ImportPlan, source: string): string {

@@ -61,6 +61,7 @@ export type DeployRequest =
   | { readonly kind: 'rollback'; readonly revision?: number };
 
 const DEPLOYED_ONCE = new Set(['deployed', 'superseded']);
+const ATOMIC_ROLLBACK_MS = 5 * 60_000;
 
 function releaseError(code: string, message: string, hint?: string): BerthError {
   return new BerthError(code, message, hint ? { hint } : {});
@@ -379,7 +380,12 @@ async function undoFailed(
       previous,
       deployed,
     };
-    await execute(target, store, run, { ...options, adopt: false });
+    // Putting back a known-good revision is not bound by the (often short) time-out the failed rollout had.
+    await execute(target, store, run, {
+      ...options,
+      adopt: false,
+      timeoutMs: Math.max(options.timeoutMs, ATOMIC_ROLLBACK_MS),
+    });
     return new BerthError(
       'BERTH_ROLLED_BACK',
       `${reason}\nrolled back to revision ${deployed.revision} (--atomic)`,

@@ -29,7 +29,7 @@ function annotate(map: YAMLMap, root: z.core.$ZodType, path: string[]): void {
 
 export function defaultsDocument(schema: z.ZodType, header: string): string {
   const defaults = schema.parse({});
-  const document = new Document(defaults);
+  const document = new Document(defaults, { version: '1.1' });
   document.commentBefore = header;
   if (isMap(document.contents)) annotate(document.contents, schema, []);
   return document.toString({ lineWidth: 0 });

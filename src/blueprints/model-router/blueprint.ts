@@ -3,10 +3,10 @@
  * application.yml is rendered from typed values, an API key Secret, shared volumes for the config
  * store and logs, autoscaling (HPA with custom metrics, optional VPA), and Prometheus alerts.
  */
-import { stringify } from 'yaml';
 import { objectName, type RenderContext } from '../../render/context.ts';
 import { ingressUrl } from '../../render/ingress.ts';
 import type { ComponentSpec, NetworkPeerSpec, PlatformSpec } from '../../render/model.ts';
+import { toYaml } from '../../yaml.ts';
 import { defineBlueprint } from '../blueprint.ts';
 import { env, literalEnv } from '../shared/env.ts';
 import { JAIROUTER_VERSION, type ModelRouterValues, modelRouterValues } from './values.ts';
@@ -30,7 +30,7 @@ export function applicationYaml(values: ModelRouterValues): string {
       },
     ]),
   );
-  return stringify({
+  return toYaml({
     server: { port: HTTP_PORT },
     model: {
       'load-balance': { type: router.loadBalance.type, 'hash-algorithm': router.loadBalance.hashAlgorithm },

@@ -3,9 +3,9 @@
  * `/api/house` to house and (bundled MinIO only) the two bucket paths to MinIO. Routes follow the
  * chart's gateway/config.yaml; entry points listen on unprivileged ports so Traefik runs non-root.
  */
-import { stringify } from 'yaml';
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, ConfigMapSpec } from '../../render/model.ts';
+import { toYaml } from '../../yaml.ts';
 import { BUNDLED_BUCKETS, componentUrl, type SwanLabBackends } from './connections.ts';
 import type { SwanLabValues } from './values.ts';
 
@@ -79,7 +79,7 @@ export function gatewayConfig(ctx: RenderContext, backends: SwanLabBackends): Co
   };
   return {
     name: 'gateway',
-    data: { 'traefik.yaml': stringify(staticConfig), 'dynamic.yaml': stringify(dynamicConfig) },
+    data: { 'traefik.yaml': toYaml(staticConfig), 'dynamic.yaml': toYaml(dynamicConfig) },
   };
 }
 

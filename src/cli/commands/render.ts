@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { STAGES } from '../../render/model.ts';
 import { type Manifest, type RenderResult, render } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
+import { toYaml } from '../../yaml.ts';
 import { note, parseOutputFormat, warn } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
@@ -19,7 +19,7 @@ interface RenderOptions {
 
 function manifestYaml(manifest: Manifest): string {
   const source = `# stage: ${manifest.stage}${manifest.component ? `, component: ${manifest.component}` : ''}`;
-  return `---\n${source}\n${stringify(manifest.object, { lineWidth: 0 })}`;
+  return `---\n${source}\n${toYaml(manifest.object)}`;
 }
 
 export function manifestsYaml(result: RenderResult): string {

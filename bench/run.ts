@@ -1,0 +1,188 @@
+/**
+ * berth against Helm 4 on the same work, in one run, on a local control plane of its own.
+ * Prints median wall time, the berth/helm ratio and peak memory for each scenario.
+ *
+ *   npm run bench                 # all scenarios
+ *   BENCH_RUNS=9 npm run bench    # more runs per scenario (default 5)
+ *
+ * Helm gets a static chart whose templates are berth's rendered output for the same values, so
+ * both tools deploy exactly the same objects; Helm's own templating is then nearly free, which
+ * makes the comparison about the tools' overhead, waiting and bookkeeping.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { KubeClient } from '../src/kube/client.ts';
+import { build, down, up } from '../src/local/index.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const ROOT = new URL('..', import.meta.url).pathname;
+const BERTH = join(ROOT, 'bin/berth');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Sample {
+  readonly seconds: number;
+  readonly peakKiB?: number;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Sample {
+  const started = process.hrtime.bigint();
+  const argv = TIME ? ['-f', '%M', command, ...args] : args;
+  const result = spawnSync(TIME ?? command, argv, {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  const peak = TIME ? Number(result.stderr.trim().split('\n').at(-1)) : undefined;
+  return peak === undefined || Number.isNaN(peak) ? { seconds } : { seconds, peakKiB: peak };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+interface Row {
+  readonly scenario: string;
+  readonly berth: Sample[];
+  readonly helm: Sample[];
+}
+
+function report(rows: Row[]): void {
+  const fmt = (samples: Sample[]) => {
+    const peaks = samples.map((s) => s.peakKiB).filter((p): p is number => p !== undefined);
+    const memory = peaks.length ? ` ${Math.round(Math.max(...peaks) / 1024)} MiB` : '';
+    return `${median(samples.map((s) => s.seconds)).toFixed(3)} s${memory}`;
+  };
+  const lines = [['scenario', 'berth (median, peak RSS)', 'helm (median, peak RSS)', 'berth/helm']];
+  for (const row of rows) {
+    const ratios = row.berth.map((b, i) => b.seconds / row.helm[i]!.seconds);
+    lines.push([row.scenario, fmt(row.berth), fmt(row.helm), `${median(ratios).toFixed(2)}x`]);
+  }
+  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  for (const line of lines) console.log(line.map((cell, i) => cell.padEnd(widths[i]!)).join('   '));
+}
+
+function staticChart(dir: string, manifests: string): string {
+  mkdirSync(join(dir, 'templates'), { recursive: true });
+  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: langfuse-static\nversion: 0.1.0\n');
+  // Helm would try to template {{ }} inside the objects; berth's output has none, but escape anyway.
+  writeFileSync(join(dir, 'templates', 'all.yaml'), manifests.replaceAll('{{', '{{"{{"}}'));
+  return dir;
+}
+
+/** Synthetic release records: `count` berth releases and `count` Helm releases in one namespace. */
+async function seedReleases(client: KubeClient, namespace: string, count: number): Promise<void> {
+  const { ReleaseStore } = await import('../src/release/store.ts');
+  const store = new ReleaseStore(client);
+  const now = new Date().toISOString();
+  const helmPayload = (name: string) =>
+    gzipSync(
+      JSON.stringify({
+        name,
+        namespace,
+        version: 1,
+        info: {
+          status: 'deployed',
+          first_deployed: now,
+          last_deployed: now,
+          description: 'Install complete',
+        },
+        chart: { metadata: { name: 'langfuse-static', version: '0.1.0', apiVersion: 'v2' } },
+        manifest: 'x'.repeat(20_000),
+      }),
+    ).toString('base64');
+  const batch = 25;
+  for (let start = 0; start < count; start += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, count - start) }, async (_, i) => {
+        const name = `r${start + i}`;
+        await store.save({
+          release: name,
+          namespace,
+          revision: 1,
+          status: 'deployed',
+          blueprint: { name: 'langfuse', version: '0.1.0', appVersion: '3.225.4' },
+          berthVersion: 'bench',
+          values: {},
+          manifests: [],
+          digest: '',
+          description: 'install complete',
+          notes: [],
+          startedAt: now,
+          finishedAt: now,
+        });
+        await client.create({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: {
+            name: `sh.helm.release.v1.${name}.v1`,
+            namespace,
+            labels: { owner: 'helm', name, status: 'deployed', version: '1' },
+          },
+          type: 'helm.sh/release.v1',
+          data: { release: Buffer.from(helmPayload(name)).toString('base64') },
+        });
+      }),
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const tools = await build({ onProgress: (line) => console.error(line) });
+  const helm = join(tools.toolsDir, 'helm');
+  const kubectl = join(tools.toolsDir, 'kubectl');
+  const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const cluster = await up({ stateDir, nodes: 3 });
+  const env = {
+    KUBECONFIG: cluster.kubeconfig,
+    HELM_CACHE_HOME: join(stateDir, 'helm-cache'),
+    HELM_CONFIG_HOME: join(stateDir, 'helm-config'),
+  };
+  const rows: Row[] = [];
+  try {
+    const values = join(ROOT, 'examples/langfuse/values-minimal.yaml');
+    const rendered = spawnSync(BERTH, ['render', 'langfuse', '-f', values, '--release', 'lf'], {
+      encoding: 'utf8',
+    });
+    const chart = staticChart(join(stateDir, 'chart'), rendered.stdout);
+
+    rows.push({
+      scenario: 'render langfuse (offline)',
+      berth: Array.from({ length: RUNS }, () =>
+        run(BERTH, ['render', 'langfuse', '-f', values, '--release', 'lf'], env),
+      ),
+      helm: Array.from({ length: RUNS }, () => run(helm, ['template', 'lf', chart], env)),
+    });
+
+    const install: Row = { scenario: 'install langfuse to ready', berth: [], helm: [] };
+    const noop: Row = { scenario: 'no-op upgrade', berth: [], helm: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const ns of [`b${i}`, `h${i}`]) run(kubectl, ['create', 'namespace', ns], env);
+      install.berth.push(run(BERTH, ['install', 'lf', 'langfuse', '-n', `b${i}`, '-f', values], env));
+      install.helm.push(run(helm, ['install', 'lf', chart, '-n', `h${i}`, '--wait', '--timeout', '5m'], env));
+      noop.berth.push(run(BERTH, ['upgrade', 'lf', 'langfuse', '-n', `b${i}`, '-f', values], env));
+      noop.helm.push(run(helm, ['upgrade', 'lf', chart, '-n', `h${i}`, '--wait'], env));
+    }
+    rows.push(install, noop);
+
+    const releases = Number(process.env.BENCH_RELEASES ?? 1000);
+    run(kubectl, ['create', 'namespace', 'many'], env);
+    await seedReleases(KubeClient.fromKubeconfig({ kubeconfig: cluster.kubeconfig }), 'many', releases);
+    rows.push({
+      scenario: `list ${releases} releases`,
+      berth: Array.from({ length: RUNS }, () => run(BERTH, ['list', '-n', 'many'], env)),
+      helm: Array.from({ length: RUNS }, () => run(helm, ['list', '-n', 'many', '--max', '0'], env)),
+    });
+  } finally {
+    await down({ stateDir });
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  console.log(
+    `\n${RUNS} runs each, on ${cluster.kubernetesVersion} (local control plane, kwok nodes)${TIME ? '' : '; install /usr/bin/time (Debian package time) for peak memory'}\n`,
+  );
+  report(rows);
+}
+
+await main();
