@@ -6,6 +6,7 @@ import { BERTH_VERSION } from '../version.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerInfoCommands } from './commands/info.ts';
 import { registerLocalCommands } from './commands/local.ts';
+import { registerPreflightCommand } from './commands/preflight.ts';
 import { registerReleaseCommands } from './commands/release.ts';
 import { registerRenderCommand } from './commands/render.ts';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     );
   registerInfoCommands(program);
   registerRenderCommand(program);
+  registerPreflightCommand(program);
   registerReleaseCommands(program);
   registerLocalCommands(program);
   registerImportCommand(program);

@@ -7,6 +7,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { type ObjectRef, refOf } from '../kube/types.ts';
+import { runPreflight } from '../preflight/index.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
@@ -31,6 +32,8 @@ export interface DeployOptions {
   readonly dryRun: boolean;
   readonly adopt: boolean;
   readonly historyMax: number;
+  /** Run the preflight checks before install/upgrade writes anything; a failed check stops it. */
+  readonly preflight: boolean;
   /** Create the release namespace when it does not exist (like helm --create-namespace). */
   readonly createNamespace: boolean;
   readonly waiter: ReadinessWaiter;
@@ -177,6 +180,8 @@ export async function deploy(
         dryRun: false,
       };
     }
+    if (options.preflight && request.kind !== 'rollback')
+      await preflightGate(target, request.blueprint, planned, options);
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
     try {
@@ -287,7 +292,45 @@ function dedupe(refs: ObjectRef[]): ObjectRef[] {
   });
 }
 
+async function preflightGate(
+  target: ReleaseTarget,
+  blueprint: Blueprint,
+  planned: Planned,
+  options: DeployOptions,
+): Promise<void> {
+  const report = await runPreflight({
+    client: target.client,
+    blueprint,
+    values: planned.typedValues,
+    manifests: planned.manifests,
+    namespace: target.namespace,
+    release: target.release,
+  });
+  for (const check of report.checks.filter((c) => c.outcome === 'warn')) {
+    options.progress({ type: 'info', message: `preflight warning: ${check.message}` });
+  }
+  const failed = report.checks.filter((c) => c.outcome === 'fail');
+  if (failed.length === 0) return;
+  throw new BerthError(
+    'BERTH_PREFLIGHT_FAILED',
+    [
+      'preflight failed; nothing was changed:',
+      ...failed.flatMap((c) => [
+        `  ${c.title}: ${c.message}`,
+        ...(c.details ?? []).map((detail) => `    ${detail}`),
+        ...(c.hint ? [`    fix: ${c.hint}`] : []),
+      ]),
+    ].join('\n'),
+    {
+      exitCode: ExitCode.runtime,
+      hint: 'fix the cluster or the values, or pass --skip-preflight to install anyway',
+    },
+  );
+}
+
 interface Planned {
+  /** Typed values as the blueprint saw them (not recorded: the record keeps the redacted user values). */
+  readonly typedValues?: unknown;
   readonly manifests: Manifest[];
   readonly digest: string;
   readonly values: Record<string, unknown>;
@@ -344,6 +387,7 @@ async function plan(
   return {
     manifests,
     digest: manifestDigest(manifests),
+    typedValues: rendered.values,
     values: redactValues(request.values) as Record<string, unknown>,
     blueprint: rendered.blueprint,
     notes: rendered.notes,

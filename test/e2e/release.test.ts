@@ -77,6 +77,15 @@ describe('release lifecycle', { concurrency: true }, () => {
     assert.equal(worker.spec.template.spec.containers[0].image, 'langfuse/langfuse-worker:3.225.3');
 
     // An external Redis replaces the bundled one: its objects are pruned.
+    await kubectl([
+      'create',
+      'secret',
+      'generic',
+      'redis-creds',
+      '-n',
+      ns,
+      '--from-literal=password=external-redis-pw',
+    ]);
     const external = await berth([
       'upgrade',
       'lf',

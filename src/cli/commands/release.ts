@@ -36,6 +36,8 @@ interface DeployFlags extends ClusterFlags {
   adopt?: boolean;
   historyMax: string;
   createNamespace?: boolean;
+  preflight: boolean;
+  skipPreflight?: boolean;
   rotateSecret: string[];
   install?: boolean;
 }
@@ -57,7 +59,9 @@ function deployOptions(command: Command): Command {
     .option('--dry-run', 'server-side dry run: validate everything, change nothing')
     .option('--adopt', 'take over existing objects of the same name that no release owns')
     .option('--history-max <n>', 'revisions to keep', '10')
-    .option('--create-namespace', 'create the namespace if it does not exist');
+    .option('--create-namespace', 'create the namespace if it does not exist')
+    .option('--no-preflight', 'skip the preflight checks (install/upgrade run them first by default)')
+    .option('--skip-preflight', 'same as --no-preflight');
 }
 
 function connect(flags: ClusterFlags): { client: KubeClient; namespace: string } {
@@ -84,6 +88,7 @@ function runOptions(t: ReleaseTarget, flags: DeployFlags, json: boolean): Deploy
     adopt: flags.adopt ?? false,
     historyMax: Number.isInteger(historyMax) && historyMax > 0 ? historyMax : 10,
     createNamespace: flags.createNamespace ?? false,
+    preflight: flags.preflight && !flags.skipPreflight,
     waiter: readinessWaiter(t.client),
     progress: progressPrinter(json),
   };
