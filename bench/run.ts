@@ -68,7 +68,10 @@ function staticChart(dir: string, manifests: string): string {
   mkdirSync(join(dir, 'templates'), { recursive: true });
   writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: langfuse-static\nversion: 0.1.0\n');
   // Helm would try to template {{ }} inside the objects; berth's output has none, but escape anyway.
-  writeFileSync(join(dir, 'templates', 'all.yaml'), manifests.replaceAll('{{', '{{"{{"}}'));
+  const templated = manifests
+    .replaceAll('{{', '{{"{{"}}')
+    .replaceAll('namespace: bench-placeholder', 'namespace: {{ .Release.Namespace }}');
+  writeFileSync(join(dir, 'templates', 'all.yaml'), templated);
   return dir;
 }
 

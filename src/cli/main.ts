@@ -3,9 +3,11 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError, ExitCode } from '../errors.ts';
 import { BERTH_VERSION } from '../version.ts';
+import { registerDoctorCommand } from './commands/doctor.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerInfoCommands } from './commands/info.ts';
 import { registerLocalCommands } from './commands/local.ts';
+import { registerPlanCommands } from './commands/plan.ts';
 import { registerPreflightCommand } from './commands/preflight.ts';
 import { registerReleaseCommands } from './commands/release.ts';
 import { registerRenderCommand } from './commands/render.ts';
@@ -28,6 +30,8 @@ export function buildProgram(): Command {
   registerPreflightCommand(program);
   registerReleaseCommands(program);
   registerLocalCommands(program);
+  registerPlanCommands(program);
+  registerDoctorCommand(program);
   registerImportCommand(program);
   return program;
 }

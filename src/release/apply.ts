@@ -43,7 +43,8 @@ export function refKey(ref: ObjectRef): string {
   return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
-function ownedBy(live: LiveObject, release: string): boolean {
+/** Labelled as this release's by berth. */
+export function ownedBy(live: LiveObject, release: string): boolean {
   const labels = live.metadata.labels ?? {};
   return (
     labels['app.kubernetes.io/instance'] === release && labels['app.kubernetes.io/managed-by'] === 'berth'
@@ -58,9 +59,8 @@ function specHash(object: Manifest['object']): string {
 }
 
 /** Jobs are immutable once created: stamp their spec so a changed Job is replaced, an unchanged one left alone. */
-function withSpecHash(manifest: Manifest): Manifest['object'] {
-  if (manifest.object.kind !== 'Job') return manifest.object;
-  const object = manifest.object;
+export function withSpecHash(object: Manifest['object']): Manifest['object'] {
+  if (object.kind !== 'Job') return object;
   return {
     ...object,
     metadata: {
@@ -107,7 +107,7 @@ async function applyOne(
   options: ApplyPlanOptions,
   live: LiveObject | undefined,
 ) {
-  const object = withSpecHash(manifest);
+  const object = withSpecHash(manifest.object);
   const ref = refOf(object);
   let change: 'created' | 'configured' | 'unchanged' | 'replaced' = live ? 'configured' : 'created';
   const jobChanged =

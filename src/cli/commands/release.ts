@@ -2,6 +2,7 @@
 import { type Command, Option } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { KubeClient } from '../../kube/client.ts';
+import { planUpgrade } from '../../plan/plan.ts';
 import {
   type DeployOptions,
   type DeployRequest,
@@ -19,6 +20,7 @@ import { parseDuration } from '../duration.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { progressPrinter } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
+import { printPlan } from './plan.ts';
 
 interface ClusterFlags {
   kubeconfig?: string;
@@ -158,21 +160,34 @@ export function registerReleaseCommands(program: Command): void {
   )
     .addOption(rotate)
     .option('-i, --install', 'install the release if it does not exist')
-    .action(async (release: string, name: string, flags: DeployFlags) => {
-      const blueprint = await getBlueprint(name);
-      const values = collectUserValues(valueSources(flags.values, process.argv));
-      await runDeploy(
-        release,
-        {
-          kind: 'upgrade',
-          blueprint,
-          values,
-          rotateSecrets: flags.rotateSecret,
-          installIfMissing: flags.install ?? false,
-        },
-        flags,
-      );
-    });
+    .option('--plan', 'show what the upgrade would change (like berth plan) and change nothing')
+    .option('--exit-code', 'with --plan: exit 2 when there are changes, 0 when there are none')
+    .action(
+      async (release: string, name: string, flags: DeployFlags & { plan?: boolean; exitCode?: boolean }) => {
+        const blueprint = await getBlueprint(name);
+        const values = collectUserValues(valueSources(flags.values, process.argv));
+        if (flags.plan) {
+          const plan = await planUpgrade(target(release, flags), {
+            blueprint,
+            values,
+            rotateSecrets: flags.rotateSecret,
+          });
+          printPlan(plan, { output: flags.output, exitCode: flags.exitCode ?? false });
+          return;
+        }
+        await runDeploy(
+          release,
+          {
+            kind: 'upgrade',
+            blueprint,
+            values,
+            rotateSecrets: flags.rotateSecret,
+            installIfMissing: flags.install ?? false,
+          },
+          flags,
+        );
+      },
+    );
 
   deployOptions(
     program

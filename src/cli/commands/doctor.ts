@@ -1,0 +1,81 @@
+/** doctor: a release's health per component, and a redacted support bundle. */
+import type { Command } from 'commander';
+import { bundleRoot, runDoctor, statusText } from '../../doctor/doctor.ts';
+import { ExitCode } from '../../errors.ts';
+import { KubeClient } from '../../kube/client.ts';
+import { PodLogReader } from '../../kube/logs.ts';
+import { checkReleaseName } from '../../render/render.ts';
+import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
+
+interface DoctorFlags {
+  kubeconfig?: string;
+  kubeContext?: string;
+  namespace?: string;
+  output: string;
+  bundle?: string | boolean;
+  logs: boolean;
+  logLines: string;
+  logBytes: string;
+}
+
+function positive(_name: string, text: string, fallback: number): number {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+export function registerDoctorCommand(program: Command): void {
+  program
+    .command('doctor')
+    .description("a release's health per component, and a redacted support bundle (.tar.gz)")
+    .argument('<release>')
+    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context to use')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option(
+      '--bundle <file>',
+      'where to write the bundle (default: ./berth-doctor-<release>-<timestamp>.tar.gz)',
+    )
+    .option('--no-bundle', 'only show the health, write no bundle')
+    .option('--no-logs', 'do not collect pod logs')
+    .option('--log-lines <n>', 'last lines of each container log', '200')
+    .option('--log-bytes <n>', 'at most this many bytes of each container log', String(256 * 1024))
+    .action(async (release: string, flags: DoctorFlags) => {
+      checkReleaseName(release);
+      const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+      const connection = {
+        kubeconfig: flags.kubeconfig,
+        context: flags.kubeContext,
+        namespace: flags.namespace,
+      };
+      const client = KubeClient.fromKubeconfig(connection);
+      const namespace = flags.namespace ?? client.namespace;
+      const now = new Date();
+      const bundlePath =
+        flags.bundle === false
+          ? undefined
+          : typeof flags.bundle === 'string'
+            ? flags.bundle
+            : `${bundleRoot(release, now)}.tar.gz`;
+      const result = await runDoctor(
+        { client, namespace, release },
+        {
+          bundlePath,
+          logs: flags.logs ? PodLogReader.fromKubeconfig(connection) : undefined,
+          logLines: positive('--log-lines', flags.logLines, 200),
+          logBytes: positive('--log-bytes', flags.logBytes, 256 * 1024),
+          now,
+        },
+      );
+      if (!result.ready) process.exitCode = ExitCode.runtime;
+      if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'DoctorReport', ...result });
+      if (result.status) process.stdout.write(statusText(result.status));
+      for (const line of result.notCollected) note(`not collected: ${line}`);
+      if (result.bundle) {
+        const total = result.redactions.reduce((sum, r) => sum + r.count, 0);
+        note(
+          `bundle written to ${result.bundle} (${result.files.length} files, ${total} redactions; see REDACTIONS.md)`,
+        );
+      }
+    });
+}

@@ -1,0 +1,100 @@
+/** plan and drift: what an upgrade would change, and what changed behind berth's back. */
+import type { Command } from 'commander';
+import { getBlueprint } from '../../blueprints/registry.ts';
+import { KubeClient } from '../../kube/client.ts';
+import { useColor } from '../../plan/diff.ts';
+import { formatPlan } from '../../plan/format.ts';
+import { hasChanges, type Plan, planDocument, planUpgrade, releaseDrift } from '../../plan/plan.ts';
+import type { ReleaseTarget } from '../../release/engine.ts';
+import { checkReleaseName } from '../../render/render.ts';
+import { collectUserValues } from '../../values/sources.ts';
+import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
+import { addValueOptions, valueSources } from '../value-options.ts';
+
+interface PlanFlags {
+  kubeconfig?: string;
+  kubeContext?: string;
+  namespace?: string;
+  output: string;
+  exitCode?: boolean;
+}
+
+/** Exit status of `--exit-code` when there are changes (0 when there are none), like `git diff`. */
+export const CHANGES_EXIT_CODE = 2;
+
+function planTarget(release: string, flags: PlanFlags): ReleaseTarget {
+  checkReleaseName(release);
+  const client = KubeClient.fromKubeconfig({
+    kubeconfig: flags.kubeconfig,
+    context: flags.kubeContext,
+    namespace: flags.namespace,
+  });
+  return { client, namespace: flags.namespace ?? client.namespace, release };
+}
+
+function withPlanOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--kube-context <name>', 'kubeconfig context to use')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .option(
+      '--exit-code',
+      `exit ${CHANGES_EXIT_CODE} when there are changes, 0 when there are none (CI gates)`,
+    );
+}
+
+/** Prints a plan (stdout) and its notes (stderr); sets the exit code for --exit-code. */
+export function printPlan(plan: Plan, flags: Pick<PlanFlags, 'output' | 'exitCode'>): void {
+  const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+  if (json) printJson(planDocument(plan));
+  else {
+    process.stdout.write(formatPlan(plan, { color: useColor(process.stdout) }));
+    for (const line of plan.notes) note(`note: ${line}`);
+  }
+  if (flags.exitCode && hasChanges(plan)) process.exitCode = CHANGES_EXIT_CODE;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerPlanCommands(program: Command): void {
+  addValueOptions(
+    withPlanOptions(
+      program
+        .command('plan')
+        .description(
+          'show what an upgrade would change: a server-side dry run diffed against the live objects (secrets redacted)',
+        )
+        .argument('<release>')
+        .argument('<blueprint>'),
+    ),
+  )
+    .option('--rotate-secret <name>', 'plan new values for this generated Secret (repeatable)', collect, [])
+    .action(
+      async (
+        release: string,
+        name: string,
+        flags: PlanFlags & { values: string[]; rotateSecret: string[] },
+      ) => {
+        const blueprint = await getBlueprint(name);
+        const values = collectUserValues(valueSources(flags.values, process.argv));
+        const plan = await planUpgrade(planTarget(release, flags), {
+          blueprint,
+          values,
+          rotateSecrets: flags.rotateSecret,
+        });
+        printPlan(plan, flags);
+      },
+    );
+
+  withPlanOptions(
+    program
+      .command('drift')
+      .description('show what changed in the cluster since berth last applied the release (secrets redacted)')
+      .argument('<release>'),
+  ).action(async (release: string, flags: PlanFlags) => {
+    printPlan(await releaseDrift(planTarget(release, flags)), flags);
+  });
+}
