@@ -4,10 +4,12 @@ import { platformValuesSchema } from '../../values/platform.ts';
 import {
   dependencySchema,
   dnsSubdomain,
-  endpointFields,
+  externalServiceSchema,
   integrationFields,
   persistenceSchema,
   port,
+  postgresIntegrationFields,
+  redisIntegrationFields,
   requireExistingSecret,
   requireHost,
   serviceSchema,
@@ -219,37 +221,22 @@ export const csghubValues = platformValuesSchema({
     .describe('Bundled dependencies and data volumes.'),
   integrations: z
     .strictObject({
-      postgresql: z
-        .strictObject({
-          ...integrationFields('Use an external PostgreSQL instead of the bundled one.', {
-            username: 'username',
-            password: 'password',
-          }),
-          ...endpointFields(5432),
-          databases: z
-            .strictObject({
-              server: z
-                .string()
-                .min(1)
-                .default('csghub_server')
-                .describe('Database of server, user, accounting, runner, mirror.'),
-              portal: z.string().min(1).default('csghub_portal').describe('Database of the portal.'),
-              casdoor: z.string().min(1).default('casdoor').describe('Database of Casdoor.'),
-            })
-            .prefault({})
-            .describe('Database names; created by the migration Job when missing (the user needs CREATEDB).'),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
-      redis: z
-        .strictObject({
-          ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
-          ...endpointFields(6379),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
+      postgresql: externalServiceSchema({
+        ...postgresIntegrationFields(),
+        databases: z
+          .strictObject({
+            server: z
+              .string()
+              .min(1)
+              .default('csghub_server')
+              .describe('Database of server, user, accounting, runner, mirror.'),
+            portal: z.string().min(1).default('csghub_portal').describe('Database of the portal.'),
+            casdoor: z.string().min(1).default('casdoor').describe('Database of Casdoor.'),
+          })
+          .prefault({})
+          .describe('Database names; created by the migration Job when missing (the user needs CREATEDB).'),
+      }),
+      redis: externalServiceSchema(redisIntegrationFields()),
       s3: z
         .strictObject({
           ...integrationFields('Use external S3-compatible storage instead of the bundled MinIO.', {

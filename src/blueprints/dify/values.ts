@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { platformValuesSchema } from '../../values/platform.ts';
 import {
   dependencySchema,
-  endpointFields,
+  externalServiceSchema,
   integrationFields,
   persistenceSchema,
   port,
+  postgresIntegrationFields,
+  redisIntegrationFields,
   requireExistingSecret,
-  requireHost,
   serviceSchema,
 } from '../../values/vocabulary/index.ts';
 import { MINIO_DEFAULTS, VALKEY_DEFAULTS } from '../shared/dependency-defaults.ts';
@@ -341,37 +342,24 @@ export const difyValues = platformValuesSchema({
     .describe('Bundled single-instance dependencies.'),
   integrations: z
     .strictObject({
-      postgresql: z
-        .strictObject({
-          ...integrationFields('Use an external PostgreSQL instead of the bundled one.', {
-            username: 'username',
-            password: 'password',
-          }),
-          ...endpointFields(5432),
-          database: z.string().min(1).default('dify').describe('Database of Dify (DB_DATABASE).'),
-          pluginDatabase: z
-            .string()
-            .min(1)
-            .default('dify_plugin')
-            .describe('Database of the plugin daemon; it creates it when the user may.'),
-          sslMode: z
-            .enum(['disable', 'require', 'verify-ca', 'verify-full'])
-            .default('disable')
-            .describe('DB_SSL_MODE of the plugin daemon.'),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
-      redis: z
-        .strictObject({
-          ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
-          ...endpointFields(6379),
-          username: z.string().default('').describe('Redis ACL user; empty for the default user.'),
-          tls: z.boolean().default(false).describe('Connect with TLS (REDIS_USE_SSL, rediss:// broker).'),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
+      postgresql: externalServiceSchema({
+        ...postgresIntegrationFields(),
+        database: z.string().min(1).default('dify').describe('Database of Dify (DB_DATABASE).'),
+        pluginDatabase: z
+          .string()
+          .min(1)
+          .default('dify_plugin')
+          .describe('Database of the plugin daemon; it creates it when the user may.'),
+        sslMode: z
+          .enum(['disable', 'require', 'verify-ca', 'verify-full'])
+          .default('disable')
+          .describe('DB_SSL_MODE of the plugin daemon.'),
+      }),
+      redis: externalServiceSchema({
+        ...redisIntegrationFields(),
+        username: z.string().default('').describe('Redis ACL user; empty for the default user.'),
+        tls: z.boolean().default(false).describe('Connect with TLS (REDIS_USE_SSL, rediss:// broker).'),
+      }),
       weaviate: z
         .strictObject({
           ...integrationFields('Use an external Weaviate.', { apiKey: 'api-key' }),

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { platformValuesSchema } from '../../values/platform.ts';
 import {
   dependencySchema,
-  endpointFields,
+  externalServiceSchema,
   integrationFields,
+  postgresIntegrationFields,
+  redisIntegrationFields,
   requireExistingSecret,
   requireHost,
   serviceSchema,
@@ -123,33 +125,20 @@ export const langfuseValues = platformValuesSchema({
     .describe('Bundled single-instance dependencies.'),
   integrations: z
     .strictObject({
-      postgresql: z
-        .strictObject({
-          ...integrationFields('Use an external PostgreSQL instead of the bundled one.', {
-            username: 'username',
-            password: 'password',
-          }),
-          ...endpointFields(5432),
-          database: z.string().min(1).default('langfuse').describe('Database name.'),
-          args: z.string().default('').describe('Extra connection parameters, e.g. sslmode=require.'),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
-      redis: z
-        .strictObject({
-          ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
-          ...endpointFields(6379),
-          username: z.string().default('').describe('Redis ACL user name; empty for the default user.'),
-          tls: z
-            .strictObject({
-              enabled: z.boolean().default(false).describe('Connect with TLS (REDIS_TLS_ENABLED).'),
-            })
-            .prefault({}),
-        })
-        .prefault({})
-        .superRefine(requireExistingSecret)
-        .superRefine(requireHost),
+      postgresql: externalServiceSchema({
+        ...postgresIntegrationFields(),
+        database: z.string().min(1).default('langfuse').describe('Database name.'),
+        args: z.string().default('').describe('Extra connection parameters, e.g. sslmode=require.'),
+      }),
+      redis: externalServiceSchema({
+        ...redisIntegrationFields(),
+        username: z.string().default('').describe('Redis ACL user name; empty for the default user.'),
+        tls: z
+          .strictObject({
+            enabled: z.boolean().default(false).describe('Connect with TLS (REDIS_TLS_ENABLED).'),
+          })
+          .prefault({}),
+      }),
       clickhouse: z
         .strictObject({
           ...integrationFields('Use an external ClickHouse (e.g. an operator-managed cluster).', {

@@ -59,3 +59,37 @@ export function requireHost(
     ctx.addIssue({ code: 'custom', path: ['host'], message: 'required when enabled is true' });
   }
 }
+
+/** `integrations.postgresql` fields shared by every blueprint: credentials (`username`, `password`) and endpoint. */
+export function postgresIntegrationFields() {
+  return {
+    ...integrationFields('Use an external PostgreSQL instead of the bundled one.', {
+      username: 'username',
+      password: 'password',
+    }),
+    ...endpointFields(5432),
+  };
+}
+
+/** `integrations.redis` fields shared by every blueprint: the `password` key and the endpoint. */
+export function redisIntegrationFields() {
+  return {
+    ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
+    ...endpointFields(6379),
+  };
+}
+
+/**
+ * An external service's values object: defaults filled in, and `existingSecret` and `host` required
+ * once it is enabled.
+ */
+export function externalServiceSchema<const Shape extends z.ZodRawShape>(shape: Shape) {
+  return z
+    .strictObject(shape)
+    .prefault({} as z.input<z.ZodObject<Shape, z.core.$strict>>)
+    .superRefine((value, ctx) => {
+      const endpoint = value as unknown as { enabled: boolean; existingSecret: string; host: string };
+      requireExistingSecret(endpoint, ctx);
+      requireHost(endpoint, ctx);
+    });
+}
