@@ -6,6 +6,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+# Debian tools the local control plane (certificates) and the tests use.
+for tool in openssl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    step "installing $tool (apt-get)"
+    apt-get update -qq && apt-get install -y -qq "$tool"
+  fi
+done
+
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund

@@ -3,7 +3,9 @@
  * leaving only its data. (Langfuse's full lifecycle lives in release.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { berth } from './support/berth.ts';
@@ -11,6 +13,8 @@ import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
 
 interface Case {
   readonly blueprint: string;
+  /** What the cluster must hold before the install (the blueprint's documented prerequisites). */
+  readonly prepare?: (namespace: string) => Promise<void>;
   /** A replica change for the upgrade: [values path, workload]. */
   readonly scale: readonly [string, string];
 }
@@ -18,9 +22,78 @@ interface Case {
 const cases: Case[] = [
   { blueprint: 'swanlab', scale: ['services.server.replicas', 'deployment/r-server'] },
   { blueprint: 'model-router', scale: ['services.router.replicas', 'deployment/r-router'] },
-  { blueprint: 'csghub', scale: ['services.portal.replicas', 'deployment/r-portal'] },
+  {
+    blueprint: 'csghub',
+    scale: ['services.portal.replicas', 'deployment/r-portal'],
+    prepare: csghubPrerequisites,
+  },
   { blueprint: 'dify', scale: ['services.api.replicas', 'deployment/r-api'] },
 ];
+
+/** Knative Serving's CRDs, the runner's kubeconfig Secret and Casdoor's signing certificate. */
+async function csghubPrerequisites(namespace: string): Promise<void> {
+  const crds = ['services', 'configurations', 'revisions', 'routes'].map((plural) => ({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.serving.knative.dev` },
+    spec: {
+      group: 'serving.knative.dev',
+      scope: 'Namespaced',
+      names: { plural, kind: plural[0]!.toUpperCase() + plural.slice(1, -1) },
+      versions: [
+        {
+          name: 'v1',
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      ],
+    },
+  }));
+  await kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: crds }),
+  });
+  await kubectl([
+    'create',
+    'secret',
+    'generic',
+    'kube-configs',
+    '-n',
+    namespace,
+    '--from-literal=config=apiVersion: v1',
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'csghub-jwt-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=casdoor',
+      '-keyout',
+      join(dir, 'tls.key'),
+      '-out',
+      join(dir, 'tls.crt'),
+    ],
+    { stdio: 'ignore' },
+  );
+  await kubectl([
+    'create',
+    'secret',
+    'tls',
+    'r-casdoor-jwt',
+    '-n',
+    namespace,
+    `--cert=${join(dir, 'tls.crt')}`,
+    `--key=${join(dir, 'tls.key')}`,
+  ]);
+  rmSync(dir, { recursive: true, force: true });
+}
 
 async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const result = await berth(args);
@@ -34,6 +107,21 @@ describe('blueprints install, upgrade and uninstall on the local control plane',
   for (const c of cases) {
     test(c.blueprint, async (t) => {
       const ns = await withNamespace(t, c.blueprint);
+      if (c.prepare) {
+        const refused = await berth([
+          'install',
+          'r',
+          c.blueprint,
+          '-n',
+          ns,
+          '-f',
+          `examples/${c.blueprint}/values-minimal.yaml`,
+        ]);
+        assert.equal(refused.code, 3, 'preflight stops an install whose prerequisites are missing');
+        assert.match(refused.stderr, /preflight failed; nothing was changed/);
+        assert.match(refused.stderr, /services\.serving\.knative\.dev is not installed/);
+        await c.prepare(ns);
+      }
       const install = await ok([
         'install',
         'r',

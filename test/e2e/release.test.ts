@@ -119,19 +119,34 @@ describe('release lifecycle', { concurrency: true }, () => {
 
     const uninstall = await berth(['uninstall', 'lf', '-n', ns]);
     assertOk(uninstall, 'uninstall');
-    const left = await names(
-      ns,
-      'deployments,statefulsets,services,configmaps,secrets,leases,poddisruptionbudgets',
-    );
-    const owned = left.filter((n) => !n.startsWith('configmap/kube-root-ca'));
+    const left = (
+      await kubectl([
+        'get',
+        'deployments,statefulsets,services,configmaps,secrets,leases,poddisruptionbudgets',
+        '-n',
+        ns,
+        '-l',
+        'app.kubernetes.io/instance=lf',
+        '-o',
+        'name',
+      ])
+    ).stdout
+      .trim()
+      .split('\n')
+      .sort();
     // Only the data stays: the claims and the generated credentials those databases were created with.
-    assert.deepEqual(owned, [
+    assert.deepEqual(left, [
       'secret/lf-app',
       'secret/lf-clickhouse',
       'secret/lf-minio',
       'secret/lf-postgresql',
       'secret/lf-redis',
     ]);
+    assert.deepEqual(await names(ns, 'leases'), [], 'no lock left behind');
+    assert.ok(
+      (await names(ns, 'secrets')).includes('secret/redis-creds'),
+      "the user's own Secret is untouched",
+    );
     assert.equal((await names(ns, 'pvc')).length, 4);
     assert.match((await berth(['status', 'lf', '-n', ns])).stderr, /release lf not found/);
   });
