@@ -1,6 +1,7 @@
 /** install, upgrade, rollback, uninstall, history, status, list, unlock. */
 import { type Command, Option } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
+import { BerthError } from '../../errors.ts';
 import { KubeClient } from '../../kube/client.ts';
 import { planUpgrade } from '../../plan/plan.ts';
 import {
@@ -80,18 +81,23 @@ function target(release: string, flags: ClusterFlags): ReleaseTarget {
   return { ...connect(flags), release };
 }
 
-function runOptions(t: ReleaseTarget, flags: DeployFlags, json: boolean): DeployOptions {
+function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'waiter'> {
   const historyMax = Number(flags.historyMax);
+  if (!Number.isInteger(historyMax) || historyMax < 1) {
+    throw new BerthError(
+      'BERTH_FLAG_INVALID',
+      `--history-max: expected a whole number ≥ 1, got "${flags.historyMax}"`,
+    );
+  }
   return {
     wait: flags.wait,
     timeoutMs: parseDuration('--timeout', flags.timeout),
     atomic: flags.atomic ?? false,
     dryRun: flags.dryRun ?? false,
     adopt: flags.adopt ?? false,
-    historyMax: Number.isInteger(historyMax) && historyMax > 0 ? historyMax : 10,
+    historyMax,
     createNamespace: flags.createNamespace ?? false,
     preflight: flags.preflight && !flags.skipPreflight,
-    waiter: readinessWaiter(t.client),
     progress: progressPrinter(json),
   };
 }
@@ -113,8 +119,10 @@ function report(result: ReleaseResult, json: boolean): void {
 
 async function runDeploy(release: string, request: DeployRequest, flags: DeployFlags): Promise<void> {
   const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+  // Flags are checked before anything connects to the cluster.
+  const options = runOptions(flags, json);
   const t = target(release, flags);
-  report(await deploy(t, request, runOptions(t, flags, json)), json);
+  report(await deploy(t, request, { ...options, waiter: readinessWaiter(t.client) }), json);
 }
 
 function collect(value: string, previous: string[]): string[] {
