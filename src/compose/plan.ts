@@ -227,10 +227,12 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
   }
 
   // Secrets: by variable name, or by carrying the value of a secret; one key per distinct value.
+  // Flags and numbers (`API_TOKEN_ENABLED: "false"`, `TOKEN_TTL: 60`) are settings, not credentials:
+  // treating them as secrets would turn every `false` and `60` of the file into a random string.
   const secretValues = new Map<string, string>();
   for (const service of services) {
     for (const [variable, value] of Object.entries(service.environment)) {
-      if (SECRET_NAME.test(variable) && value !== '' && !secretValues.has(value)) {
+      if (SECRET_NAME.test(variable) && looksLikeCredential(value) && !secretValues.has(value)) {
         secretValues.set(value, kebab(variable));
       }
     }
@@ -274,6 +276,11 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
       );
       out = out.replace(new RegExp(`(^|[\\s,=])${escaped}(?=:\\d)`, 'g'), `$1${HOST_MARK(component)}`);
     }
+    const missing = project.skipped.find(
+      (name) => (HOST_NAME.test(variable) && out === name) || new RegExp(`(//|@)${name}(?=[:/]|$)`).test(out),
+    );
+    const note = `${variable} points at service ${missing}, which is not included (its profile was not selected): point it at your own ${missing} before installing`;
+    if (missing && !notes.includes(note)) notes.push(note);
     return out;
   };
 
@@ -339,9 +346,7 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
         useSecret(key, `${service.name}.${variable}`);
         continue;
       }
-      const embedded = [...secretValues.entries()].filter(
-        ([secret]) => secret.length >= 6 && value.includes(secret),
-      );
+      const embedded = [...secretValues.entries()].filter(([secret]) => value.includes(secret));
       if (embedded.length) {
         let text = hostRewrite(variable, value);
         for (const [secret, secretKey] of embedded) {
@@ -361,7 +366,7 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
       words?.map((word) => {
         let out = word;
         for (const [secret, secretKey] of secretValues) {
-          if (secret.length >= 6 && out.includes(secret)) {
+          if (out.includes(secret)) {
             const holder = holderOf(secret, secretKey);
             out = out.split(secret).join(shell ? `"$${holder}"` : `$(${holder})`);
           }
@@ -535,4 +540,11 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
     unsupported,
     notes,
   };
+}
+
+const NOT_A_CREDENTIAL = /^(true|false|yes|no|on|off|null|none|[-+]?\d+(\.\d+)?)$/i;
+
+/** Long enough and not a flag or a number: a value that can be a password, key or token. */
+export function looksLikeCredential(value: string): boolean {
+  return value.length >= 6 && !NOT_A_CREDENTIAL.test(value);
 }

@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are compose interpolation syntax, not templates
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,12 @@ describe('compose import', () => {
       !none.plan.components.some((c) => ['db-postgres', 'weaviate', 'qdrant', 'db-mysql'].includes(c.name)),
     );
     assert.deepEqual([...none.plan.skipped].sort(), ['db_mysql', 'db_postgres', 'qdrant', 'weaviate']);
+    assert.ok(
+      none.plan.notes.includes(
+        'DB_HOST points at service db_postgres, which is not included (its profile was not selected): point it at your own db_postgres before installing',
+      ),
+      'a setting that names a left-out service is reported',
+    );
     const some = difyLike(['postgresql', 'qdrant']);
     assert.ok(some.plan.components.some((c) => c.name === 'db-postgres'));
     assert.ok(some.plan.components.some((c) => c.name === 'qdrant'));
@@ -148,6 +155,40 @@ describe('compose import', () => {
     for (const leaked of ['example-db-pass', 'example-redis-pass', 'change-me-secret-key']) {
       assert.ok(!json.includes(leaked), `${leaked} must not reach the plan`);
     }
+  });
+
+  test('flags and numbers under secret-looking names stay settings (Dify has many)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-compose-flags-'));
+    const file = join(dir, 'docker-compose.yaml');
+    writeFileSync(
+      file,
+      [
+        'services:',
+        '  api:',
+        '    image: example/api:1.0',
+        '    environment:',
+        '      PLUGIN_BASED_TOKEN_COUNTING_ENABLED: "false"',
+        '      ACCESS_TOKEN_EXPIRE_MINUTES: "60"',
+        '      DEBUG: "false"',
+        '      TIMEOUT: "60"',
+        '      DB_PASSWORD: s3cret-pass-1',
+        '  db:',
+        '    image: postgres:17',
+        '    environment:',
+        '      POSTGRES_PASSWORD: s3cret-pass-1',
+      ].join('\n'),
+    );
+    const { plan } = importCompose({ file, name: 'flags', environment: {} });
+    rmSync(dir, { recursive: true, force: true });
+    const api = plan.components.find((c) => c.name === 'api')!;
+    assert.deepEqual(api.secretEnv, { DB_PASSWORD: 'db-password' });
+    assert.equal(api.config.DEBUG, 'false');
+    assert.equal(api.config.TIMEOUT, '60');
+    assert.equal(api.config.PLUGIN_BASED_TOKEN_COUNTING_ENABLED, 'false');
+    assert.equal(api.config.ACCESS_TOKEN_EXPIRE_MINUTES, '60');
+    assert.deepEqual(plan.components.find((c) => c.name === 'db')!.secretEnv, {
+      POSTGRES_PASSWORD: 'db-password',
+    });
   });
 
   test('ports: short, long, host-bound, expose, references, healthchecks; ranges reported', () => {
