@@ -146,9 +146,13 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     const values = join(ROOT, 'examples/langfuse/values-minimal.yaml');
-    const rendered = spawnSync(BERTH, ['render', 'langfuse', '-f', values, '--release', 'lf'], {
-      encoding: 'utf8',
-    });
+    const rendered = spawnSync(
+      BERTH,
+      ['render', 'langfuse', '-f', values, '--release', 'lf', '-n', 'bench-placeholder'],
+      {
+        encoding: 'utf8',
+      },
+    );
     const chart = staticChart(join(stateDir, 'chart'), rendered.stdout);
 
     rows.push({

@@ -3,16 +3,37 @@
 import { Command, CommanderError } from 'commander';
 import { BerthError, ExitCode } from '../errors.ts';
 import { BERTH_VERSION } from '../version.ts';
-import { registerDoctorCommand } from './commands/doctor.ts';
-import { registerImportCommand } from './commands/import.ts';
-import { registerInfoCommands } from './commands/info.ts';
-import { registerLocalCommands } from './commands/local.ts';
-import { registerPlanCommands } from './commands/plan.ts';
-import { registerPreflightCommand } from './commands/preflight.ts';
-import { registerReleaseCommands } from './commands/release.ts';
-import { registerRenderCommand } from './commands/render.ts';
 
-export function buildProgram(): Command {
+type Registrar = (program: Command) => void;
+
+/**
+ * Command modules load on demand: `berth version` should not pay for the Kubernetes client, and
+ * `berth render` not for the release engine. Help and unknown commands load them all, in this order.
+ */
+const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): Promise<Registrar> }[] = [
+  {
+    commands: ['version', 'blueprints', 'values', 'schema'],
+    load: async () => (await import('./commands/info.ts')).registerInfoCommands,
+  },
+  { commands: ['render'], load: async () => (await import('./commands/render.ts')).registerRenderCommand },
+  {
+    commands: ['preflight'],
+    load: async () => (await import('./commands/preflight.ts')).registerPreflightCommand,
+  },
+  {
+    commands: ['install', 'upgrade', 'rollback', 'uninstall', 'history', 'status', 'list', 'unlock'],
+    load: async () => (await import('./commands/release.ts')).registerReleaseCommands,
+  },
+  { commands: ['local'], load: async () => (await import('./commands/local.ts')).registerLocalCommands },
+  {
+    commands: ['plan', 'drift'],
+    load: async () => (await import('./commands/plan.ts')).registerPlanCommands,
+  },
+  { commands: ['doctor'], load: async () => (await import('./commands/doctor.ts')).registerDoctorCommand },
+  { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
+];
+
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('berth')
     .description('Run self-hosted AI platforms on Kubernetes: typed blueprints, safe releases, real plans.')
     .version(BERTH_VERSION, '--version', 'print the berth version')
@@ -25,14 +46,8 @@ export function buildProgram(): Command {
       'after',
       '\nExit codes: 0 ok, 1 invalid input, 2 usage, 3 cluster or runtime failure, 4 finished with warnings, 70 internal error.',
     );
-  registerInfoCommands(program);
-  registerRenderCommand(program);
-  registerPreflightCommand(program);
-  registerReleaseCommands(program);
-  registerLocalCommands(program);
-  registerPlanCommands(program);
-  registerDoctorCommand(program);
-  registerImportCommand(program);
+  const asked = COMMAND_MODULES.filter((module) => module.commands.includes(argv[2] ?? ''));
+  for (const module of asked.length ? asked : COMMAND_MODULES) (await module.load())(program);
   return program;
 }
 
@@ -62,7 +77,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  await (await buildProgram()).parseAsync(process.argv);
 } catch (error) {
   process.exitCode = report(error);
 }
