@@ -2,7 +2,7 @@
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, ConfigMapSpec, SecretSpec } from '../../render/model.ts';
 import { templatedConfig } from '../shared/config-template.ts';
-import { serviceHost, statefulDependency } from '../shared/dependency.ts';
+import { bundledDependencies, serviceHost, statefulDependency } from '../shared/dependency.ts';
 import { type EnvSource, env } from '../shared/env.ts';
 import { bundledMinio } from '../shared/minio.ts';
 import { bundledPostgres } from '../shared/postgresql.ts';
@@ -68,18 +68,8 @@ export function csghubBackends(
   access: CsghubAccess,
 ): CsghubBackends {
   const { integrations: ext, dependencies: deps } = values;
-  const components: ComponentSpec[] = [];
-  const secrets: SecretSpec[] = [];
+  const { components, secrets, use } = bundledDependencies();
   const configMaps: ConfigMapSpec[] = [];
-  const use = <C>(bundled: {
-    components: readonly ComponentSpec[];
-    secrets: readonly SecretSpec[];
-    connection: C;
-  }) => {
-    components.push(...bundled.components);
-    secrets.push(...bundled.secrets);
-    return bundled.connection;
-  };
 
   const postgres = ext.postgresql.enabled
     ? {

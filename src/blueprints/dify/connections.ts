@@ -3,6 +3,7 @@ import type { RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
 import type { EnvVarValues } from '../../values/vocabulary/index.ts';
 import type { BundledDependency } from '../shared/dependency.ts';
+import { bundledDependencies } from '../shared/dependency.ts';
 import { type EnvSource, env } from '../shared/env.ts';
 import { bundledMinio } from '../shared/minio.ts';
 import { bundledPostgres, externalPostgres, type PostgresConnection } from '../shared/postgresql.ts';
@@ -113,13 +114,7 @@ function storage(
 
 export function difyBackends(values: DifyValues, ctx: RenderContext): DifyBackends {
   const { integrations: ext, dependencies: deps } = values;
-  const components: ComponentSpec[] = [];
-  const secrets: SecretSpec[] = [];
-  const use = <C>(bundled: BundledDependency<C>): C => {
-    components.push(...bundled.components);
-    secrets.push(...bundled.secrets);
-    return bundled.connection;
-  };
+  const { components, secrets, use } = bundledDependencies();
 
   const postgres = {
     ...(ext.postgresql.enabled

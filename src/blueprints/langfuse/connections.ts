@@ -10,6 +10,7 @@ import {
 import { bundledRedis, type RedisConnection } from '../../blueprints/shared/redis.ts';
 import type { RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
+import { bundledDependencies } from '../shared/dependency.ts';
 import type { LangfuseValues } from './values.ts';
 
 export interface LangfuseBackends {
@@ -34,17 +35,7 @@ const APP = ['web', 'worker'];
 
 export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): LangfuseBackends {
   const { integrations: ext, dependencies: deps } = values;
-  const components: ComponentSpec[] = [];
-  const secrets: SecretSpec[] = [];
-  const use = <C>(bundled: {
-    components: readonly ComponentSpec[];
-    secrets: readonly SecretSpec[];
-    connection: C;
-  }): C => {
-    components.push(...bundled.components);
-    secrets.push(...bundled.secrets);
-    return bundled.connection;
-  };
+  const { components, secrets, use } = bundledDependencies();
 
   const postgres = ext.postgresql.enabled
     ? externalPostgres(ext.postgresql)

@@ -9,6 +9,21 @@ export interface BundledDependency<Connection> {
   readonly connection: Connection;
 }
 
+/**
+ * Collects the components and Secrets of the bundled dependencies a blueprint picks; `use` returns
+ * the dependency's connection so the blueprint can wire bundled and external services alike.
+ */
+export function bundledDependencies() {
+  const components: ComponentSpec[] = [];
+  const secrets: SecretSpec[] = [];
+  const use = <Connection>(bundled: BundledDependency<Connection>): Connection => {
+    components.push(...bundled.components);
+    secrets.push(...bundled.secrets);
+    return bundled.connection;
+  };
+  return { components, secrets, use };
+}
+
 export interface StatefulDependencyOptions {
   readonly name: string;
   readonly values: DependencyValues;

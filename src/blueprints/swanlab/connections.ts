@@ -3,7 +3,7 @@ import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
 import type { EnvVarValues } from '../../values/vocabulary/index.ts';
 import { bundledClickHouse } from '../shared/clickhouse.ts';
-import { serviceHost } from '../shared/dependency.ts';
+import { bundledDependencies, serviceHost } from '../shared/dependency.ts';
 import { type EnvSource, env } from '../shared/env.ts';
 import { bundledMinio } from '../shared/minio.ts';
 import { bundledPostgres } from '../shared/postgresql.ts';
@@ -67,17 +67,7 @@ function asRedisStack(component: ComponentSpec): ComponentSpec {
 
 export function swanlabBackends(values: SwanLabValues, ctx: RenderContext): SwanLabBackends {
   const { integrations: ext, dependencies: deps } = values;
-  const components: ComponentSpec[] = [];
-  const secrets: SecretSpec[] = [];
-  const use = <C>(bundled: {
-    components: readonly ComponentSpec[];
-    secrets: readonly SecretSpec[];
-    connection: C;
-  }): C => {
-    components.push(...bundled.components);
-    secrets.push(...bundled.secrets);
-    return bundled.connection;
-  };
+  const { components, secrets, use } = bundledDependencies();
 
   let postgresEnv: EnvVarValues[];
   let postgresAt: string;
