@@ -41,7 +41,7 @@ describe('doctor', { concurrency: true }, () => {
       '--set',
       'services.web.customAnnotations.berth\\.dev/simulate=image-pull-error',
       '--timeout',
-      '5s',
+      '25s',
     ]);
     assert.notEqual(install.code, 0, 'the install fails');
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { STAGES } from '../../src/render/model.ts';
 import { berth, berthKilledAt, decodedRecords, secretData } from './support/berth.ts';
-import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
+import { kubectl, kubectlJson, waitFor, withNamespace } from './support/cluster.ts';
 
 const names = async (ns: string, kinds: string) =>
   (await kubectl(['get', kinds, '-n', ns, '-o', 'name'])).stdout.trim().split('\n').filter(Boolean).sort();
@@ -203,7 +203,15 @@ describe('release lifecycle', { concurrency: true }, () => {
     assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
     // Four web replicas roll one at a time with minReadySeconds, so the first upgrade takes a while.
     const slow = berth(['upgrade', 'lf', 'langfuse', '-n', ns, '--set', 'services.web.replicas=4']);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Start the second writer only once the first holds the lock (the Lease exists).
+    await waitFor(
+      async () => (await names(ns, 'leases')).includes('lease.coordination.k8s.io/berth.lf.lock'),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: 'the first upgrade to take the lock',
+      },
+    );
     const refused = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, '--set', 'services.web.replicas=2']);
     assert.equal(refused.code, 3, refused.stderr);
     assert.match(
@@ -275,7 +283,7 @@ describe('release lifecycle', { concurrency: true }, () => {
       '-n',
       ns,
       '--timeout',
-      '8s',
+      '25s',
       '--atomic',
       '--set',
       'services.web.customAnnotations.berth\\.dev/simulate=image-pull-error',
@@ -300,7 +308,7 @@ describe('release lifecycle', { concurrency: true }, () => {
       '-n',
       ns,
       '--timeout',
-      '5s',
+      '25s',
       '--set',
       'services.worker.customAnnotations.berth\\.dev/simulate=image-pull-error',
     ]);
@@ -317,7 +325,7 @@ describe('release lifecycle', { concurrency: true }, () => {
       '-n',
       ns,
       '--timeout',
-      '6s',
+      '25s',
       '--atomic',
       '--set',
       'services.web.customAnnotations.berth\\.dev/simulate=image-pull-error',
