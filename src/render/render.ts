@@ -108,23 +108,27 @@ export async function render(
   const source = options.secretValues ?? freshSecretValues;
   const manifests: Manifest[] = [];
 
+  // Keyed by the blueprint's short name, which is how components name what should roll their pods.
   const configObjects = [
     ...platform.secrets.map((spec) => ({
+      name: spec.name,
       stage: spec.stage ?? 'config',
       object: secretObject(ctx, spec, source),
     })),
-    ...platform.configMaps.map((spec) => ({ stage: 'config' as const, object: configMapObject(ctx, spec) })),
+    ...platform.configMaps.map((spec) => ({
+      name: spec.name,
+      stage: 'config' as const,
+      object: configMapObject(ctx, spec),
+    })),
   ];
-  manifests.push(...configObjects);
   const checksums = new Map<string, string>();
-  for (const { object } of configObjects) checksums.set(object.metadata.name, contentChecksum(object));
-  const shortChecksums = new Map<string, string>();
-  for (const spec of [...platform.secrets, ...platform.configMaps]) {
-    shortChecksums.set(spec.name, checksums.get(objectName(ctx, spec.name))!);
+  for (const { name, stage, object } of configObjects) {
+    manifests.push({ stage, object });
+    checksums.set(name, contentChecksum(object));
   }
 
   for (const component of platform.components) {
-    for (const object of componentObjects(ctx, component, { checksums: shortChecksums })) {
+    for (const object of componentObjects(ctx, component, { checksums })) {
       manifests.push({ stage: component.stage, component: component.name, object });
     }
     for (const object of serviceMonitors(ctx, [component])) {

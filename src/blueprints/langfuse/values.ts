@@ -11,6 +11,7 @@ import {
   requireHost,
   serviceSchema,
 } from '../../values/vocabulary/index.ts';
+import { MINIO_DEFAULTS, VALKEY_DEFAULTS } from '../shared/dependency-defaults.ts';
 
 /** The newest v3 release (the production guide's 3.20.1 was never tagged). */
 export const LANGFUSE_VERSION = '3.225.4';
@@ -103,11 +104,7 @@ export const langfuseValues = platformValuesSchema({
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
         persistence: { size: '20Gi' },
       }).describe('Bundled PostgreSQL (used unless integrations.postgresql.enabled).'),
-      redis: dependencySchema({
-        image: { repository: 'valkey/valkey', tag: '8.1.3-alpine' },
-        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-        persistence: { size: '5Gi' },
-      }).describe(
+      redis: dependencySchema(VALKEY_DEFAULTS).describe(
         'Bundled Redis-compatible cache and queue (Valkey; used unless integrations.redis.enabled).',
       ),
       clickhouse: dependencySchema({
@@ -115,11 +112,9 @@ export const langfuseValues = platformValuesSchema({
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
         persistence: { size: '50Gi' },
       }).describe('Bundled single-node ClickHouse (used unless integrations.clickhouse.enabled).'),
-      minio: dependencySchema({
-        image: { repository: 'minio/minio', tag: 'RELEASE.2025-07-23T15-54-02Z' },
-        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-        persistence: { size: '50Gi' },
-      }).describe('Bundled S3-compatible object store (used unless integrations.s3.enabled).'),
+      minio: dependencySchema(MINIO_DEFAULTS).describe(
+        'Bundled S3-compatible object store (used unless integrations.s3.enabled).',
+      ),
     })
     .prefault({})
     .describe('Bundled single-instance dependencies.'),
