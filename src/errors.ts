@@ -55,7 +55,3 @@ export class ValuesError extends BerthError {
     this.problems = problems;
   }
 }
-
-export function userError(code: string, message: string, hint?: string): BerthError {
-  return new BerthError(code, message, hint === undefined ? {} : { hint });
-}

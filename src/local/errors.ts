@@ -23,7 +23,3 @@ export class LocalClusterError extends BerthError {
     this.hint = hint;
   }
 }
-
-export function isLocalClusterError(err: unknown): err is LocalClusterError {
-  return err instanceof LocalClusterError;
-}

@@ -20,6 +20,6 @@ export {
   type UpOptions,
   up,
 } from './cluster.ts';
-export { isLocalClusterError, LocalClusterError, type LocalClusterErrorCode } from './errors.ts';
+export { LocalClusterError, type LocalClusterErrorCode } from './errors.ts';
 export { contextName } from './kubeconfig.ts';
 export { defaultClusterName, resolveStateDir, stateRoot } from './paths.ts';

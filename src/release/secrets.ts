@@ -45,8 +45,3 @@ export function keptSecretValues(stored: StoredSecrets, rotate: readonly string[
     return kept ?? freshSecretValues(secretName, key, spec);
   };
 }
-
-/** Every stored secret value, for scrubbing output that must never show them. */
-export function secretValuesOf(stored: StoredSecrets): string[] {
-  return [...stored.values()].flatMap((data) => Object.values(data)).filter((v) => v.length >= 6);
-}

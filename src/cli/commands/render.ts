@@ -26,7 +26,7 @@ export function manifestsYaml(result: RenderResult): string {
   return result.manifests.map(manifestYaml).join('');
 }
 
-export function manifestsList(result: RenderResult): Record<string, unknown> {
+function manifestsList(result: RenderResult): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'List', items: result.manifests.map((m) => m.object) };
 }
 
