@@ -75,6 +75,33 @@ export interface ContainerSpec {
   /** Images that must run as a given user (e.g. uid 999 for postgres); the non-root policy still applies. */
   readonly runAsUser?: number;
   readonly readOnlyRootFilesystem?: boolean;
+  /** Privilege beyond the production policy that this image genuinely needs, with the reason. */
+  readonly securityException?: SecurityException;
+}
+
+/**
+ * A declared, reasoned exception to the non-root / no-capability policy for one container. Render
+ * prints it, preflight reports the Pod Security level it needs, and the policy applies exactly it.
+ */
+export interface SecurityException {
+  /** Why the image needs it, in one sentence a reviewer can check (cite the upstream source). */
+  readonly reason: string;
+  /** Runs as uid 0 (runAsNonRoot false). */
+  readonly runAsRoot?: boolean;
+  /** Capabilities added after dropping ALL (e.g. SYS_ADMIN, SETUID). */
+  readonly addCapabilities?: readonly string[];
+  readonly allowPrivilegeEscalation?: boolean;
+  readonly privileged?: boolean;
+  /** seccomp Unconfined instead of RuntimeDefault. */
+  readonly seccompUnconfined?: boolean;
+}
+
+/** How a workload replaces its pods. */
+export interface RolloutSpec {
+  readonly strategy?: 'RollingUpdate' | 'Recreate' | undefined;
+  readonly maxSurge?: number | string | undefined;
+  readonly maxUnavailable?: number | string | undefined;
+  readonly minReadySeconds?: number | undefined;
 }
 
 export interface SchedulingSpec {
@@ -161,6 +188,13 @@ export interface ComponentSpec {
   readonly networkPolicy?: NetworkPolicySpec;
   /** Job only: retries before the Job fails. */
   readonly backoffLimit?: number;
+  /**
+   * At most one pod may ever run (a scheduler, a leader without election, a single writer): the
+   * workload is replaced with Recreate and never surges, and it cannot be scaled.
+   */
+  readonly singleton?: boolean;
+  /** The user's rollout settings (`services.<name>.strategy`, `.minReadySeconds`). */
+  readonly rollout?: RolloutSpec;
 }
 
 /** Who may talk to whom: namespaces and pods by label, or CIDR blocks. */

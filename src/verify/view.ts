@@ -1,0 +1,186 @@
+/**
+ * A read-only view of a rendered release for checks: components by their short name, containers,
+ * and environment variables resolved through the release's own Secrets and ConfigMaps.
+ */
+import type { KubeObject } from '../render/model.ts';
+import type { RenderResult } from '../render/render.ts';
+
+type Json = Record<string, unknown>;
+
+/** Where an environment variable's value comes from, and the value when the release holds it. */
+export interface ResolvedEnv {
+  readonly name: string;
+  /** The value, when it is a literal or comes from a Secret/ConfigMap of the release. */
+  readonly value?: string;
+  readonly from: 'literal' | 'secret' | 'configMap' | 'field' | 'external';
+  /** For `secret`/`configMap`/`external`: the object and key it reads. */
+  readonly ref?: { readonly kind: 'Secret' | 'ConfigMap'; readonly name: string; readonly key?: string };
+}
+
+export interface ContainerView {
+  readonly name: string;
+  readonly spec: Json;
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly ports: readonly { readonly name?: string; readonly containerPort: number }[];
+  /** Every variable the container sees, `env` over `envFrom`, last entry of a name winning as in Kubernetes. */
+  readonly env: ReadonlyMap<string, ResolvedEnv>;
+  readonly mounts: readonly {
+    readonly name: string;
+    readonly mountPath: string;
+    readonly readOnly: boolean;
+  }[];
+  readonly securityContext: Json;
+}
+
+export interface ComponentView {
+  readonly name: string;
+  readonly workload: KubeObject;
+  readonly kind: string;
+  readonly podSpec: Json;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly containers: readonly ContainerView[];
+  readonly initContainers: readonly ContainerView[];
+  /** The named container, or the first one. */
+  container(name?: string): ContainerView | undefined;
+}
+
+export interface ReleaseView {
+  readonly release: string;
+  readonly namespace: string;
+  readonly values: unknown;
+  readonly objects: readonly KubeObject[];
+  readonly components: readonly ComponentView[];
+  component(name: string): ComponentView | undefined;
+  /** An object by kind and name; the short name (without `<release>-`) works too. */
+  object(kind: string, name: string): KubeObject | undefined;
+  /** A key of a ConfigMap or Secret of the release. */
+  data(kind: 'ConfigMap' | 'Secret', name: string, key: string): string | undefined;
+}
+
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
+
+export function podTemplateOf(object: KubeObject): Json | undefined {
+  const spec = object.spec as Json | undefined;
+  if (!spec) return undefined;
+  if (object.kind === 'CronJob') {
+    return ((spec.jobTemplate as Json | undefined)?.spec as Json | undefined)?.template as Json | undefined;
+  }
+  return spec.template as Json | undefined;
+}
+
+export function releaseView(
+  result: Pick<RenderResult, 'release' | 'namespace' | 'values' | 'manifests'>,
+): ReleaseView {
+  const objects = result.manifests.map((m) => m.object);
+  const byKey = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  const object = (kind: string, name: string) =>
+    byKey.get(`${kind}/${name}`) ?? byKey.get(`${kind}/${result.release}-${name}`);
+  const data = (kind: 'ConfigMap' | 'Secret', name: string, key: string): string | undefined => {
+    const found = object(kind, name);
+    if (!found) return undefined;
+    const entries = (kind === 'Secret' ? (found.stringData ?? found.data) : found.data) as Json | undefined;
+    const value = entries?.[key];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const inRelease = (kind: 'Secret' | 'ConfigMap', name: string) => byKey.has(`${kind}/${name}`);
+
+  const containerView = (spec: Json): ContainerView => {
+    const env = new Map<string, ResolvedEnv>();
+    for (const source of (spec.envFrom as Json[] | undefined) ?? []) {
+      const ref = (source.configMapRef ?? source.secretRef) as Json | undefined;
+      const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
+      const name = String(ref?.name ?? '');
+      const found = byKey.get(`${kind}/${name}`);
+      const entries = (found?.stringData ?? found?.data ?? {}) as Json;
+      for (const [key, value] of Object.entries(entries)) {
+        env.set(`${source.prefix ?? ''}${key}`, {
+          name: key,
+          value: String(value),
+          from: kind === 'Secret' ? 'secret' : 'configMap',
+          ref: { kind, name, key },
+        });
+      }
+    }
+    for (const entry of (spec.env as Json[] | undefined) ?? []) {
+      const name = String(entry.name);
+      env.set(name, resolveEnv(name, entry, data, inRelease));
+    }
+    return {
+      name: String(spec.name),
+      spec,
+      image: String(spec.image ?? ''),
+      command: (spec.command as string[] | undefined) ?? [],
+      args: (spec.args as string[] | undefined) ?? [],
+      ports: (spec.ports as ContainerView['ports'] | undefined) ?? [],
+      env,
+      mounts: ((spec.volumeMounts as Json[] | undefined) ?? []).map((m) => ({
+        name: String(m.name),
+        mountPath: String(m.mountPath),
+        readOnly: m.readOnly === true,
+      })),
+      securityContext: (spec.securityContext as Json | undefined) ?? {},
+    };
+  };
+
+  const components: ComponentView[] = objects
+    .filter((o) => WORKLOAD_KINDS.has(o.kind) && o.metadata.labels?.[COMPONENT_LABEL])
+    .map((workload) => {
+      const template = podTemplateOf(workload) ?? {};
+      const podSpec = (template.spec as Json | undefined) ?? {};
+      const containers = ((podSpec.containers as Json[] | undefined) ?? []).map(containerView);
+      return {
+        name: workload.metadata.labels![COMPONENT_LABEL]!,
+        workload,
+        kind: workload.kind,
+        podSpec,
+        podLabels:
+          ((template.metadata as Json | undefined)?.labels as Record<string, string> | undefined) ?? {},
+        containers,
+        initContainers: ((podSpec.initContainers as Json[] | undefined) ?? []).map(containerView),
+        container: (name?: string) =>
+          name === undefined ? containers[0] : containers.find((c) => c.name === name),
+      };
+    });
+  const byComponent = new Map(components.map((c) => [c.name, c]));
+  return {
+    release: result.release,
+    namespace: result.namespace,
+    values: result.values,
+    objects,
+    components,
+    component: (name) => byComponent.get(name),
+    object,
+    data,
+  };
+}
+
+function resolveEnv(
+  name: string,
+  entry: Json,
+  data: ReleaseView['data'],
+  inRelease: (kind: 'Secret' | 'ConfigMap', name: string) => boolean,
+): ResolvedEnv {
+  if (typeof entry.value === 'string') return { name, value: entry.value, from: 'literal' };
+  const valueFrom = (entry.valueFrom as Json | undefined) ?? {};
+  const secret = valueFrom.secretKeyRef as Json | undefined;
+  const configMap = valueFrom.configMapKeyRef as Json | undefined;
+  const ref = secret ?? configMap;
+  if (!ref)
+    return entry.value === undefined && !entry.valueFrom
+      ? { name, value: '', from: 'literal' }
+      : { name, from: 'field' };
+  const kind = secret ? 'Secret' : 'ConfigMap';
+  const objectName = String(ref.name);
+  const key = String(ref.key);
+  if (!inRelease(kind, objectName)) return { name, from: 'external', ref: { kind, name: objectName, key } };
+  const value = data(kind, objectName, key);
+  return {
+    name,
+    ...(value === undefined ? {} : { value }),
+    from: secret ? 'secret' : 'configMap',
+    ref: { kind, name: objectName, key },
+  };
+}
