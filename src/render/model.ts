@@ -257,6 +257,11 @@ export interface PlatformSpec {
     readonly severity: string;
     readonly summary: string;
   }[];
+  /**
+   * Secrets the pods read that the user creates (e.g. a certificate berth cannot make): preflight
+   * checks them live, the wiring verifier accepts them.
+   */
+  readonly userProvidedSecrets?: readonly string[];
   /** Lines printed after install/render: how to reach the app. */
   readonly notes: readonly string[];
   readonly warnings: readonly string[];

@@ -41,6 +41,8 @@ export function networkPolicies(
   ctx: RenderContext,
   components: readonly ComponentSpec[],
   routes: readonly IngressRoute[],
+  /** Callers the rendered configuration names (see verify/callers.ts), admitted besides `allowFrom`. */
+  derivedCallers: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
 ): KubeObject[] {
   if (!ctx.common.networkPolicy.enabled) return [];
   const instance = { 'app.kubernetes.io/instance': ctx.release };
@@ -58,12 +60,19 @@ export function networkPolicies(
       const callers = ingressFrom
         ? ingressFrom.map(peer)
         : component.allowFrom
-          ? component.allowFrom.map((caller) => ({
-              podSelector: { matchLabels: selectorLabels(ctx, caller) },
-            }))
+          ? [...new Set([...component.allowFrom, ...(derivedCallers.get(component.name) ?? [])])]
+              .sort()
+              .map((caller) => ({ podSelector: { matchLabels: selectorLabels(ctx, caller) } }))
           : [{ podSelector: { matchLabels: instance } }];
       const rules: Record<string, unknown>[] = [{ from: callers, ports }];
       if (external) rules.push({ ports });
+      else if (component.metrics && ctx.common.monitoring.serviceMonitor.enabled) {
+        // Prometheus scrapes from its own namespace.
+        rules.push({
+          from: [{ namespaceSelector: {} }],
+          ports: [{ port: component.metrics.port, protocol: 'TCP' }],
+        });
+      }
       const egress = egressRules(component);
       return {
         apiVersion: 'networking.k8s.io/v1',

@@ -42,7 +42,10 @@ export function imageReference(ctx: RenderContext, image: ImageValues): string {
  * @default runAsNonRoot true, seccompProfile RuntimeDefault; uid/gid/fsGroup only when the image needs them.
  */
 export function podSecurityContext(component: ComponentSpec): Record<string, unknown> {
-  const security: Record<string, unknown> = { runAsNonRoot: true };
+  const rootContainer = [...component.containers, ...(component.initContainers ?? [])].some(
+    (c) => c.securityException?.runAsRoot,
+  );
+  const security: Record<string, unknown> = { runAsNonRoot: !rootContainer };
   const { runAsUser, runAsGroup, fsGroup } = component.podSecurity ?? {};
   if (runAsUser !== undefined) security.runAsUser = runAsUser;
   if (runAsGroup !== undefined) security.runAsGroup = runAsGroup;
@@ -56,15 +59,35 @@ export function podSecurityContext(component: ComponentSpec): Record<string, unk
  * @default allowPrivilegeEscalation false, capabilities.drop [ALL], readOnlyRootFilesystem only where the image allows it.
  */
 export function containerSecurityContext(container: ContainerSpec): Record<string, unknown> {
+  const exception = container.securityException;
+  const add = exception?.addCapabilities ?? [];
   const security: Record<string, unknown> = {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
+    allowPrivilegeEscalation: exception?.allowPrivilegeEscalation === true || exception?.privileged === true,
+    capabilities: { ...(add.length ? { add: [...add] } : {}), drop: ['ALL'] },
+    ...(exception?.privileged ? { privileged: true } : {}),
     readOnlyRootFilesystem: container.readOnlyRootFilesystem ?? false,
-    runAsNonRoot: true,
+    runAsNonRoot: !exception?.runAsRoot,
   };
-  if (container.runAsUser !== undefined) security.runAsUser = container.runAsUser;
-  security.seccompProfile = { type: 'RuntimeDefault' };
+  if (exception?.runAsRoot) security.runAsUser = 0;
+  else if (container.runAsUser !== undefined) security.runAsUser = container.runAsUser;
+  security.seccompProfile = { type: exception?.seccompUnconfined ? 'Unconfined' : 'RuntimeDefault' };
   return security;
+}
+
+/** One line per declared security exception, for render, preflight and the Pod Security check. */
+export function securityExceptionNotes(component: ComponentSpec): string[] {
+  return [...(component.initContainers ?? []), ...component.containers].flatMap((c) => {
+    const e = c.securityException;
+    if (!e) return [];
+    const grants = [
+      e.privileged ? 'privileged' : '',
+      e.runAsRoot ? 'runs as root' : '',
+      e.addCapabilities?.length ? `capabilities ${e.addCapabilities.join(', ')}` : '',
+      e.allowPrivilegeEscalation ? 'privilege escalation' : '',
+      e.seccompUnconfined ? 'seccomp Unconfined' : '',
+    ].filter(Boolean);
+    return [`${component.name}/${c.name}: security exception (${grants.join('; ')}): ${e.reason}`];
+  });
 }
 
 /**
@@ -86,15 +109,49 @@ export function topologySpread(ctx: RenderContext, component: ComponentSpec): Re
 }
 
 /**
- * Deployments roll one extra pod at a time and never drop below the desired count.
+ * A workload must never run two pods at once when it is a singleton or when its pods mount a
+ * ReadWriteOnce claim of their own (the second pod would wait for the volume on another node, or
+ * two writers would share it).
+ */
+export function mustNotSurge(component: ComponentSpec): boolean {
+  if (component.singleton) return true;
+  if (component.kind !== 'Deployment') return false;
+  return (component.volumes ?? []).some(
+    (v) => v.persistence?.enabled && v.persistence.accessModes.every((mode) => mode === 'ReadWriteOnce'),
+  );
+}
+
+/**
+ * Deployments roll one extra pod at a time and never drop below the desired count; singletons and
+ * workloads on a ReadWriteOnce claim are recreated instead. `services.<name>.strategy` and
+ * `.minReadySeconds` override (the wiring verifier refuses a surge where it must not happen).
  * @default maxSurge 1, maxUnavailable 0, revisionHistoryLimit 5, minReadySeconds 5 when replicated
  */
 export function deploymentStrategy(component: ComponentSpec): Record<string, unknown> {
+  const rollout = component.rollout ?? {};
+  const type = rollout.strategy ?? (mustNotSurge(component) ? 'Recreate' : 'RollingUpdate');
+  const minReadySeconds = rollout.minReadySeconds ?? (component.replicas > 1 ? 5 : undefined);
   return {
     revisionHistoryLimit: 5,
-    ...(component.replicas > 1 ? { minReadySeconds: 5 } : {}),
-    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
+    strategy:
+      type === 'Recreate'
+        ? { type }
+        : {
+            type,
+            rollingUpdate: { maxSurge: rollout.maxSurge ?? 1, maxUnavailable: rollout.maxUnavailable ?? 0 },
+          },
   };
+}
+
+/**
+ * Environment variables by name, a later entry replacing an earlier one in its place, so a user's
+ * `extraEnv` value wins over the blueprint's instead of being shadowed or duplicated.
+ */
+export function envByName<T extends { readonly name: string }>(entries: readonly T[]): T[] {
+  const merged = new Map<string, T>();
+  for (const entry of entries) merged.set(entry.name, entry);
+  return [...merged.values()];
 }
 
 /** Whether the component gets a PodDisruptionBudget: asked for, or by default when replicated. */

@@ -5,6 +5,9 @@
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { validateValues } from '../values/validate.ts';
+import { derivedCallers } from '../verify/callers.ts';
+import { type Finding, formatFinding } from '../verify/findings.ts';
+import { verifyRelease } from '../verify/verify.ts';
 import {
   configMapObject,
   contentChecksum,
@@ -18,6 +21,7 @@ import { type KubeObject, STAGES, type Stage } from './model.ts';
 import { prometheusRule, serviceMonitors } from './monitoring.ts';
 import { networkPolicies } from './network-policy.ts';
 import { assertValidObjects } from './openapi.ts';
+import { securityExceptionNotes } from './policies.ts';
 import { componentObjects } from './workload.ts';
 
 export interface Manifest {
@@ -44,6 +48,17 @@ export interface RenderResult {
   readonly warnings: readonly string[];
   /** Names of Secrets whose keys berth generates. */
   readonly generatedSecrets: readonly string[];
+  /** What the wiring verifier found (errors fail the render, so only warnings remain here). */
+  readonly findings: readonly Finding[];
+}
+
+/** A release whose wiring is wrong would crash-loop or time out on a real cluster: refuse it. */
+function assertWired(findings: readonly Finding[]): void {
+  const errors = findings.filter((f) => f.level === 'error');
+  if (!errors.length) return;
+  throw new BerthError('BERTH_WIRING', errors.map((f) => `wiring: ${formatFinding(f)}`).join('\n'), {
+    hint: 'berth lint <blueprint> lists every wiring finding; a value you set may point at the wrong component or port',
+  });
 }
 
 const KIND_ORDER = [
@@ -139,7 +154,8 @@ export async function render(
   const lastStage = STAGES.at(-1)!;
   const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);
   if (ingress) manifests.push({ stage: lastStage, object: ingress });
-  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes)) {
+  const callers = derivedCallers({ release: ctx.release, namespace: ctx.namespace, manifests });
+  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers)) {
     manifests.push({ stage: 'config', object });
   }
   const rule = prometheusRule(ctx, platform.alerts);
@@ -147,6 +163,15 @@ export async function render(
 
   manifests.sort(compareManifests);
   await assertValidObjects(manifests.map((m) => m.object));
+  const findings = verifyRelease({
+    release: ctx.release,
+    namespace: ctx.namespace,
+    values,
+    manifests,
+    singletons: new Set(platform.components.filter((c) => c.singleton).map((c) => c.name)),
+    userProvidedSecrets: platform.userProvidedSecrets ?? [],
+  });
+  assertWired(findings);
   return {
     blueprint: ctx.blueprint,
     release: ctx.release,
@@ -154,7 +179,12 @@ export async function render(
     values,
     manifests,
     notes: platform.notes,
-    warnings: platform.warnings,
+    warnings: [
+      ...platform.warnings,
+      ...platform.components.flatMap(securityExceptionNotes),
+      ...findings.filter((f) => f.level === 'warning').map(formatFinding),
+    ],
+    findings,
     generatedSecrets: platform.secrets
       .filter((s) => Object.keys(s.generated).length > 0)
       .map((s) => objectName(ctx, s.name)),

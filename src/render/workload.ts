@@ -15,6 +15,7 @@ import {
   containerSecurityContext,
   deploymentStrategy,
   disruptionBudgetLimits,
+  envByName,
   imageReference,
   podSecurityContext,
   selectorLabels,
@@ -116,7 +117,7 @@ function container(
           ),
         }
       : {}),
-    ...(spec.env?.length ? { env: spec.env.map((e) => ({ ...e })) } : {}),
+    ...(spec.env?.length ? { env: envByName(spec.env).map((e) => ({ ...e })) } : {}),
     resources,
     ...containerProbes(component, spec),
     securityContext: containerSecurityContext(spec),
@@ -213,6 +214,9 @@ function workloadObject(ctx: RenderContext, component: ComponentSpec, inputs: Wo
         ...replicasField(component),
         serviceName: serviceName(ctx, component),
         podManagementPolicy: 'Parallel',
+        ...(component.rollout?.minReadySeconds === undefined
+          ? {}
+          : { minReadySeconds: component.rollout.minReadySeconds }),
         revisionHistoryLimit: 5,
         updateStrategy: { type: 'RollingUpdate' },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },

@@ -19,6 +19,21 @@ const envVar = z
     'exactly one of value or valueFrom',
   );
 
+const intOrPercent = z.union([z.int().min(0), z.string().regex(/^\d+%$/, 'a percentage like 25%')]);
+
+/** `strategy` as in a Deployment: how pods are replaced on a rollout. */
+export const strategySchema = z
+  .strictObject({
+    type: z.enum(['RollingUpdate', 'Recreate']).optional(),
+    rollingUpdate: z
+      .strictObject({ maxSurge: intOrPercent.optional(), maxUnavailable: intOrPercent.optional() })
+      .optional(),
+  })
+  .optional()
+  .describe(
+    'Rollout strategy (Deployment `strategy`); unset: RollingUpdate with maxSurge 1, maxUnavailable 0, or Recreate for singletons and ReadWriteOnce volumes.',
+  );
+
 /** Where a component's pods may run, and how they are tagged: shared by components and dependencies. */
 export const schedulingFields = {
   customLabels: stringMap.default({}).describe('Extra labels on the pods (and their controller).'),
@@ -54,6 +69,12 @@ export function serviceSchema(defaults: ServiceDefaults) {
         .describe('Extra environment variables (Kubernetes EnvVar entries), e.g. AUTH_DISABLE_SIGNUP.'),
       autoscaling: autoscalingSchema(defaults.autoscaling).describe('Horizontal pod autoscaling.'),
       podDisruptionBudget: podDisruptionBudgetSchema.describe('Disruption budget.'),
+      strategy: strategySchema,
+      minReadySeconds: z
+        .int()
+        .min(0)
+        .optional()
+        .describe('Seconds a new pod must be ready before it counts as available (5 when replicated).'),
       ...schedulingFields,
     })
     .prefault({});

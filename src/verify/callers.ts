@@ -1,0 +1,29 @@
+/**
+ * Callers derived from the wiring: for each component, the components whose settings point at one
+ * of its Services. Network policies admit them, so a policy cannot forget a caller the
+ * configuration already names (a migration Job, a worker, a sidecar's config file).
+ */
+import type { Manifest } from '../render/render.ts';
+import { resolveEdges } from './edges.ts';
+import { serviceNodes } from './graph.ts';
+import { hostReferences } from './references.ts';
+import { releaseView } from './view.ts';
+
+export function derivedCallers(input: {
+  readonly release: string;
+  readonly namespace: string;
+  readonly manifests: readonly Manifest[];
+}): Map<string, Set<string>> {
+  const view = releaseView({ ...input, values: {} });
+  const { edges } = resolveEdges(hostReferences(view), serviceNodes(view), view.namespace);
+  const callers = new Map<string, Set<string>>();
+  for (const edge of edges) {
+    for (const backend of edge.service.backends) {
+      if (backend.name === edge.caller.name) continue;
+      const set = callers.get(backend.name) ?? new Set<string>();
+      set.add(edge.caller.name);
+      callers.set(backend.name, set);
+    }
+  }
+  return callers;
+}
