@@ -5,6 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { BerthError } from '../errors.ts';
 import { nearest } from '../values/suggest.ts';
+import type { UpstreamContract } from '../verify/contract.ts';
 import type { Blueprint } from './blueprint.ts';
 
 const ROOT = new URL('./', import.meta.url);
@@ -36,4 +37,11 @@ export async function getBlueprint(name: string): Promise<Blueprint> {
       hint: `known blueprints: ${known.join(', ')} (berth blueprints)`,
     },
   );
+}
+
+/** The blueprint's upstream contract (`<name>/contract.ts`), when it has one. */
+export async function getContract(name: string): Promise<UpstreamContract | undefined> {
+  const url = new URL(`${name}/contract.ts`, ROOT);
+  if (!existsSync(url)) return undefined;
+  return ((await import(url.href)) as { contract: UpstreamContract }).contract;
 }

@@ -96,12 +96,15 @@ export interface SecurityException {
   readonly seccompUnconfined?: boolean;
 }
 
-/** How a workload replaces its pods. */
-export interface RolloutSpec {
-  readonly strategy?: 'RollingUpdate' | 'Recreate' | undefined;
-  readonly maxSurge?: number | string | undefined;
-  readonly maxUnavailable?: number | string | undefined;
-  readonly minReadySeconds?: number | undefined;
+/** How a Deployment replaces its pods, as in its `strategy`. */
+export interface RolloutStrategy {
+  readonly type?: 'RollingUpdate' | 'Recreate' | undefined;
+  readonly rollingUpdate?:
+    | {
+        readonly maxSurge?: number | string | undefined;
+        readonly maxUnavailable?: number | string | undefined;
+      }
+    | undefined;
 }
 
 export interface SchedulingSpec {
@@ -109,6 +112,9 @@ export interface SchedulingSpec {
   readonly customAnnotations: Record<string, string>;
   readonly customTolerations: readonly Record<string, unknown>[];
   readonly customNodeSelector: Record<string, string>;
+  /** The user's rollout settings (`services.<name>.strategy`, `.minReadySeconds`). */
+  readonly strategy?: RolloutStrategy | undefined;
+  readonly minReadySeconds?: number | undefined;
 }
 
 /** One direction (scaleUp / scaleDown) of an HPA's `behavior`. */
@@ -193,8 +199,6 @@ export interface ComponentSpec {
    * workload is replaced with Recreate and never surges, and it cannot be scaled.
    */
   readonly singleton?: boolean;
-  /** The user's rollout settings (`services.<name>.strategy`, `.minReadySeconds`). */
-  readonly rollout?: RolloutSpec;
 }
 
 /** Who may talk to whom: namespaces and pods by label, or CIDR blocks. */

@@ -128,9 +128,9 @@ export function mustNotSurge(component: ComponentSpec): boolean {
  * @default maxSurge 1, maxUnavailable 0, revisionHistoryLimit 5, minReadySeconds 5 when replicated
  */
 export function deploymentStrategy(component: ComponentSpec): Record<string, unknown> {
-  const rollout = component.rollout ?? {};
-  const type = rollout.strategy ?? (mustNotSurge(component) ? 'Recreate' : 'RollingUpdate');
-  const minReadySeconds = rollout.minReadySeconds ?? (component.replicas > 1 ? 5 : undefined);
+  const asked = component.scheduling.strategy;
+  const type = asked?.type ?? (mustNotSurge(component) ? 'Recreate' : 'RollingUpdate');
+  const minReadySeconds = component.scheduling.minReadySeconds ?? (component.replicas > 1 ? 5 : undefined);
   return {
     revisionHistoryLimit: 5,
     ...(minReadySeconds === undefined ? {} : { minReadySeconds }),
@@ -139,7 +139,10 @@ export function deploymentStrategy(component: ComponentSpec): Record<string, unk
         ? { type }
         : {
             type,
-            rollingUpdate: { maxSurge: rollout.maxSurge ?? 1, maxUnavailable: rollout.maxUnavailable ?? 0 },
+            rollingUpdate: {
+              maxSurge: asked?.rollingUpdate?.maxSurge ?? 1,
+              maxUnavailable: asked?.rollingUpdate?.maxUnavailable ?? 0,
+            },
           },
   };
 }

@@ -36,6 +36,8 @@ export interface RenderOptions {
   readonly namespace: string;
   /** Generated secret values; fresh random ones unless the caller has stored values. */
   readonly secretValues?: SecretValueSource;
+  /** `collect` returns wiring errors in `findings` instead of failing (for `berth lint`). */
+  readonly wiring?: 'enforce' | 'collect';
 }
 
 export interface RenderResult {
@@ -48,7 +50,7 @@ export interface RenderResult {
   readonly warnings: readonly string[];
   /** Names of Secrets whose keys berth generates. */
   readonly generatedSecrets: readonly string[];
-  /** What the wiring verifier found (errors fail the render, so only warnings remain here). */
+  /** What the wiring verifier found (errors fail the render unless it was asked to collect them). */
   readonly findings: readonly Finding[];
 }
 
@@ -171,7 +173,7 @@ export async function render(
     singletons: new Set(platform.components.filter((c) => c.singleton).map((c) => c.name)),
     userProvidedSecrets: platform.userProvidedSecrets ?? [],
   });
-  assertWired(findings);
+  if (options.wiring !== 'collect') assertWired(findings);
   return {
     blueprint: ctx.blueprint,
     release: ctx.release,

@@ -214,9 +214,9 @@ function workloadObject(ctx: RenderContext, component: ComponentSpec, inputs: Wo
         ...replicasField(component),
         serviceName: serviceName(ctx, component),
         podManagementPolicy: 'Parallel',
-        ...(component.rollout?.minReadySeconds === undefined
+        ...(component.scheduling.minReadySeconds === undefined
           ? {}
-          : { minReadySeconds: component.rollout.minReadySeconds }),
+          : { minReadySeconds: component.scheduling.minReadySeconds }),
         revisionHistoryLimit: 5,
         updateStrategy: { type: 'RollingUpdate' },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },

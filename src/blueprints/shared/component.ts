@@ -1,5 +1,5 @@
 /** An application component driven by `services.<name>.*`: replicas, scheduling and scaling come from its values. */
-import type { ComponentSpec, RolloutSpec } from '../../render/model.ts';
+import type { ComponentSpec } from '../../render/model.ts';
 import type { ServiceValues } from '../../values/vocabulary/index.ts';
 
 export function serviceComponent(
@@ -13,17 +13,6 @@ export function serviceComponent(
     replicas: service.replicas,
     scheduling: service,
     scaling: { autoscaling: service.autoscaling, podDisruptionBudget: service.podDisruptionBudget },
-    rollout: rolloutOf(service),
     ...rest,
-  };
-}
-
-/** The user's rollout settings of a component, in the render model's terms. */
-export function rolloutOf(service: Pick<ServiceValues, 'strategy' | 'minReadySeconds'>): RolloutSpec {
-  return {
-    strategy: service.strategy?.type,
-    maxSurge: service.strategy?.rollingUpdate?.maxSurge,
-    maxUnavailable: service.strategy?.rollingUpdate?.maxUnavailable,
-    minReadySeconds: service.minReadySeconds,
   };
 }
