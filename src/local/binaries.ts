@@ -153,7 +153,10 @@ async function runBuildScript(
     const line = raw.replace(/^\[berth build\] /, '');
     stderrLines.push(line);
     if (stderrLines.length > 200) stderrLines.shift();
-    if (/cold build|extracting/.test(line)) built = true;
+    if (/cold build|extracting/.test(line)) {
+      built = true;
+      waiting = false;
+    }
     if (/another build holds/.test(line)) waiting = true;
     const building = /^building (\S+)/.exec(line);
     if (building) current = building[1];
