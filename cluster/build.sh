@@ -114,10 +114,11 @@ build_control_plane() {
     "kube-scheduler|kubernetes|k8s.io/kubernetes/cmd/kube-scheduler|$kube_ldflags"
     "kwok|kwok|sigs.k8s.io/kwok/cmd/kwok|-s -w"
   )
-  local spec name dir ldflags start
+  local spec name dir ldflags start step=0
   for spec in "${specs[@]}"; do
     IFS='|' read -r name dir pkg ldflags <<<"$spec"
-    log "building $name ($pkg) ..."
+    step=$((step + 1))
+    log "building $name ($step/${#specs[@]}, $pkg) ..."
     start="$(now)"
     # In the background + wait, so a TERM/INT to this script reaches `go build` too.
     (

@@ -3,7 +3,15 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { basename, join } from 'node:path';
 import { type Connection, call, healthy, loadConnection } from './api.ts';
-import { assertBinaries, build, controlPlaneBinaries, kubernetesVersion, resolveBinDir } from './binaries.ts';
+import {
+  assertBinaries,
+  type BuildOptions,
+  buildControlPlane,
+  controlPlaneBinaries,
+  formatElapsed,
+  kubernetesVersion,
+  resolveBinDir,
+} from './binaries.ts';
 import {
   createClusterObjects,
   defaultNodeShape,
@@ -57,8 +65,13 @@ export interface LocalClusterOptions extends LocationOptions {
 export interface UpOptions extends LocalClusterOptions {
   /** Directory with the control plane binaries. Default: $BERTH_CONTROL_PLANE_BIN_DIR, else the build cache. */
   binDir?: string;
-  /** Run cluster/build.sh when the binaries are missing (minutes on a cold machine) instead of failing. Default false. */
-  build?: boolean;
+  /**
+   * Build the binaries when they are missing (cluster/build.sh, 5–10 minutes on a cold machine)
+   * instead of failing. `true`, or build settings: `onProgress` (default: the `onProgress` above),
+   * `script` (a stand-in for cluster/build.sh), `progressIntervalMs`. Default false. The build has
+   * no time limit of its own and does not count against `timeoutMs`; abort `signal` to stop it.
+   */
+  build?: boolean | Omit<BuildOptions, 'signal'>;
   /** Fixed ports; the others are picked free. A fixed port that is taken fails with PORT_IN_USE. */
   ports?: Partial<Ports>;
   /** Number of fake (kwok) Nodes. Default 3. */
@@ -67,8 +80,10 @@ export interface UpOptions extends LocalClusterOptions {
   nodeShape?: Partial<FakeNodeShape>;
   /** fsync etcd writes. Default false (faster; a machine crash may lose the cluster's data). */
   durable?: boolean;
-  /** Give up starting after this long. Default 120 000 ms. */
+  /** Give up when the cluster is not ready this long after its binaries are there (a build is not counted). Default 120 000 ms. */
   timeoutMs?: number;
+  /** Aborting stops a running build, or the start (stopping what it started); `up` then throws INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface ComponentStatus {
@@ -97,8 +112,10 @@ export interface ClusterInfo {
   components: ComponentStatus[];
   /** True when `up` found the cluster running and did nothing. */
   alreadyRunning: boolean;
-  /** Milliseconds from the start of `up` to each milestone (absent when already running). */
+  /** Milliseconds from the start of the processes (after any build) to each milestone (absent when already running). */
   timings?: { etcdReady: number; apiserverReady: number; nodesReady: number; ready: number };
+  /** Milliseconds `up` spent building the binaries, when it had to build them. */
+  buildMs?: number;
 }
 
 export interface ClusterStatus {
@@ -350,16 +367,19 @@ export async function down(options: LocalClusterOptions = {}): Promise<DownResul
  * and returns while the processes keep running detached. A running cluster is returned as is.
  */
 export async function up(options: UpOptions = {}): Promise<ClusterInfo> {
-  const t0 = Date.now();
-  const since = () => Date.now() - t0;
   const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const progress = options.onProgress ?? (() => {});
   const stateDir = resolveStateDir(options);
   const lay = layout(stateDir);
   const name = clusterName(options, stateDir);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const deadline = t0 + timeoutMs;
-  const remaining = () => Math.max(0, deadline - Date.now());
+  const signal = options.signal;
+  const interrupted = () =>
+    new LocalClusterError(
+      'INTERRUPTED',
+      `starting local cluster ${name} was interrupted`,
+      '`up` again restarts it (data kept); `down` removes it',
+    );
 
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const release = await acquireLock(lay);
@@ -388,25 +408,48 @@ export async function up(options: UpOptions = {}): Promise<ClusterInfo> {
       await stopAll(lay, 3_000, progress);
     }
 
-    // Binaries.
-    let binDir = await resolveBinDir(options.binDir === undefined ? {} : { binDir: options.binDir });
+    // Certificates first: a missing openssl fails now, not after a build of several minutes.
+    const pki: Pki = await ensurePki(lay.pkiDir);
+
+    // Binaries. A build takes minutes on a cold machine: it runs before, and apart from, the start time-out.
+    const buildSettings = typeof options.build === 'object' ? options.build : {};
+    const script = buildSettings.script;
+    let binDir = await resolveBinDir({
+      ...(options.binDir === undefined ? {} : { binDir: options.binDir }),
+      ...(script === undefined ? {} : { script }),
+    });
+    let buildMs: number | undefined;
     try {
       await assertBinaries(binDir);
     } catch (err) {
       if (!options.build) throw err;
-      progress('control plane binaries missing: running cluster/build.sh');
-      binDir = (await build({ onProgress: progress })).binDir;
+      const buildStart = Date.now();
+      const report = buildSettings.onProgress ?? progress;
+      report(
+        'control plane binaries missing: building them once from upstream Go modules (about 5–10 minutes, then cached; Ctrl-C stops it)',
+      );
+      binDir = (
+        await buildControlPlane({ ...buildSettings, onProgress: report, ...(signal ? { signal } : {}) })
+      ).binDir;
       await assertBinaries(binDir);
+      buildMs = Date.now() - buildStart;
+      report(`control plane built in ${formatElapsed(buildMs)}; starting it`);
     }
+    if (signal?.aborted) throw interrupted();
+
+    // The start time-out counts from here.
+    const t0 = Date.now();
+    const since = () => Date.now() - t0;
+    const deadline = t0 + timeoutMs;
+    const remaining = () => Math.max(0, deadline - Date.now());
     const bins = Object.fromEntries(controlPlaneBinaries.map((b) => [b, join(binDir, b)])) as Record<
       ComponentName,
       string
     >;
 
-    // Files: PKI, ports, kubeconfigs, kwok stages.
+    // Files: ports, kubeconfigs, kwok stages.
     for (const dir of [lay.logsDir, lay.pidsDir, lay.configDir, lay.etcdDataDir])
       await mkdir(dir, { recursive: true, mode: 0o700 });
-    const pki: Pki = await ensurePki(lay.pkiDir);
     const ports = await choosePorts(options.ports ?? {}, previous?.ports);
     const server = `https://${loopback}:${ports.apiserver}`;
     const kubeconfigs = componentKubeconfigs(lay);
@@ -470,8 +513,14 @@ export async function up(options: UpOptions = {}): Promise<ClusterInfo> {
       progress(`started ${component} (pid ${s.pid}${port ? `, 127.0.0.1:${port}` : ''})`);
     };
     const waitFor = async (what: string, check: () => Promise<boolean>, intervalMs = 100): Promise<void> => {
-      const result = await pollUntil(check, remaining(), intervalMs, () => exited !== undefined);
+      const result = await pollUntil(
+        check,
+        remaining(),
+        intervalMs,
+        () => exited !== undefined || signal?.aborted === true,
+      );
       if (exited) throw await exitedError(lay, exited);
+      if (signal?.aborted) throw interrupted();
       if (!result.ok) {
         const cause = result.lastError instanceof Error ? ` (last error: ${result.lastError.message})` : '';
         throw new LocalClusterError(
@@ -528,6 +577,7 @@ export async function up(options: UpOptions = {}): Promise<ClusterInfo> {
       components: await componentStatuses(lay, ports),
       alreadyRunning: false,
       timings: { etcdReady, apiserverReady, nodesReady, ready },
+      ...(buildMs === undefined ? {} : { buildMs }),
     };
   } catch (err) {
     if (spawned.length > 0) {

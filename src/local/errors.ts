@@ -8,6 +8,7 @@ export type LocalClusterErrorCode =
   | 'PORT_IN_USE'
   | 'COMPONENT_EXITED'
   | 'START_TIMEOUT'
+  | 'INTERRUPTED'
   | 'BUSY'
   | 'STOP_FAILED';
 

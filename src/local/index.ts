@@ -4,7 +4,16 @@
  * Used by the e2e tests and by berth's local mode. Nothing here prints or exits the process.
  */
 
-export { type BuildResult, build, kubernetesVersion, resolveBinDir, resolveToolsDir } from './binaries.ts';
+export {
+  type BuildOptions,
+  type BuildResult,
+  build,
+  buildControlPlane,
+  formatElapsed,
+  kubernetesVersion,
+  resolveBinDir,
+  resolveToolsDir,
+} from './binaries.ts';
 export {
   type ClusterInfo,
   type ClusterStatus,

@@ -1,6 +1,8 @@
 /** berth local up|down|status|kubeconfig: the local control plane for trying berth and for tests. */
 import type { Command } from 'commander';
-import { down, kubeconfigPath, status, up } from '../../local/index.ts';
+import { BerthError } from '../../errors.ts';
+import { down, formatElapsed, kubeconfigPath, status, up } from '../../local/index.ts';
+import { parseDuration } from '../duration.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 
 interface LocalFlags {
@@ -27,16 +29,47 @@ export function registerLocalCommands(program: Command): void {
     local.command('up').description('start the local cluster (builds it from Go modules the first time)'),
   )
     .option('--nodes <n>', 'number of simulated nodes', '3')
-    .action(async (flags: LocalFlags & { nodes: string }) => {
+    .option(
+      '--timeout <duration>',
+      'give up when the cluster is not ready this long after start (a first build is not counted)',
+      '120s',
+    )
+    .action(async (flags: LocalFlags & { nodes: string; timeout: string }) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-      const info = await up({
-        name: flags.name,
-        build: true,
-        nodes: Number(flags.nodes),
-        onProgress: json ? undefined : (line) => note(line),
-      });
+      const timeoutMs = parseDuration('--timeout', flags.timeout);
+      const nodes = Number(flags.nodes);
+      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
+        throw new BerthError(
+          'BERTH_FLAG_INVALID',
+          `--nodes: expected a whole number from 1 to 100, got "${flags.nodes}"`,
+        );
+      }
+      // Ctrl-C or TERM stop a build or a start cleanly (a second one kills berth at once).
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      process.once('SIGINT', abort);
+      process.once('SIGTERM', abort);
+      let info: Awaited<ReturnType<typeof up>>;
+      try {
+        info = await up({
+          name: flags.name,
+          // Minutes of build with no output look like a hang: build progress goes to stderr even for -o json.
+          build: { onProgress: (line) => note(line) },
+          nodes,
+          timeoutMs,
+          signal: controller.signal,
+          onProgress: json ? undefined : (line) => note(line),
+        });
+      } finally {
+        process.off('SIGINT', abort);
+        process.off('SIGTERM', abort);
+      }
       if (json) return printJson(info);
-      const seconds = info.timings ? ` in ${(info.timings.ready / 1000).toFixed(1)}s` : ' (already running)';
+      const built =
+        info.buildMs === undefined ? '' : ` (after building it in ${formatElapsed(info.buildMs)})`;
+      const seconds = info.timings
+        ? ` in ${(info.timings.ready / 1000).toFixed(1)}s${built}`
+        : ' (already running)';
       printLine(
         `local cluster "${info.name}" ready${seconds}: Kubernetes ${info.kubernetesVersion} at ${info.server}, ${info.nodes.length} nodes`,
       );
