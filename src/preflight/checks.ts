@@ -2,6 +2,7 @@
 import type { KubeClient } from '../kube/client.ts';
 import { describeTarget, KubeApiError, KubeConnectionError, KubeUnknownKindError } from '../kube/errors.ts';
 import type { LiveObject } from '../kube/types.ts';
+import { SECURITY_EXCEPTION_ANNOTATION } from '../render/policies.ts';
 import { capacityVerdict, nodeCapacities } from './capacity.ts';
 import type { CheckId, CrdNeed, PreflightCheck, Requirements } from './model.ts';
 import { enforcedLevel, type PodSecurityLevel, podSecurityViolations } from './pod-security.ts';
@@ -411,6 +412,14 @@ export async function checkCapacity({
 
 const WARN_LABEL = 'pod-security.kubernetes.io/warn';
 
+/** The privilege a blueprint declares on purpose, with its reason (from the pod annotation render writes). */
+function declaredExceptions(templates: CheckContext['requirements']['podTemplates']): string[] {
+  return templates.flatMap((template) => {
+    const text = template.annotations?.[SECURITY_EXCEPTION_ANNOTATION];
+    return text ? text.split('\n').map((line) => `${template.owner} ${line} (declared exception)`) : [];
+  });
+}
+
 export async function checkPodSecurity({ client, requirements }: CheckContext): Promise<PreflightCheck> {
   const { namespace, podTemplates } = requirements;
   let live: LiveObject | undefined;
@@ -432,7 +441,7 @@ export async function checkPodSecurity({ client, requirements }: CheckContext): 
       'warn',
       `cannot read namespace ${namespace}'s labels, and ${violations.length} fields do not meet "restricted"`,
       {
-        details: violations.map((v) => `${v.field}: ${v.problem}`),
+        details: [...violations.map((v) => `${v.field}: ${v.problem}`), ...declaredExceptions(podTemplates)],
         hint: `ask a cluster admin which level namespace ${namespace} enforces (label pod-security.kubernetes.io/enforce)`,
       },
     );
@@ -451,7 +460,10 @@ export async function checkPodSecurity({ client, requirements }: CheckContext): 
       'fail',
       `namespace ${namespace} enforces Pod Security "${enforced}" and ${enforcedViolations.length} field${enforcedViolations.length === 1 ? '' : 's'} violate it`,
       {
-        details: enforcedViolations.map((v) => `${v.field}: ${v.problem}`),
+        details: [
+          ...enforcedViolations.map((v) => `${v.field}: ${v.problem}`),
+          ...declaredExceptions(podTemplates),
+        ],
         hint: fix(enforced),
       },
     );
@@ -463,7 +475,10 @@ export async function checkPodSecurity({ client, requirements }: CheckContext): 
       'warn',
       `namespace ${namespace} warns on Pod Security "${warned}" and ${warnedViolations.length} field${warnedViolations.length === 1 ? '' : 's'} violate it`,
       {
-        details: warnedViolations.map((v) => `${v.field}: ${v.problem}`),
+        details: [
+          ...warnedViolations.map((v) => `${v.field}: ${v.problem}`),
+          ...declaredExceptions(podTemplates),
+        ],
         hint: fix(warned),
       },
     );
@@ -475,5 +490,11 @@ export async function checkPodSecurity({ client, requirements }: CheckContext): 
         ? 'baseline'
         : 'privileged';
   const level = live ? `enforces "${enforced}"` : 'does not exist yet (no level enforced)';
-  return check('pod-security', 'pass', `namespace ${namespace} ${level}; the pods meet "${meets}"`);
+  const exceptions = declaredExceptions(podTemplates);
+  return check(
+    'pod-security',
+    'pass',
+    `namespace ${namespace} ${level}; the pods meet "${meets}"`,
+    exceptions.length ? { details: exceptions } : {},
+  );
 }

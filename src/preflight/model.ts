@@ -108,6 +108,8 @@ export interface PodTemplate {
   /** `spec.template.spec`. */
   readonly path: string;
   readonly spec: Record<string, unknown>;
+  /** The pod template's annotations. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Everything the install needs from the cluster, derived without one. */

@@ -34,7 +34,12 @@ export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   let node: unknown = object;
   for (const key of path) node = asObject(node)?.[key];
   const spec = asObject(node);
-  return spec ? { owner: describeObject(object), path: path.join('.'), spec } : undefined;
+  let meta: unknown = object;
+  for (const key of [...path.slice(0, -1), 'metadata']) meta = asObject(meta)?.[key];
+  const annotations = asObject(asObject(meta)?.annotations) as Record<string, string> | undefined;
+  return spec
+    ? { owner: describeObject(object), path: path.join('.'), spec, ...(annotations ? { annotations } : {}) }
+    : undefined;
 }
 
 export function podTemplates(objects: readonly KubeObject[]): PodTemplate[] {

@@ -66,7 +66,7 @@ export function networkPolicies(
           : [{ podSelector: { matchLabels: instance } }];
       const rules: Record<string, unknown>[] = [{ from: callers, ports }];
       if (external) rules.push({ ports });
-      else if (component.metrics && ctx.common.monitoring.serviceMonitor.enabled) {
+      else if (!ingressFrom && component.metrics && ctx.common.monitoring.serviceMonitor.enabled) {
         // Prometheus scrapes from its own namespace.
         rules.push({
           from: [{ namespaceSelector: {} }],

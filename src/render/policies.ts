@@ -74,6 +74,9 @@ export function containerSecurityContext(container: ContainerSpec): Record<strin
   return security;
 }
 
+/** Pod annotation listing each container's declared security exception and its reason. */
+export const SECURITY_EXCEPTION_ANNOTATION = 'berth.dev/security-exceptions';
+
 /** One line per declared security exception, for render, preflight and the Pod Security check. */
 export function securityExceptionNotes(component: ComponentSpec): string[] {
   return [...(component.initContainers ?? []), ...component.containers].flatMap((c) => {

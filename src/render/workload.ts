@@ -18,6 +18,7 @@ import {
   envByName,
   imageReference,
   podSecurityContext,
+  SECURITY_EXCEPTION_ANNOTATION,
   selectorLabels,
   standardLabels,
   topologySpread,
@@ -138,6 +139,11 @@ function podTemplate(
   if (checksums.length) {
     annotations['berth.dev/config-checksum'] = createHash('sha256').update(checksums.join(',')).digest('hex');
   }
+  const exceptions = [...(component.initContainers ?? []), ...component.containers]
+    .filter((c) => c.securityException)
+    .map((c) => `${c.name}: ${c.securityException!.reason}`);
+  // Visible on the pods to anyone auditing them, and read back by preflight's Pod Security check.
+  if (exceptions.length) annotations[SECURITY_EXCEPTION_ANNOTATION] = exceptions.join('\n');
   const pullSecrets = ctx.common.global.imagePullSecrets.map((name) => ({ name }));
   const spread = topologySpread(ctx, component);
   const volumes = podVolumes(ctx, component);
