@@ -52,6 +52,7 @@ describe('dify blueprint', () => {
       'Deployment/dify-web',
     ]);
     assert.deepEqual(names(result, 'StatefulSet'), [
+      'StatefulSet/dify-minio',
       'StatefulSet/dify-postgresql',
       'StatefulSet/dify-redis',
       'StatefulSet/dify-weaviate',
@@ -177,15 +178,16 @@ describe('dify blueprint', () => {
     assert.deepEqual(service.spec.ports[0].port, 80);
   });
 
-  test('storage: one ReadWriteMany claim shared by api and worker, or S3/MinIO', async () => {
-    const result = await renderExample('dify', []);
+  test('storage: bundled MinIO by default, a claim shared by api and worker, or S3', async () => {
+    const result = await renderExample('dify', [], ['dify.storage.type=pvc']);
     const claim = find(result, 'PersistentVolumeClaim', 'dify-api-storage') as any;
-    assert.deepEqual(claim.spec.accessModes, ['ReadWriteMany']);
+    assert.deepEqual(claim.spec.accessModes, ['ReadWriteOnce']);
     for (const name of ['dify-api', 'dify-worker']) {
       const volume = podSpec(find(result, 'Deployment', name)).volumes.find((v: any) => v.name === 'storage');
       assert.equal(volume.persistentVolumeClaim.claimName, 'dify-api-storage');
     }
-    const minio = await renderExample('dify', [], ['dify.storage.type=minio']);
+    assert.ok(result.warnings.some((w) => w.includes('ReadWriteMany')));
+    const minio = await renderExample('dify', []);
     assert.ok(names(minio).includes('StatefulSet/dify-minio'));
     assert.ok(!names(minio).includes('PersistentVolumeClaim/dify-api-storage'));
     assert.equal(configOf(minio).STORAGE_TYPE, 's3');
@@ -203,8 +205,15 @@ describe('dify blueprint', () => {
     assert.deepEqual(envOf(find(s3, 'Deployment', 'dify-worker')).S3_SECRET_KEY, {
       secretKeyRef: { name: 's3-creds', key: 'secretKey' },
     });
-    const rwo = await renderExample('dify', [], ['dify.storage.persistence.accessModes[0]=ReadWriteOnce']);
-    assert.ok(rwo.warnings.some((w) => w.includes('ReadWriteMany')));
+    const rwx = await renderExample(
+      'dify',
+      [],
+      ['dify.storage.type=pvc', 'dify.storage.persistence.accessModes[0]=ReadWriteMany'],
+    );
+    assert.deepEqual((find(rwx, 'PersistentVolumeClaim', 'dify-api-storage') as any).spec.accessModes, [
+      'ReadWriteMany',
+    ]);
+    assert.ok(!rwx.warnings.some((w) => w.includes('ReadWriteMany')));
   });
 
   test('integrations remove the bundled services entirely', async () => {
@@ -222,6 +231,8 @@ describe('dify blueprint', () => {
         'integrations.weaviate.enabled=true',
         'integrations.weaviate.endpoint=http://weaviate.example:8080',
         'integrations.weaviate.existingSecret=weaviate',
+        'integrations.s3.enabled=true',
+        'integrations.s3.existingSecret=s3',
       ],
     );
     assert.deepEqual(names(result, 'StatefulSet'), []);

@@ -23,7 +23,14 @@ import {
 } from './config.ts';
 import { type DifyBackends, difyBackends } from './connections.ts';
 import { ingressRoutes, nginxConfig, PORTS } from './routes.ts';
-import { PROXY_PORT, SANDBOX_CALLERS, SANDBOX_PORT, sandboxIsolation, squidConfig } from './sandbox.ts';
+import {
+  PROXY_PORT,
+  SANDBOX_CALLERS,
+  SANDBOX_EXCEPTION,
+  SANDBOX_PORT,
+  sandboxIsolation,
+  squidConfig,
+} from './sandbox.ts';
 import { DIFY_VERSION, type DifyValues, difyValues } from './values.ts';
 
 /** uid/gid of the dify-api and dify-web images (compose's init_permissions chowns storage to 1001). */
@@ -65,7 +72,8 @@ export function migrationJobName(values: DifyValues): string {
 
 /** api, worker, worker-beat and the migration Job: one image, one ConfigMap, one set of credentials. */
 function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackends, keys: AppKeys) {
-  const secretEnv = appSecretEnv(backends, keys);
+  // `env` shadows `envFrom`: a setting the user put in dify.extraConfig must not be set here too.
+  const secretEnv = appSecretEnv(backends, keys).filter((e) => !(e.name in values.dify.extraConfig));
   const envFrom = [
     { configMap: objectName(ctx, 'config') },
     ...(values.dify.vectorStore.existingSecret ? [{ secret: values.dify.vectorStore.existingSecret }] : []),
@@ -86,6 +94,12 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
         ]
       : [];
   const security = { podSecurity: { runAsUser: DIFY_UID, runAsGroup: DIFY_UID, fsGroup: DIFY_UID }, rollOn };
+  // A ReadWriteOnce claim attaches to one node: a surging pod elsewhere would hang, so replace in place.
+  const sharedRwo =
+    backends.storage.sharedVolume &&
+    persistence.enabled &&
+    !persistence.accessModes.includes('ReadWriteMany');
+  const storageRollout = sharedRwo ? { rollout: { strategy: 'Recreate' as const } } : {};
   const mode = (value: string) => literalEnv({ MODE: value });
   const mounts = (volumes: VolumeSpec[]) => volumes.map((v) => v.name);
 
@@ -105,7 +119,13 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
         liveness: { http: { path: '/health', port: 'http' }, periodSeconds: 30, failureThreshold: 3 },
       },
     },
-    { ...security, volumes: apiVolumes, service: {}, allowFrom: ['nginx', 'plugin-daemon', 'worker'] },
+    {
+      ...security,
+      ...storageRollout,
+      volumes: apiVolumes,
+      service: {},
+      allowFrom: ['nginx', 'plugin-daemon', 'worker'],
+    },
   );
 
   const workerVolumes = storage(false);
@@ -126,10 +146,10 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
         },
       },
     },
-    { ...security, volumes: workerVolumes },
+    { ...security, ...storageRollout, volumes: workerVolumes },
   );
 
-  // Two beats would schedule every periodic task twice.
+  // Two beats would schedule every periodic task twice: one replica, replaced without surging.
   const beatService = values.services.workerBeat;
   const beat = component(
     'worker-beat',
@@ -138,6 +158,7 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
     { envFrom, env: [...mode('beat'), ...secretEnv] },
     {
       ...security,
+      singleton: true,
       scaling: { podDisruptionBudget: { enabled: false } },
     },
   );
@@ -169,13 +190,10 @@ function pluginDaemon(
   backends: DifyBackends,
   keys: AppKeys,
 ): ComponentSpec {
-  const volumes: VolumeSpec[] = [
-    {
-      name: 'storage',
-      mountPath: '/app/storage',
-      persistence: values.dependencies.pluginStorage.persistence,
-    },
-  ];
+  const persistence = values.dependencies.pluginStorage.persistence;
+  const volumes: VolumeSpec[] = [{ name: 'storage', mountPath: '/app/storage', persistence }];
+  // Installed plugins live on this claim; ReadWriteOnce cannot follow a surging pod to another node.
+  const rwo = persistence.enabled && !persistence.accessModes.includes('ReadWriteMany');
   return component(
     'plugin-daemon',
     'backends',
@@ -199,6 +217,7 @@ function pluginDaemon(
       service: {},
       podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
       rollOn: { configMaps: ['plugin-daemon'], ...(keys.specs.length ? { secrets: ['app'] } : {}) },
+      ...(rwo ? { rollout: { strategy: 'Recreate' as const } } : {}),
       allowFrom: ['api', 'worker', 'nginx'],
     },
   );
@@ -227,10 +246,10 @@ function sandbox(values: DifyValues, ctx: RenderContext, keys: AppKeys): Compone
         readiness: { http: { path: '/health', port: 'http' }, periodSeconds: 10 },
         liveness: { http: { path: '/health', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 30 },
       },
+      securityException: SANDBOX_EXCEPTION,
     },
     {
       service: {},
-      podSecurity: { runAsUser: 1000, runAsGroup: 1000 },
       allowFrom: [...SANDBOX_CALLERS],
     },
   );
@@ -349,7 +368,20 @@ function notes(values: DifyValues, ctx: RenderContext, viaNginx: boolean): strin
   return lines;
 }
 
-function warnings(values: DifyValues, backends: DifyBackends): string[] {
+/** An ingress-nginx Ingress (or one of unknown class) without the settings Dify's streams and uploads need. */
+function ingressCutsStreams(ctx: RenderContext): boolean {
+  const ingress = ctx.common.ingress;
+  if (!ingress.enabled || (ingress.className && !ingress.className.includes('nginx'))) return false;
+  const a = (name: string) => ingress.annotations[`nginx.ingress.kubernetes.io/${name}`];
+  return (
+    !ingress.proxyBodySize ||
+    a('proxy-buffering') !== 'off' ||
+    Number(a('proxy-read-timeout') ?? 60) < 600 ||
+    Number(a('proxy-send-timeout') ?? 60) < 600
+  );
+}
+
+function warnings(values: DifyValues, ctx: RenderContext, backends: DifyBackends): string[] {
   const out: string[] = [];
   const bundled = backends.components.map((c) => c.name);
   if (bundled.length) {
@@ -360,7 +392,7 @@ function warnings(values: DifyValues, backends: DifyBackends): string[] {
   const persistence = values.dify.storage.persistence;
   if (backends.storage.sharedVolume && !persistence.accessModes.includes('ReadWriteMany')) {
     out.push(
-      'dify.storage.persistence is not ReadWriteMany: api and worker share /app/api/storage, so every such pod must land on one node',
+      'dify.storage.persistence is not ReadWriteMany: api and worker share /app/api/storage, so every such pod must land on one node (pin them with customNodeSelector) and they are replaced without surging; prefer dify.storage.type minio or integrations.s3',
     );
   }
   if (backends.storage.sharedVolume && !persistence.enabled) {
@@ -371,6 +403,11 @@ function warnings(values: DifyValues, backends: DifyBackends): string[] {
   if (values.services.workerBeat.replicas > 1) {
     out.push(
       'services.workerBeat.replicas is capped at 1: a second beat would run every periodic task twice',
+    );
+  }
+  if (ingressCutsStreams(ctx)) {
+    out.push(
+      'ingress.enabled without nginx.ingress.kubernetes.io/proxy-buffering: "off" and proxy-read-timeout/proxy-send-timeout ≥ 600 (ingress.annotations) and ingress.proxyBodySize: ingress-nginx buffers chat streams (SSE), cuts them after 60s and refuses uploads over 1m',
     );
   }
   const vector = values.dify.vectorStore;
@@ -391,7 +428,7 @@ export const blueprint = defineBlueprint({
   kubeVersion: '>=1.24.0',
   schema: difyValues,
   build(values, ctx): PlatformSpec {
-    const backends = difyBackends(values, ctx);
+    const backends = difyBackends(values, ctx, migrationJobName(values));
     const keys = appKeys(values, ctx);
     const { api, worker, beat, migrate } = apiFamily(values, ctx, backends, keys);
     const viaNginx = nginxEnabled(values, ctx);
@@ -444,7 +481,7 @@ export const blueprint = defineBlueprint({
       extraObjects: values.dify.sandbox.isolation ? [{ stage: 'config', object: sandboxIsolation(ctx) }] : [],
       alerts: [],
       notes: notes(values, ctx, viaNginx),
-      warnings: warnings(values, backends),
+      warnings: warnings(values, ctx, backends),
     };
   },
 });

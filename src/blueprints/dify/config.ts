@@ -80,6 +80,7 @@ export function appConfig(
     DB_HOST: postgres.host,
     DB_PORT: String(postgres.port),
     DB_DATABASE: postgres.database,
+    ...(postgres.dbExtras ? { DB_EXTRAS: postgres.dbExtras } : {}),
     REDIS_HOST: redis.host,
     REDIS_PORT: String(redis.port),
     ...(redis.username ? { REDIS_USERNAME: redis.username } : {}),

@@ -19,7 +19,13 @@ export interface Wiring {
 }
 
 export interface DifyBackends {
-  readonly postgres: PostgresConnection & { readonly pluginDatabase: string; readonly sslMode: string };
+  readonly postgres: PostgresConnection & {
+    readonly pluginDatabase: string;
+    /** DB_SSL_MODE of the plugin daemon (disable or require). */
+    readonly sslMode: string;
+    /** DB_EXTRAS of the api image (`sslmode=…`), empty for none. */
+    readonly dbExtras: string;
+  };
   readonly redis: RedisConnection;
   readonly vectorStore: Wiring;
   readonly storage: Wiring & { readonly sharedVolume: boolean };
@@ -27,18 +33,18 @@ export interface DifyBackends {
   readonly secrets: readonly SecretSpec[];
 }
 
-/** Components that talk to the databases (used for NetworkPolicies). */
-const APP = ['api', 'worker', 'worker-beat', 'migrate'];
-const WITH_PLUGINS = [...APP, 'plugin-daemon'];
+/** Components of the api image that talk to the data stores (their NetworkPolicy callers). */
+const appCallers = (migrationJob: string) => ['api', 'worker', 'worker-beat', migrationJob];
 
 function vectorStore(
   values: DifyValues,
   ctx: RenderContext,
   use: <C>(bundled: BundledDependency<C>) => C,
+  callers: readonly string[],
 ): Wiring {
   const { type, settings } = values.dify.vectorStore;
   const ext = values.integrations;
-  const config: Record<string, string> = { VECTOR_STORE: type, ...settings };
+  const config: Record<string, string> = { VECTOR_STORE: type };
   if (type === 'weaviate') {
     const weaviate = ext.weaviate.enabled
       ? {
@@ -46,10 +52,12 @@ function vectorStore(
           grpcEndpoint: ext.weaviate.grpcEndpoint,
           apiKey: { secret: ext.weaviate.existingSecret, key: ext.weaviate.secretKeys.apiKey },
         }
-      : use(bundledWeaviate(ctx, values.dependencies.weaviate, { user: 'hello@dify.ai', allowFrom: APP }));
+      : use(
+          bundledWeaviate(ctx, values.dependencies.weaviate, { user: 'hello@dify.ai', allowFrom: callers }),
+        );
     config.WEAVIATE_ENDPOINT = weaviate.endpoint;
     if (weaviate.grpcEndpoint) config.WEAVIATE_GRPC_ENDPOINT = weaviate.grpcEndpoint;
-    return { config, secretEnv: [env('WEAVIATE_API_KEY', weaviate.apiKey)] };
+    return { config: { ...config, ...settings }, secretEnv: [env('WEAVIATE_API_KEY', weaviate.apiKey)] };
   }
   if (type === 'qdrant') {
     const qdrant = ext.qdrant.enabled
@@ -57,17 +65,19 @@ function vectorStore(
           url: ext.qdrant.url,
           apiKey: { secret: ext.qdrant.existingSecret, key: ext.qdrant.secretKeys.apiKey },
         }
-      : use(bundledQdrant(ctx, values.dependencies.qdrant, { allowFrom: APP }));
+      : use(bundledQdrant(ctx, values.dependencies.qdrant, { allowFrom: callers }));
     config.QDRANT_URL = qdrant.url;
-    return { config, secretEnv: [env('QDRANT_API_KEY', qdrant.apiKey)] };
+    return { config: { ...config, ...settings }, secretEnv: [env('QDRANT_API_KEY', qdrant.apiKey)] };
   }
-  return { config, secretEnv: [] };
+  // The user's settings come last: they may replace anything computed here.
+  return { config: { ...config, ...settings }, secretEnv: [] };
 }
 
 function storage(
   values: DifyValues,
   ctx: RenderContext,
   use: <C>(bundled: BundledDependency<C>) => C,
+  callers: readonly string[],
 ): DifyBackends['storage'] {
   const s3 = values.integrations.s3;
   const s3Wiring = (
@@ -100,7 +110,7 @@ function storage(
   if (values.dify.storage.type === 'minio') {
     const bucket = values.dify.storage.bucket;
     const minio = use(
-      bundledMinio(ctx, values.dependencies.minio, { buckets: [{ name: bucket }], allowFrom: APP }),
+      bundledMinio(ctx, values.dependencies.minio, { buckets: [{ name: bucket }], allowFrom: callers }),
     );
     return s3Wiring(minio, bucket, true);
   }
@@ -112,9 +122,23 @@ function storage(
   };
 }
 
-export function difyBackends(values: DifyValues, ctx: RenderContext): DifyBackends {
+/**
+ * The plugin daemon validates DB_SSL_MODE as disable or require only (0.5.3,
+ * internal/types/app/config.go), so verify-ca/verify-full reach it as require; the api gets the
+ * exact mode through DB_EXTRAS, which Dify appends to its database URL as the query string.
+ */
+function sslModes(sslMode: string): { readonly daemon: string; readonly dbExtras: string } {
+  return sslMode === 'disable'
+    ? { daemon: 'disable', dbExtras: '' }
+    : { daemon: 'require', dbExtras: `sslmode=${sslMode}` };
+}
+
+export function difyBackends(values: DifyValues, ctx: RenderContext, migrationJob: string): DifyBackends {
   const { integrations: ext, dependencies: deps } = values;
   const { components, secrets, use } = bundledDependencies();
+  const app = appCallers(migrationJob);
+  const withPlugins = [...app, 'plugin-daemon'];
+  const ssl = sslModes(ext.postgresql.enabled ? ext.postgresql.sslMode : 'disable');
 
   const postgres = {
     ...(ext.postgresql.enabled
@@ -123,11 +147,12 @@ export function difyBackends(values: DifyValues, ctx: RenderContext): DifyBacken
           bundledPostgres(ctx, deps.postgresql, {
             database: 'dify',
             username: 'dify',
-            allowFrom: WITH_PLUGINS,
+            allowFrom: withPlugins,
           }),
         )),
     pluginDatabase: ext.postgresql.pluginDatabase,
-    sslMode: ext.postgresql.enabled ? ext.postgresql.sslMode : 'disable',
+    sslMode: ssl.daemon,
+    dbExtras: ssl.dbExtras,
   };
 
   const redis: RedisConnection = ext.redis.enabled
@@ -138,13 +163,13 @@ export function difyBackends(values: DifyValues, ctx: RenderContext): DifyBacken
         password: { secret: ext.redis.existingSecret, key: ext.redis.secretKeys.password },
         tls: ext.redis.tls,
       }
-    : use(bundledRedis(ctx, deps.redis, { allowFrom: WITH_PLUGINS }));
+    : use(bundledRedis(ctx, deps.redis, { allowFrom: withPlugins }));
 
   return {
     postgres,
     redis,
-    vectorStore: vectorStore(values, ctx, use),
-    storage: storage(values, ctx, use),
+    vectorStore: vectorStore(values, ctx, use, app),
+    storage: storage(values, ctx, use, app),
     components,
     secrets,
   };

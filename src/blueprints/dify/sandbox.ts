@@ -4,7 +4,7 @@
  * NetworkPolicy (rendered even when networkPolicy.enabled is off, because it is the boundary).
  */
 import { objectName, type RenderContext } from '../../render/context.ts';
-import type { KubeObject } from '../../render/model.ts';
+import type { KubeObject, SecurityException } from '../../render/model.ts';
 import { selectorLabels, standardLabels } from '../../render/policies.ts';
 import type { DifyValues } from './values.ts';
 
@@ -12,6 +12,22 @@ export const SANDBOX_PORT = 8194;
 export const PROXY_PORT = 3128;
 /** Components that run code nodes: api (debug runs) and worker (workflow queue). */
 export const SANDBOX_CALLERS = ['api', 'worker'] as const;
+
+/**
+ * dify-sandbox 0.2.14 isolates user code itself and needs root to do it (its image has no USER):
+ * at start it runs `useradd sandbox` and its entrypoint unpacks Node.js into /opt keeping the
+ * archive's owners; per run it chowns the script to a pooled uid, the child chroots into the run
+ * directory, sets no_new_privs, loads its own seccomp filter and drops to that uid with
+ * setuid/setgid, and the server kills runs that overrun. That is a subset of Docker's default
+ * capabilities, under which compose runs it; it needs neither privileged mode nor an unconfined
+ * seccomp profile (chroot and seccomp() pass RuntimeDefault once the capability is there).
+ */
+export const SANDBOX_EXCEPTION: SecurityException = {
+  reason:
+    'dify-sandbox runs user code by chroot + setuid/setgid to a pooled uid behind its own seccomp filter (internal/core/lib/python/add_seccomp.go, internal/core/runner/init.go): root with CHOWN (script to the run uid), DAC_OVERRIDE and FOWNER (entrypoint unpacks Node.js into /opt keeping foreign owners), KILL (ends overrunning runs of another uid), SETUID/SETGID (drop to the run uid), SYS_CHROOT; not privileged',
+  runAsRoot: true,
+  addCapabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID', 'SYS_CHROOT'],
+};
 
 const PRIVATE_RANGES = [
   '0.0.0.0/8',

@@ -177,13 +177,13 @@ export const difyValues = platformValuesSchema({
       storage: z
         .strictObject({
           type: z
-            .enum(['pvc', 'minio'])
-            .default('pvc')
+            .enum(['minio', 'pvc'])
+            .default('minio')
             .describe(
-              'File storage when integrations.s3 is off: a volume at /app/api/storage shared by api and worker, or a bundled MinIO.',
+              'File storage when integrations.s3 is off: a bundled MinIO (STORAGE_TYPE=s3), or a volume at /app/api/storage shared by api and worker.',
             ),
-          persistence: persistenceSchema({ size: '20Gi', accessMode: 'ReadWriteMany' }).describe(
-            'The shared /app/api/storage volume (type pvc). ReadWriteMany because api and worker both mount it; ReadWriteOnce only works while every pod lands on one node.',
+          persistence: persistenceSchema({ size: '20Gi', accessMode: 'ReadWriteOnce' }).describe(
+            'The shared /app/api/storage volume (type pvc). ReadWriteOnce attaches to one node: every api and worker pod must run there (use customNodeSelector) and they are replaced without surging. Set ReadWriteMany with an RWX storage class (NFS, CephFS, EFS) to spread them.',
           ),
           bucket: z
             .string()
