@@ -3,6 +3,22 @@ import type { ComponentSpec, IngressRoute, KubeObject } from './model.ts';
 import { standardLabels } from './policies.ts';
 import { serviceName } from './workload.ts';
 
+const NGINX = 'nginx.ingress.kubernetes.io/';
+
+/**
+ * These platforms stream (server-sent events of chat and workflow runs, minutes long) and take large
+ * uploads (datasets, model files, LFS): ingress-nginx's defaults (1m bodies, buffering, 60 s reads)
+ * cut both. Other controllers ignore these annotations; `ingress.annotations` overrides any of them.
+ * @default proxy-body-size 1g, proxy-buffering and request buffering off, read/send time-outs 3600 s
+ */
+const STREAMING_DEFAULTS: Readonly<Record<string, string>> = {
+  [`${NGINX}proxy-body-size`]: '1g',
+  [`${NGINX}proxy-buffering`]: 'off',
+  [`${NGINX}proxy-request-buffering`]: 'off',
+  [`${NGINX}proxy-read-timeout`]: '3600',
+  [`${NGINX}proxy-send-timeout`]: '3600',
+};
+
 /** The Ingress for `ingress.*`, routing the blueprint's paths to its components. */
 export function ingressObject(
   ctx: RenderContext,
@@ -11,9 +27,8 @@ export function ingressObject(
 ): KubeObject | undefined {
   const ingress = ctx.common.ingress;
   if (!ingress.enabled || routes.length === 0) return undefined;
-  const annotations: Record<string, string> = {};
-  if (ingress.proxyBodySize)
-    annotations['nginx.ingress.kubernetes.io/proxy-body-size'] = ingress.proxyBodySize;
+  const annotations: Record<string, string> = { ...STREAMING_DEFAULTS };
+  if (ingress.proxyBodySize) annotations[`${NGINX}proxy-body-size`] = ingress.proxyBodySize;
   if (ingress.tls.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = ingress.tls.clusterIssuer;
   if (ingress.tls.issuer) annotations['cert-manager.io/issuer'] = ingress.tls.issuer;
   Object.assign(annotations, ingress.annotations);

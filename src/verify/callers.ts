@@ -1,6 +1,6 @@
 /**
  * Callers derived from the wiring: for each component, the components whose settings point at one
- * of its Services. Network policies admit them, so a policy cannot forget a caller the
+ * of its Services (itself included: a pod calling its own Service may land on another replica). Network policies admit them, so a policy cannot forget a caller the
  * configuration already names (a migration Job, a worker, a sidecar's config file).
  */
 import type { Manifest } from '../render/render.ts';
@@ -19,7 +19,6 @@ export function derivedCallers(input: {
   const callers = new Map<string, Set<string>>();
   for (const edge of edges) {
     for (const backend of edge.service.backends) {
-      if (backend.name === edge.caller.name) continue;
       const set = callers.get(backend.name) ?? new Set<string>();
       set.add(edge.caller.name);
       callers.set(backend.name, set);

@@ -4,6 +4,7 @@ import { blueprint } from '../../src/blueprints/dify/blueprint.ts';
 import { contract, SANDBOX_CAPABILITIES } from '../../src/blueprints/dify/contract.ts';
 import type { RenderContext } from '../../src/render/context.ts';
 import type { ComponentSpec } from '../../src/render/model.ts';
+import { deploymentStrategy } from '../../src/render/policies.ts';
 import { type RenderResult, render } from '../../src/render/render.ts';
 import { validateValues } from '../../src/values/validate.ts';
 import { checkContract } from '../../src/verify/contract.ts';
@@ -28,12 +29,6 @@ function componentSpec(values: unknown, name: string): ComponentSpec {
   return found;
 }
 
-/**
- * Facts whose check reads what render makes of `securityException` and `singleton`; they hold once
- * render applies those fields (the blueprint sets them, see the focused tests below).
- */
-const RENDERED_BY_POLICY = new Set(['sandbox.privileges', 'worker-beat.single-scheduler']);
-
 describe('dify upstream contract', () => {
   test('contract is for the pinned version', () => {
     assert.equal(contract.upstreamVersion, blueprint.appVersion);
@@ -42,19 +37,9 @@ describe('dify upstream contract', () => {
 
   for (const [name, values] of Object.entries(variants)) {
     test(`variant ${name}: every upstream fact holds`, async () => {
-      const violations = checkContract(contract, await renderValues(values)).filter(
-        (v) => !RENDERED_BY_POLICY.has(v.fact),
-      );
-      assert.deepEqual(violations, []);
+      assert.deepEqual(checkContract(contract, await renderValues(values)), []);
     });
   }
-
-  test('rendered security exception and singleton hold (needs the shared render policies)', async (t) => {
-    const violations = checkContract(contract, await renderValues({})).filter((v) =>
-      RENDERED_BY_POLICY.has(v.fact),
-    );
-    if (violations.length) t.todo(violations.map((v) => v.message).join('; '));
-  });
 });
 
 describe('dify defects', () => {
@@ -100,17 +85,21 @@ describe('dify defects', () => {
       const spec = componentSpec(values, name);
       const storage = spec.volumes?.find((v) => v.name === 'storage');
       assert.deepEqual(storage?.persistence?.accessModes, ['ReadWriteOnce']);
-      assert.equal(spec.rollout?.strategy, 'Recreate', `${name} would attach the claim on two nodes`);
+      assert.deepEqual(
+        deploymentStrategy(spec).strategy,
+        { type: 'Recreate' },
+        `${name} would attach the claim on two nodes`,
+      );
     }
     const rwx = componentSpec(
       { dify: { storage: { type: 'pvc', persistence: { accessModes: ['ReadWriteMany'] } } } },
       'api',
     );
-    assert.notEqual(rwx.rollout?.strategy, 'Recreate');
+    assert.notDeepEqual(deploymentStrategy(rwx).strategy, { type: 'Recreate' });
   });
 
   test('the plugin daemon volume (ReadWriteOnce) never surges', () => {
-    assert.equal(componentSpec({}, 'plugin-daemon').rollout?.strategy, 'Recreate');
+    assert.deepEqual(deploymentStrategy(componentSpec({}, 'plugin-daemon')).strategy, { type: 'Recreate' });
   });
 
   test('dify.extraConfig overrides a setting berth passes as env (env would shadow envFrom)', async () => {

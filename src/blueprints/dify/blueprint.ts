@@ -20,6 +20,7 @@ import {
   pluginDaemonConfig,
   pluginDaemonSecretEnv,
   publicUrl,
+  sandboxEnv,
 } from './config.ts';
 import { type DifyBackends, difyBackends } from './connections.ts';
 import { ingressRoutes, nginxConfig, PORTS } from './routes.ts';
@@ -95,11 +96,6 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
       : [];
   const security = { podSecurity: { runAsUser: DIFY_UID, runAsGroup: DIFY_UID, fsGroup: DIFY_UID }, rollOn };
   // A ReadWriteOnce claim attaches to one node: a surging pod elsewhere would hang, so replace in place.
-  const sharedRwo =
-    backends.storage.sharedVolume &&
-    persistence.enabled &&
-    !persistence.accessModes.includes('ReadWriteMany');
-  const storageRollout = sharedRwo ? { rollout: { strategy: 'Recreate' as const } } : {};
   const mode = (value: string) => literalEnv({ MODE: value });
   const mounts = (volumes: VolumeSpec[]) => volumes.map((v) => v.name);
 
@@ -110,7 +106,7 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
     values.services.api,
     {
       envFrom,
-      env: [...mode('api'), ...secretEnv],
+      env: [...mode('api'), ...sandboxEnv(ctx), ...secretEnv],
       ports: [{ name: 'http', containerPort: PORTS.api }],
       volumeMounts: mounts(apiVolumes),
       probes: {
@@ -121,7 +117,6 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
     },
     {
       ...security,
-      ...storageRollout,
       volumes: apiVolumes,
       service: {},
       allowFrom: ['nginx', 'plugin-daemon', 'worker'],
@@ -135,7 +130,7 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
     values.services.worker,
     {
       envFrom,
-      env: [...mode('worker'), ...secretEnv],
+      env: [...mode('worker'), ...sandboxEnv(ctx), ...secretEnv],
       volumeMounts: mounts(workerVolumes),
       probes: {
         readiness: {
@@ -146,7 +141,7 @@ function apiFamily(values: DifyValues, ctx: RenderContext, backends: DifyBackend
         },
       },
     },
-    { ...security, ...storageRollout, volumes: workerVolumes },
+    { ...security, volumes: workerVolumes },
   );
 
   // Two beats would schedule every periodic task twice: one replica, replaced without surging.
@@ -217,7 +212,6 @@ function pluginDaemon(
       service: {},
       podSecurity: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 },
       rollOn: { configMaps: ['plugin-daemon'], ...(keys.specs.length ? { secrets: ['app'] } : {}) },
-      ...(rwo ? { rollout: { strategy: 'Recreate' as const } } : {}),
       allowFrom: ['api', 'worker', 'nginx'],
     },
   );

@@ -4,7 +4,7 @@ import { ingressUrl } from '../../render/ingress.ts';
 import type { SecretSpec } from '../../render/model.ts';
 import type { EnvVarValues } from '../../values/vocabulary/index.ts';
 import { serviceHost } from '../shared/dependency.ts';
-import { type EnvSource, env } from '../shared/env.ts';
+import { type EnvSource, env, literalEnv } from '../shared/env.ts';
 import type { DifyBackends } from './connections.ts';
 import { PORTS } from './routes.ts';
 import { PROXY_PORT, SANDBOX_PORT } from './sandbox.ts';
@@ -90,7 +90,6 @@ export function appConfig(
     BROKER_USE_SSL: String(redis.tls),
     UPLOAD_FILE_SIZE_LIMIT: String(values.dify.uploadFileSizeLimit),
     UPLOAD_FILE_BATCH_LIMIT: String(values.dify.uploadFileBatchLimit),
-    CODE_EXECUTION_ENDPOINT: `http://${host(ctx, 'sandbox')}:${SANDBOX_PORT}`,
     SSRF_PROXY_HTTP_URL: proxy,
     SSRF_PROXY_HTTPS_URL: proxy,
     PLUGIN_DAEMON_URL: `http://${host(ctx, 'plugin-daemon')}:${PORTS['plugin-daemon']}`,
@@ -162,4 +161,12 @@ export function pluginDaemonSecretEnv(backends: DifyBackends, keys: AppKeys): En
     env('SERVER_KEY', keys.pluginDaemonKey),
     env('DIFY_INNER_API_KEY', keys.pluginInnerApiKey),
   ];
+}
+
+/**
+ * Only api (debug runs) and worker (workflow queue) run code nodes, so only they are told where the
+ * sandbox is: the sandbox's NetworkPolicy admits exactly the components that name it.
+ */
+export function sandboxEnv(ctx: RenderContext): EnvVarValues[] {
+  return literalEnv({ CODE_EXECUTION_ENDPOINT: `http://${host(ctx, 'sandbox')}:${SANDBOX_PORT}` });
 }

@@ -14,7 +14,9 @@ export const ingressSchema = z
     proxyBodySize: z
       .string()
       .default('')
-      .describe('Largest request body the ingress controller accepts (nginx proxy-body-size), e.g. 50m.'),
+      .describe(
+        'Largest request body the ingress controller accepts (nginx proxy-body-size, 1g when empty), e.g. 50m.',
+      ),
     tls: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Serve HTTPS.'),
