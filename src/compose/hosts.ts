@@ -80,30 +80,41 @@ export function portReferences(text: string, name: string): number[] {
   return ports;
 }
 
+/** Flags whose next argument is a host: `pg_isready -h db`, `redis-cli --host redis`. */
+const HOST_FLAG = /^(-h|-H|--host|--hostname|--server|--addr|--address)$/;
+
 /**
- * A shell line of a probe: host forms are rewritten, and so is a whole argument naming a host
- * (`pg_isready -h db`), but never a word in command position (`redis-cli`, `celery`).
+ * A word of a command that names a host: after a host flag, as `--host=name`, or followed by a
+ * port (`nc -z db 5432`); never the program itself nor other arguments (`grep redis`).
  */
+export function replaceHostArgument(
+  words: readonly string[],
+  index: number,
+  names: ReadonlyMap<string, HostReplacement>,
+): string {
+  const word = words[index]!;
+  const flag = /^--?[a-z-]+=/.exec(word)?.[0];
+  if (flag && HOST_FLAG.test(flag.slice(0, -1))) {
+    const replace = names.get(word.slice(flag.length));
+    return replace ? `${flag}${replace('word')}` : word;
+  }
+  const replace = names.get(word);
+  const hostPosition =
+    index > 0 && (HOST_FLAG.test(words[index - 1] ?? '') || /^\d{2,5}$/.test(words[index + 1] ?? ''));
+  return replace && hostPosition ? replace('word') : word;
+}
+
+/** A shell line of a probe: host forms (URLs, host:port) and host arguments of each command. */
 export function rewriteShellHosts(line: string, names: ReadonlyMap<string, HostReplacement>): string {
-  const hosts = rewriteHosts(line, names);
-  return hosts
+  return rewriteHosts(line, names)
     .split(/(\|\||&&|[|;])/)
     .map((segment, index) => {
       if (index % 2 === 1) return segment;
-      let seenCommand = false;
-      return segment
-        .split(/(\s+)/)
-        .map((word) => {
-          if (word.trim() === '') return word;
-          if (!seenCommand) {
-            seenCommand = true;
-            return word;
-          }
-          const replace = names.get(word) ?? names.get(word.replace(/^--?[a-z-]+=/, ''));
-          if (!replace) return word;
-          const flag = /^--?[a-z-]+=/.exec(word)?.[0] ?? '';
-          return `${flag}${replace('word')}`;
-        })
+      const parts = segment.split(/(\s+)/);
+      const words = parts.filter((part) => part.trim() !== '');
+      let position = 0;
+      return parts
+        .map((part) => (part.trim() === '' ? part : replaceHostArgument(words, position++, names)))
         .join('');
     })
     .join('');

@@ -11,6 +11,7 @@ import {
   type HostReplacement,
   hostMark,
   portReferences,
+  replaceHostArgument,
   rewriteHosts,
   rewriteShellHosts,
 } from './hosts.ts';
@@ -214,8 +215,8 @@ function probeOf(
   const [kind, ...words] = check.test;
   const shell = kind === 'CMD-SHELL' ? rewriteShellHosts(words.join(' '), hosts) : undefined;
   const rest = words.map((word, index) => {
-    const whole = index > 0 ? hosts.get(word) : undefined;
-    return whole ? whole('word') : rewriteHosts(word, hosts);
+    const argument = replaceHostArgument(words, index, hosts);
+    return argument !== word ? argument : rewriteHosts(word, hosts);
   });
   const line = shell ?? rest.join(' ');
   const http = HTTP_CHECK.exec(line);
