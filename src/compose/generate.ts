@@ -35,14 +35,23 @@ function componentPlan(c: PlannedComponent): string {
     secretEnv: c.secretEnv,
     derivedEnv: c.derivedEnv,
     volumes: c.volumes,
+    files: c.files.map((f) => ({ key: f.key, mountPath: f.mountPath })),
     ...(c.runAsUser !== undefined ? { runAsUser: c.runAsUser } : {}),
     ...(c.runAsGroup !== undefined ? { runAsGroup: c.runAsGroup } : {}),
+    ...(c.fsGroup !== undefined ? { fsGroup: c.fsGroup } : {}),
+    ...(c.sysctls ? { sysctls: c.sysctls } : {}),
+    ...(c.securityException ? { securityException: c.securityException } : {}),
   };
   return JSON.stringify(plan, null, 2).replace(/\n/g, '\n  ');
 }
 
 function blueprintSource(plan: ImportPlan, root: string, source: string): string {
   const entries = plan.components.map((c) => `  ${literal(c.key)}: ${componentPlan(c)},`).join('\n');
+  const files = Object.fromEntries(
+    plan.components
+      .filter((c) => c.files.length)
+      .map((c) => [c.name, Object.fromEntries(c.files.map((f) => [f.key, f.content]))]),
+  );
   const owners = Object.fromEntries(
     plan.claims.map((claim) => {
       const owner = plan.components.find((c) => c.volumes.some((v) => v.claim === claim.key && v.owner))!;
@@ -55,7 +64,14 @@ function blueprintSource(plan: ImportPlan, root: string, source: string): string
  * A starting point: read REPORT.md for what was translated, what was not, and what to check.
  */
 import { objectName, type RenderContext } from '${root}/render/context.ts';
-import type { ComponentSpec, PlatformSpec, ProbeSpec, Stage, VolumeSpec } from '${root}/render/model.ts';
+import type {
+  ComponentSpec,
+  PlatformSpec,
+  ProbeSpec,
+  SecurityException,
+  Stage,
+  VolumeSpec,
+} from '${root}/render/model.ts';
 import type { EnvVarValues, PersistenceValues } from '${root}/values/vocabulary/index.ts';
 import { defineBlueprint } from '${root}/blueprints/blueprint.ts';
 import { serviceHost } from '${root}/blueprints/shared/dependency.ts';
@@ -87,8 +103,14 @@ interface ComponentPlan {
     owner?: boolean;
     memory?: boolean;
   }[];
+  /** Configuration files from the \`<name>-files\` ConfigMap: key → mount path. */
+  readonly files: readonly { key: string; mountPath: string }[];
   readonly runAsUser?: number;
   readonly runAsGroup?: number;
+  readonly fsGroup?: number;
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** Root or capabilities this image truly needs; see REPORT.md "Users". */
+  readonly securityException?: SecurityException;
 }
 
 const COMPONENTS: Record<ServiceKey, ComponentPlan> = {
@@ -98,6 +120,12 @@ ${entries}
 /** Which component creates each shared claim (the others mount the same claim). */
 const CLAIM_OWNERS: Record<ClaimKey, { component: string; volume: string }> = ${JSON.stringify(owners, null, 2)};
 
+/**
+ * Configuration files per component (bind-mounted files and compose configs), mounted read-only at
+ * the compose path; {{host:<component>}} stands for that component's Service name.
+ */
+const FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = ${JSON.stringify(files, null, 2)};
+
 const SECRET_KEYS: readonly string[] = ${JSON.stringify(Object.keys(plan.secrets), null, 2)};
 
 function resolveHosts(ctx: RenderContext, text: string): string {
@@ -105,7 +133,14 @@ function resolveHosts(ctx: RenderContext, text: string): string {
 }
 
 function volumesOf(values: ImportedValues, ctx: RenderContext, plan: ComponentPlan): VolumeSpec[] {
-  return plan.volumes.map((volume) => {
+  const files: VolumeSpec[] = plan.files.map((file) => ({
+    name: \`file-\${file.key.toLowerCase().replace(/[^a-z0-9-]+/g, '-')}\`.slice(0, 63).replace(/-+$/, ''),
+    mountPath: file.mountPath,
+    subPath: file.key,
+    readOnly: true,
+    configMap: objectName(ctx, \`\${plan.name}-files\`),
+  }));
+  return [...files, ...plan.volumes.map((volume): VolumeSpec => {
     if (!volume.claim) {
       return { name: volume.name, mountPath: volume.mountPath, emptyDir: volume.memory ? { medium: 'Memory' } : {} };
     }
@@ -119,7 +154,7 @@ function volumesOf(values: ImportedValues, ctx: RenderContext, plan: ComponentPl
       readOnly: volume.readOnly,
       persistence: volume.owner ? persistence : { ...persistence, existingClaim: claimName },
     };
-  });
+  })];
 }
 
 function component(values: ImportedValues, ctx: RenderContext, key: ServiceKey, secret: string): ComponentSpec {
@@ -133,6 +168,8 @@ function component(values: ImportedValues, ctx: RenderContext, key: ServiceKey, 
     env(name, resolveHosts(ctx, value)),
   );
   const hasConfig = Object.keys(plan.config).length > 0;
+  const hosts = (words: readonly string[] | undefined) => words?.map((word) => resolveHosts(ctx, word));
+  const probe = plan.probe?.exec ? { ...plan.probe, exec: hosts(plan.probe.exec)! } : plan.probe;
   return {
     name: plan.name,
     stage: plan.stage,
@@ -143,24 +180,34 @@ function component(values: ImportedValues, ctx: RenderContext, key: ServiceKey, 
         name: plan.name,
         image: service.image,
         resources: service.resources,
-        ...(plan.command ? { command: plan.command } : {}),
-        ...(plan.args ? { args: plan.args } : {}),
+        ...(plan.command ? { command: hosts(plan.command)! } : {}),
+        ...(plan.args ? { args: hosts(plan.args)! } : {}),
         ...(hasConfig ? { envFrom: [{ configMap: objectName(ctx, plan.name) }] } : {}),
         env: [...secretEnv, ...derivedEnv, ...service.extraEnv],
         ports: plan.ports,
-        ...(plan.probe ? { probes: { readiness: plan.probe } } : {}),
+        ...(probe ? { probes: { readiness: probe } } : {}),
         volumeMounts: volumes.map((v) => v.name),
+        ...(plan.securityException ? { securityException: plan.securityException } : {}),
       },
     ],
     volumes,
     ...(plan.ports.length && plan.kind !== 'Job' ? { service: {} } : {}),
     scheduling: service,
     scaling: { autoscaling: service.autoscaling, podDisruptionBudget: service.podDisruptionBudget },
-    ...(plan.runAsUser !== undefined
-      ? { podSecurity: { runAsUser: plan.runAsUser, ...(plan.runAsGroup !== undefined ? { runAsGroup: plan.runAsGroup } : {}) } }
+    ...(plan.runAsUser !== undefined || plan.sysctls
+      ? {
+          podSecurity: {
+            ...(plan.runAsUser !== undefined ? { runAsUser: plan.runAsUser } : {}),
+            ...(plan.runAsGroup !== undefined ? { runAsGroup: plan.runAsGroup } : {}),
+            ...(plan.fsGroup !== undefined ? { fsGroup: plan.fsGroup } : {}),
+            ...(plan.sysctls ? { sysctls: plan.sysctls } : {}),
+          },
+        }
       : {}),
     rollOn: {
-      ...(hasConfig ? { configMaps: [plan.name] } : {}),
+      ...(hasConfig || plan.files.length
+        ? { configMaps: [...(hasConfig ? [plan.name] : []), ...(plan.files.length ? [\`\${plan.name}-files\`] : [])] }
+        : {}),
       ...(SECRET_KEYS.length && !values.secrets.existingSecret ? { secrets: ['secrets'] } : {}),
     },
   };
@@ -196,7 +243,13 @@ export const blueprint = defineBlueprint({
         .map((plan) => ({
           name: plan.name,
           data: Object.fromEntries(Object.entries(plan.config).map(([k, v]) => [k, resolveHosts(ctx, v)])),
-        })),
+        }))
+        .concat(
+          Object.entries(FILES).map(([name, data]) => ({
+            name: \`\${name}-files\`,
+            data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, resolveHosts(ctx, v)])),
+          })),
+        ),
       ingressRoutes: [],
       extraObjects: [],
       alerts: [],
@@ -291,6 +344,13 @@ function report(plan: ImportPlan, source: string): string {
       `- **${c.name}**: ConfigMap ${Object.keys(c.config).length} settings; Secret ${Object.keys(c.secretEnv).join(', ') || '—'}${Object.keys(c.derivedEnv).length ? `; built from secrets: ${Object.keys(c.derivedEnv).join(', ')}` : ''}`,
   );
   const unsupported = plan.unsupported.map((u) => `| ${u.service} | \`${u.key}\` | ${u.reason} |`);
+  const users = plan.components.map((c) => `| ${c.composeName} | ${c.user.runsAs} | ${c.user.why} |`);
+  const files = plan.components.flatMap((c) =>
+    c.files.map(
+      (f) =>
+        `- **${c.name}**: ${f.source} → \`${f.mountPath}\` (ConfigMap \`<release>-${c.name}-files\`, key \`${f.key}\`)${f.placeholder ? ' ⚠ placeholder: the file was not found, put its content in blueprint.ts (FILES)' : ''}`,
+    ),
+  );
   return `# Import report: ${plan.name}
 
 Generated by \`berth import compose\` from \`${source}\`. Nothing below was dropped silently: every
@@ -322,6 +382,25 @@ Secret keys: ${
       .join('; ') || 'none'
   }.
 
+## Users
+
+Pods run with runAsNonRoot (berth policy), so an image whose own user is root would not start.
+Images known to start as root get their own non-root uid (postgres 999, nginx 101 …) or, for bare
+base images, nobody (65534); root stays only where the service truly needs it (a declared
+\`user: root\` on an image berth does not know, or a chown/chmod job), as a security exception with
+its reason. *unknown*: berth cannot tell; if the image runs as root, set runAsUser.
+
+| compose service | runs as | why |
+|---|---|---|
+${users.join('\n')}
+
+## Configuration files
+
+Bind-mounted files and compose \`configs:\` become a ConfigMap per component, mounted read-only at
+the same path; compose host names in them are rewritten to Service names.
+
+${files.join('\n') || 'none'}
+
 ## Volumes
 
 ${plan.claims.map((c) => `- \`volumes.${c.key}\`: ${c.source} (${c.accessMode}, ${c.size}) mounted by ${c.users.join(', ')}`).join('\n') || 'none'}
@@ -339,7 +418,7 @@ ${plan.notes.map((n) => `- ${n}`).join('\n') || '- none'}
 ## Next steps
 
 1. Pin every image marked unpinned, and set real resource requests.
-2. Put configuration files listed above into ConfigMaps and mount them.
+2. Check the configuration files above (fill in any placeholder) and the users marked unknown.
 3. Copy the folder to \`src/blueprints/${plan.name}/\`, then \`berth render ${plan.name}\`.
 `;
 }

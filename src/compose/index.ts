@@ -1,11 +1,11 @@
 /** `berth import compose`: a compose file in, a blueprint skeleton and a report out. No printing here. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { BerthError } from '../errors.ts';
 import { type GeneratedFiles, generateFiles } from './generate.ts';
 import { parseEnvFile, type Variables } from './interpolate.ts';
 import { loadCompose } from './load.ts';
-import { buildPlan, dnsName, type ImportPlan } from './plan.ts';
+import { buildPlan, dnsName, type FileLookup, type ImportPlan } from './plan.ts';
 
 export type { ImportPlan } from './plan.ts';
 
@@ -22,6 +22,15 @@ export interface ImportComposeOptions {
 export interface ImportResult {
   readonly plan: ImportPlan;
   readonly files: GeneratedFiles;
+}
+
+/** A file a service mounts, read relative to the compose file (never an absolute host path). */
+function readNextTo(dir: string, file: string): FileLookup | undefined {
+  if (/^[/~]/.test(file)) return undefined;
+  const full = resolve(dir, file);
+  if (!existsSync(full)) return undefined;
+  if (statSync(full).isDirectory()) return { directory: true };
+  return { content: readFileSync(full, 'utf8') };
 }
 
 export function importCompose(options: ImportComposeOptions): ImportResult {
@@ -47,7 +56,7 @@ export function importCompose(options: ImportComposeOptions): ImportResult {
     },
   });
   const name = dnsName(options.name ?? basename(dir));
-  const plan = buildPlan(project, name);
+  const plan = buildPlan(project, name, { readFile: (file) => readNextTo(dir, file) });
   return {
     plan,
     files: generateFiles(plan, {

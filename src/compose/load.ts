@@ -4,6 +4,7 @@ import { BerthError } from '../errors.ts';
 import { interpolate, type Variables } from './interpolate.ts';
 import type {
   ComposeDependency,
+  ComposeFile,
   ComposeHealthcheck,
   ComposePort,
   ComposeProject,
@@ -35,6 +36,7 @@ const HANDLED = new Set([
   'user',
   'restart',
   'profiles',
+  'configs',
 ]);
 
 /** Keys that have no effect on Kubernetes, with the note berth prints instead. */
@@ -69,7 +71,6 @@ const UNSUPPORTED: Record<string, string> = {
   dns: 'pods use cluster DNS',
   working_dir: 'set the working directory in the image',
   secrets: 'compose secrets: put the values in a Kubernetes Secret and reference it',
-  configs: 'compose configs: put the files in a ConfigMap and mount it',
   links: 'services reach each other through Service names',
   external_links: 'services reach each other through Service names',
   platform: 'use a nodeSelector on kubernetes.io/arch',
@@ -187,6 +188,62 @@ function environmentOf(
     }
   }
   return env;
+}
+
+/** `${NAME}`, `${NAME:-default}`, `$NAME`: the value is that variable's (a `:+` alternative is not). */
+const WHOLE_VARIABLE = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?:(?::?[-?])[^}]*)?\}?$/;
+
+/** Which interpolation variable each environment value comes from, read before interpolation. */
+function environmentSources(raw: unknown): Record<string, string> {
+  const entries: [string, unknown][] = Array.isArray(raw)
+    ? raw.map(String).flatMap((text) => {
+        const eq = text.indexOf('=');
+        return eq < 0 ? [] : [[text.slice(0, eq), text.slice(eq + 1)] as [string, unknown]];
+      })
+    : isRecord(raw)
+      ? Object.entries(raw)
+      : [];
+  const sources: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    const match = typeof value === 'string' ? WHOLE_VARIABLE.exec(value) : null;
+    if (match && (value as string).startsWith('${') === (value as string).endsWith('}'))
+      sources[name] = match[1]!;
+  }
+  return sources;
+}
+
+/** Service `configs:` against the top-level `configs:` (file, inline content or an environment variable). */
+function configFilesOf(
+  raw: unknown,
+  configs: Raw,
+  variables: Variables,
+  unsupported: Unsupported[],
+  service: string,
+): ComposeFile[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ComposeFile[] = [];
+  for (const entry of raw) {
+    const name = isRecord(entry) ? String(entry.source) : String(entry);
+    const target = isRecord(entry) && entry.target !== undefined ? String(entry.target) : `/${name}`;
+    const definition = configs[name];
+    const source = `configs.${name}`;
+    if (!isRecord(definition)) {
+      unsupported.push({ service, key: `configs ${name}`, reason: 'no top-level config of that name' });
+    } else if (definition.file !== undefined) {
+      out.push({ source, target, path: String(definition.file) });
+    } else if (definition.content !== undefined) {
+      out.push({ source, target, content: String(definition.content) });
+    } else if (definition.environment !== undefined) {
+      out.push({ source, target, content: variables[String(definition.environment)] ?? '' });
+    } else {
+      unsupported.push({
+        service,
+        key: `configs ${name}`,
+        reason: 'external configs live outside the compose file: create the ConfigMap and mount it by hand',
+      });
+    }
+  }
+  return out;
 }
 
 function portsOf(raw: unknown, unsupported: Unsupported[], service: string): ComposePort[] {
@@ -331,11 +388,13 @@ export function loadCompose(text: string, options: LoadOptions): ComposeProject 
   const unsupported: Unsupported[] = [];
   const notes: string[] = [];
   for (const key of Object.keys(root)) {
-    if (key === 'services' || key === 'volumes' || key === 'name') continue;
+    if (key === 'services' || key === 'volumes' || key === 'name' || key === 'configs') continue;
     if (key === 'version') notes.push('top-level version is obsolete and ignored');
     else if (key === 'networks') notes.push(`top-level ${key}: ${IGNORED.networks}`);
     else unsupported.push({ service: '(top level)', key, reason: UNSUPPORTED[key] ?? 'not translated' });
   }
+  const configs = isRecord(root.configs) ? root.configs : {};
+  const rawServices = document.services as Raw;
   const namedVolumes = isRecord(root.volumes) ? Object.keys(root.volumes) : [];
   const named = new Set(namedVolumes);
   const services: ComposeService[] = [];
@@ -364,6 +423,8 @@ export function loadCompose(text: string, options: LoadOptions): ComposeProject 
       name,
       ...(raw.image !== undefined ? { image: String(raw.image) } : {}),
       environment: environmentOf(raw, options, notes, name),
+      envSources: environmentSources(isRecord(rawServices[name]) ? rawServices[name].environment : undefined),
+      files: configFilesOf(raw.configs, configs, options.variables, unsupported, name),
       ports: portsOf(raw.ports, unsupported, name),
       expose: Array.isArray(raw.expose) ? raw.expose.map((p) => Number(String(p).split('/')[0])) : [],
       volumes: volumesOf(raw.volumes, named),

@@ -28,10 +28,25 @@ export interface ComposeDependency {
   readonly required: boolean;
 }
 
+/** A file the service mounts: a bind-mounted file or a compose `configs:` entry. */
+export interface ComposeFile {
+  /** Host path (bind) or `configs.<name>` (config). */
+  readonly source: string;
+  readonly target: string;
+  /** Path of the file relative to the compose file, when its content lives in a file. */
+  readonly path?: string;
+  /** Inline content (`configs.<name>.content` or `.environment`). */
+  readonly content?: string;
+}
+
 export interface ComposeService {
   readonly name: string;
   readonly image?: string;
   readonly environment: Readonly<Record<string, string>>;
+  /** Variable → the interpolation variable its whole value comes from (`X: ${DB_PASSWORD:-…}`). */
+  readonly envSources: Readonly<Record<string, string>>;
+  /** Configuration files mounted into the container. */
+  readonly files: readonly ComposeFile[];
   readonly ports: readonly ComposePort[];
   readonly expose: readonly number[];
   readonly volumes: readonly ComposeVolume[];

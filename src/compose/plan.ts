@@ -2,13 +2,25 @@
  * From compose services to a berth plan: components with their kind, stage, ports, probes,
  * volumes, and environment split into plain settings and generated secrets.
  */
-import type { Stage } from '../render/model.ts';
+import { posix } from 'node:path';
+import type { SecurityException, Stage } from '../render/model.ts';
+import {
+  escapeRegExp,
+  HOST_SUFFIX,
+  HOST_VARIABLE,
+  type HostReplacement,
+  hostMark,
+  portReferences,
+  replaceHostArgument,
+  rewriteHosts,
+  rewriteShellHosts,
+} from './hosts.ts';
 import type { ComposeProject, ComposeService, ComposeVolume, Unsupported } from './model.ts';
+import { decideUser, imageName } from './users.ts';
 
 export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|KEY|TOKEN|CREDENTIAL|AUTH|PRIVATE|SALT|DSN)/i;
-/** Variables whose whole value names a host, so a compose service name there becomes a Service name. */
-const HOST_NAME = /(HOST|HOSTNAME|SERVER|ADDR|ADDRESS|ENDPOINTS?|URL|URI|UPSTREAM)$/i;
-const HOST_MARK = (component: string) => `{{host:${component}}}`;
+/** Command-line flags and variables after which a word is a password (`--requirepass x`, `PGPASSWORD=x`). */
+const SECRET_FLAG = /pass|secret|token|auth|key/i;
 
 /** Ports of images that are commonly called without publishing them. */
 const WELL_KNOWN_PORTS: Record<string, number> = {
@@ -60,6 +72,27 @@ export interface PlannedVolume {
   readonly memory?: boolean;
 }
 
+/** A configuration file mounted from the component's `<component>-files` ConfigMap. */
+export interface PlannedFile {
+  /** Key in the ConfigMap (and subPath of the mount). */
+  readonly key: string;
+  readonly mountPath: string;
+  /** Where it came from: the host path of a bind mount or `configs.<name>`. */
+  readonly source: string;
+  /** With {{host:<component>}} where a compose host was named. */
+  readonly content: string;
+  /** The file was not found next to the compose file: the content is a placeholder. */
+  readonly placeholder: boolean;
+}
+
+/** What a file lookup next to the compose file found. */
+export type FileLookup = { readonly content: string } | { readonly directory: true };
+
+export interface PlanOptions {
+  /** Reads a path relative to the compose file; undefined when it does not exist. */
+  readonly readFile?: (path: string) => FileLookup | undefined;
+}
+
 export interface PlannedClaim {
   readonly key: string;
   readonly source: string;
@@ -93,8 +126,16 @@ export interface PlannedComponent {
   /** Values that embed a secret, rewritten to $(VAR) references of secretEnv entries. */
   readonly derivedEnv: Readonly<Record<string, string>>;
   readonly volumes: readonly PlannedVolume[];
+  readonly files: readonly PlannedFile[];
   readonly runAsUser?: number;
   readonly runAsGroup?: number;
+  readonly fsGroup?: number;
+  /** Namespaced safe sysctls (binding a port below 1024 as non-root). */
+  readonly sysctls?: Readonly<Record<string, string>>;
+  /** Root or capabilities this component truly needs, with the reason. */
+  readonly securityException?: SecurityException;
+  /** The user decision for the report: how it runs and why. */
+  readonly user: { readonly runsAs: string; readonly why: string };
   readonly dependsOn: readonly string[];
 }
 
@@ -161,11 +202,22 @@ export function cpuQuantity(value: string): string {
 const HTTP_CHECK =
   /^(?:curl|wget)\b[^|;&]*?\bhttps?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(\/[^\s'"|;&]*)?[^|;&]*?(?:\|\|\s*exit\s+1)?\s*$/;
 
-function probeOf(service: ComposeService): PlannedProbe | undefined {
+/**
+ * A probe runs inside the container: its own compose name means the pod itself (localhost),
+ * another service's name its Service ({{host:…}}).
+ */
+function probeOf(
+  service: ComposeService,
+  hosts: ReadonlyMap<string, HostReplacement>,
+): PlannedProbe | undefined {
   const check = service.healthcheck;
   if (!check) return undefined;
-  const [kind, ...rest] = check.test;
-  const shell = kind === 'CMD-SHELL' ? rest.join(' ') : undefined;
+  const [kind, ...words] = check.test;
+  const shell = kind === 'CMD-SHELL' ? rewriteShellHosts(words.join(' '), hosts) : undefined;
+  const rest = words.map((word, index) => {
+    const argument = replaceHostArgument(words, index, hosts);
+    return argument !== word ? argument : rewriteHosts(word, hosts);
+  });
   const line = shell ?? rest.join(' ');
   const http = HTTP_CHECK.exec(line);
   const timing = {
@@ -178,23 +230,45 @@ function probeOf(service: ComposeService): PlannedProbe | undefined {
   return { exec: shell !== undefined ? ['sh', '-c', shell] : rest, ...timing };
 }
 
-/** Bind mounts of single files (configuration) are not data: they become ConfigMap suggestions. */
+/** Bind mounts of single files (configuration) are not data: they become mounted ConfigMaps. */
 const looksLikeFile = (path: string) => /\.[A-Za-z0-9]{1,10}$/.test(path.split('/').at(-1) ?? '');
 
-export function buildPlan(project: ComposeProject, name: string): ImportPlan {
+/** ConfigMaps hold at most 1 MiB; leave room for the other files and the object itself. */
+const MAX_FILE_BYTES = 512 * 1024;
+
+export function buildPlan(project: ComposeProject, name: string, options: PlanOptions = {}): ImportPlan {
   const notes = [...project.notes];
   const unsupported = [...project.unsupported];
   const services = project.services;
   const componentOf = new Map(services.map((s) => [s.name, dnsName(s.name)]));
   const included = new Set(services.map((s) => s.name));
+  const lookups = new Map<string, FileLookup | undefined>();
+  const lookup = (path: string) => {
+    if (!lookups.has(path)) lookups.set(path, options.readFile?.(path));
+    return lookups.get(path);
+  };
+  /** A bind mount of a file: what is on disk decides, else the names (a dot-extension). */
+  const isFileMount = (v: ComposeVolume) => {
+    if (v.kind !== 'bind') return false;
+    const found = lookup(v.source);
+    if (found && 'directory' in found) return false;
+    if (found) return true;
+    return looksLikeFile(v.source) || looksLikeFile(v.target);
+  };
+  /** Compose names as Service references (other services) or the pod itself (in its own probes). */
+  const toService = new Map<string, HostReplacement>(
+    [...componentOf].map(([compose, component]) => [compose, () => hostMark(component)]),
+  );
+  const probeHosts = (self: string) =>
+    new Map<string, HostReplacement>([
+      ...toService,
+      [self, (form) => (form === 'url' ? 'localhost' : '127.0.0.1')],
+    ]);
 
   // Claims: one per named volume or data bind mount, shared when several services mount it.
   const claimKeys = new Map<string, { key: string; users: string[]; source: string }>();
   const dataVolumes = (service: ComposeService) =>
-    service.volumes.filter(
-      (v) =>
-        v.kind === 'named' || (v.kind === 'bind' && !looksLikeFile(v.source) && !looksLikeFile(v.target)),
-    );
+    service.volumes.filter((v) => v.kind === 'named' || (v.kind === 'bind' && !isFileMount(v)));
   for (const service of services) {
     for (const volume of dataVolumes(service)) {
       const id = `${volume.kind}:${volume.source}`;
@@ -210,13 +284,6 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
           `${service.name}: bind mount ${volume.source} → ${volume.target} became a PersistentVolumeClaim`,
         );
     }
-    for (const volume of service.volumes) {
-      if (volume.kind === 'bind' && (looksLikeFile(volume.source) || looksLikeFile(volume.target))) {
-        notes.push(
-          `${service.name}: bind mount ${volume.source} → ${volume.target} is a configuration file: put it in a ConfigMap and mount it (not mounted by the skeleton)`,
-        );
-      }
-    }
   }
   const usedKeys = new Set<string>();
   for (const entry of claimKeys.values()) {
@@ -226,17 +293,111 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
     entry.key = key;
   }
 
-  // Secrets: by variable name, or by carrying the value of a secret; one key per distinct value.
-  // Flags and numbers (`API_TOKEN_ENABLED: "false"`, `TOKEN_TTL: 60`) are settings, not credentials:
-  // treating them as secrets would turn every `false` and `60` of the file into a random string.
-  const secretValues = new Map<string, string>();
+  // Configuration files: bind-mounted files and `configs:`, read next to the compose file.
+  const filesOf = new Map<string, PlannedFile[]>();
   for (const service of services) {
-    for (const [variable, value] of Object.entries(service.environment)) {
-      if (SECRET_NAME.test(variable) && looksLikeCredential(value) && !secretValues.has(value)) {
-        secretValues.set(value, kebab(variable));
+    const files: PlannedFile[] = [];
+    const keys = new Set<string>();
+    const add = (source: string, target: string, found: FileLookup | undefined, readOnly: boolean) => {
+      const base = dnsName(posix.basename(target)).replace(/^-+/, '') || 'file';
+      let key = posix.basename(target).replace(/[^-._a-zA-Z0-9]/g, '-') || base;
+      for (let i = 2; keys.has(key); i++) key = `${posix.basename(target)}-${i}`;
+      keys.add(key);
+      let content: string | undefined;
+      if (found && 'content' in found) {
+        if (Buffer.byteLength(found.content) > MAX_FILE_BYTES)
+          notes.push(
+            `${service.name}: ${source} is larger than 512 KiB; a ConfigMap cannot hold it: the mount at ${target} holds a placeholder — use an image or a volume`,
+          );
+        else if (found.content.includes('\u0000'))
+          notes.push(
+            `${service.name}: ${source} is binary; the mount at ${target} holds a placeholder — put it in a Secret or the image`,
+          );
+        else content = found.content;
+      } else {
+        notes.push(
+          `${service.name}: ${source} → ${target} was not found next to the compose file; its ConfigMap holds a placeholder: put the file's content in blueprint.ts (FILES) before installing`,
+        );
       }
+      if (content !== undefined && !readOnly)
+        notes.push(
+          `${service.name}: ${target} is mounted read-only from a ConfigMap; if the service writes it, copy it to an emptyDir first`,
+        );
+      files.push({
+        key,
+        mountPath: target,
+        source,
+        content:
+          content === undefined
+            ? `# placeholder: ${source} was not available to berth import compose; put the content of ${target} here\n`
+            : rewriteHosts(content, toService),
+        placeholder: content === undefined,
+      });
+    };
+    for (const volume of service.volumes) {
+      if (!isFileMount(volume)) continue;
+      if (volume.source.endsWith('.sock')) {
+        unsupported.push({
+          service: service.name,
+          key: `volumes ${volume.source}`,
+          reason:
+            'a host socket (e.g. the Docker daemon) is not available to pods; berth policy forbids hostPath',
+        });
+        continue;
+      }
+      const local = !/^[/~]/.test(volume.source);
+      add(volume.source, volume.target, local ? lookup(volume.source) : undefined, volume.readOnly);
+    }
+    for (const file of service.files) {
+      add(
+        file.source,
+        file.target,
+        file.content !== undefined ? { content: file.content } : lookup(file.path!),
+        true,
+      );
+    }
+    filesOf.set(service.name, files);
+  }
+
+  // Secrets: by variable name, or by coming from the same interpolation variable as a secret; one
+  // key per distinct value. A value that merely equals a password (`DB_USERNAME: postgres` next to
+  // `POSTGRES_PASSWORD: postgres`) stays a setting. Flags and numbers (`API_TOKEN_ENABLED: "false"`,
+  // `TOKEN_TTL: 60`) are settings too: they would turn every `false` and `60` into a random string.
+  const secretSources = new Set<string>();
+  for (const service of services) {
+    for (const [variable, source] of Object.entries(service.envSources)) {
+      if (SECRET_NAME.test(variable) || SECRET_NAME.test(source)) secretSources.add(source);
     }
   }
+  const secretOrigin = (service: ComposeService, variable: string, value: string) => {
+    if (!looksLikeCredential(value)) return undefined;
+    if (SECRET_NAME.test(variable)) return variable;
+    const source = service.envSources[variable];
+    return source !== undefined && secretSources.has(source) ? source : undefined;
+  };
+  const secretValues = new Map<string, string>();
+  const settingValues = new Set<string>();
+  for (const service of services) {
+    for (const [variable, value] of Object.entries(service.environment)) {
+      const origin = secretOrigin(service, variable, value);
+      if (origin === undefined) settingValues.add(value);
+      else if (!secretValues.has(value)) secretValues.set(value, kebab(origin));
+    }
+  }
+  /** A secret that is also a plain word or a setting's value is replaced only where a password goes. */
+  const strong = (secret: string) => /[^A-Za-z]/.test(secret) && !settingValues.has(secret);
+  /** Replaces a secret inside a text: anywhere when strong, else in a URL's password slot or after a password flag. */
+  const embed = (text: string, secret: string, reference: string, previous?: string) => {
+    if (strong(secret)) return text.split(secret).join(reference);
+    const s = escapeRegExp(secret);
+    if (previous !== undefined && text === secret && SECRET_FLAG.test(previous)) return reference;
+    return text
+      .replace(new RegExp(`(://[^:@/\\s]*:)${s}(?=@)`, 'g'), `$1${reference}`)
+      .replace(
+        new RegExp(`((?:^|\\s)[-\\w]*(?:${SECRET_FLAG.source})[-\\w]*=)${s}(?=$|\\s)`, 'gi'),
+        `$1${reference}`,
+      );
+  };
   const secretUsers = new Map<string, string[]>();
   const useSecret = (key: string, who: string) => {
     const list = secretUsers.get(key) ?? [];
@@ -244,40 +405,60 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
     secretUsers.set(key, list);
   };
 
-  // Ports other services use: `name:port` in their settings, commands and healthchecks.
+  // Ports other services use: `name:port` and `scheme://name` in their settings, commands, probes
+  // and config files, and HOST/PORT pairs (`SEARCH_HOST: search` with `SEARCH_PORT: 7700`).
   const referenced = new Map<string, Set<number>>();
-  const texts = services.flatMap((s) => [
-    ...Object.values(s.environment),
-    ...(s.command ?? []),
-    ...(s.entrypoint ?? []),
-  ]);
-  for (const service of services) {
-    const pattern = new RegExp(
-      `(?:^|[/@\\s,=])${service.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d{2,5})\\b`,
-      'g',
-    );
-    for (const text of texts) {
-      for (const match of text.matchAll(pattern)) {
-        const set = referenced.get(service.name) ?? new Set<number>();
-        set.add(Number(match[1]));
-        referenced.set(service.name, set);
+  const callers = new Map<string, string[]>();
+  const reference = (target: string, port: number | undefined, caller: string) => {
+    const set = referenced.get(target) ?? new Set<number>();
+    if (port !== undefined) set.add(port);
+    referenced.set(target, set);
+    const list = callers.get(target) ?? [];
+    if (!list.includes(caller)) list.push(caller);
+    callers.set(target, list);
+  };
+  for (const caller of services) {
+    const texts: [string, string][] = [
+      ...Object.entries(caller.environment),
+      ...[...(caller.entrypoint ?? []), ...(caller.command ?? [])].map((t): [string, string] => [
+        'command',
+        t,
+      ]),
+      ...(caller.healthcheck?.test ?? []).map((t): [string, string] => ['healthcheck', t]),
+      ...(filesOf.get(caller.name) ?? []).map((f): [string, string] => [f.source, f.content]),
+    ];
+    for (const target of services) {
+      if (target === caller) continue;
+      for (const [where, text] of texts) {
+        for (const port of portReferences(text, target.name))
+          reference(target.name, port, `${caller.name} (${where})`);
+        if (
+          where === 'command' ||
+          where === 'healthcheck' ||
+          where.startsWith('.') ||
+          where.startsWith('configs.')
+        )
+          continue;
+        // A HOST variable naming the service: its port is the sibling PORT variable, if any.
+        if (HOST_VARIABLE.test(where) && text.split(',').some((item) => item.trim() === target.name)) {
+          const portVariable = HOST_SUFFIX.test(where) ? where.replace(HOST_SUFFIX, 'PORT') : undefined;
+          const port = portVariable ? Number(caller.environment[portVariable]) : Number.NaN;
+          reference(
+            target.name,
+            Number.isInteger(port) && port > 0 ? port : undefined,
+            `${caller.name} (${where})`,
+          );
+        }
       }
     }
   }
 
   const hostRewrite = (variable: string, value: string) => {
-    let out = value;
-    for (const [compose, component] of componentOf) {
-      if (HOST_NAME.test(variable) && out === compose) return HOST_MARK(component);
-      const escaped = compose.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      out = out.replace(
-        new RegExp(`(//|@)${escaped}(?=(?::\\d+)?(?:[/?#]|$))`, 'g'),
-        `$1${HOST_MARK(component)}`,
-      );
-      out = out.replace(new RegExp(`(^|[\\s,=])${escaped}(?=:\\d)`, 'g'), `$1${HOST_MARK(component)}`);
-    }
+    const out = rewriteHosts(value, toService, HOST_VARIABLE.test(variable));
     const missing = project.skipped.find(
-      (name) => (HOST_NAME.test(variable) && out === name) || new RegExp(`(//|@)${name}(?=[:/]|$)`).test(out),
+      (name) =>
+        (HOST_VARIABLE.test(variable) && out === name) ||
+        new RegExp(`(//|@)${escapeRegExp(name)}(?=[:/]|$)`).test(out),
     );
     const note = `${variable} points at service ${missing}, which is not included (its profile was not selected): point it at your own ${missing} before installing`;
     if (missing && !notes.includes(note)) notes.push(note);
@@ -316,9 +497,10 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
     for (const p of service.ports) add(p.target, p.target, p.protocol, 'ports');
     for (const p of service.expose) add(p, p, 'TCP', 'expose');
     for (const p of referenced.get(service.name) ?? []) add(p, p, 'TCP', 'reference');
-    const httpCheck = probeOf(service)?.http;
+    const hosts = probeHosts(service.name);
+    const httpCheck = probeOf(service, hosts)?.http;
     if (httpCheck) add(httpCheck.port, httpCheck.port, 'TCP', 'healthcheck');
-    const imageBase = (service.image ?? '').split('/').at(-1)!.split(':')[0]!;
+    const imageBase = imageName(service.image).name;
     const known = Object.entries(WELL_KNOWN_PORTS).find(([image]) => imageBase.includes(image));
     if (ports.size === 0 && known) add(known[1], known[1], 'TCP', 'image');
     if (service.ports.some((p) => p.published !== undefined)) {
@@ -341,17 +523,26 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
     };
     for (const [variable, value] of Object.entries(service.environment)) {
       const key = secretValues.get(value);
-      if (key !== undefined && value !== '') {
+      if (key !== undefined && secretOrigin(service, variable, value) !== undefined) {
         secretEnv[variable] = key;
         useSecret(key, `${service.name}.${variable}`);
         continue;
       }
-      const embedded = [...secretValues.entries()].filter(([secret]) => value.includes(secret));
-      if (embedded.length) {
-        let text = hostRewrite(variable, value);
-        for (const [secret, secretKey] of embedded) {
-          text = text.split(secret).join(`$(${holderOf(secret, secretKey)})`);
-        }
+      if (key !== undefined) {
+        notes.push(
+          `${service.name}: ${variable} has the same value as a password but neither its name nor its variable looks secret; kept as a setting`,
+        );
+        config[variable] = hostRewrite(variable, value);
+        continue;
+      }
+      const rewritten = hostRewrite(variable, value);
+      let text = rewritten;
+      for (const [secret, secretKey] of secretValues) {
+        if (!text.includes(secret)) continue;
+        const replaced = embed(text, secret, '\u0000');
+        if (replaced !== text) text = replaced.split('\u0000').join(`$(${holderOf(secret, secretKey)})`);
+      }
+      if (text !== rewritten) {
         derivedEnv[variable] = text;
         continue;
       }
@@ -363,19 +554,20 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
 
     // Credentials inside commands and probes: Kubernetes expands $(VAR) in command/args; exec probes need a shell.
     const hide = (words: readonly string[] | undefined, shell: boolean) =>
-      words?.map((word) => {
-        let out = word;
+      words?.map((word, index) => {
+        let out = shell ? word : rewriteHosts(word, toService);
         for (const [secret, secretKey] of secretValues) {
-          if (out.includes(secret)) {
-            const holder = holderOf(secret, secretKey);
-            out = out.split(secret).join(shell ? `"$${holder}"` : `$(${holder})`);
-          }
+          if (!out.includes(secret)) continue;
+          const replaced = embed(out, secret, '\u0000', words[index - 1] ?? '');
+          if (replaced === out) continue;
+          const holder = holderOf(secret, secretKey);
+          out = replaced.split('\u0000').join(shell ? `"$${holder}"` : `$(${holder})`);
         }
         return out;
       });
     const command = hide(service.entrypoint, false);
     const args = hide(service.command, false);
-    let probe = probeOf(service);
+    let probe = probeOf(service, hosts);
     if (probe?.exec) {
       const hidden = hide(probe.exec, true)!;
       if (hidden.join('\0') !== probe.exec.join('\0')) {
@@ -387,17 +579,24 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
       add(probe.http.port, probe.http.port, 'TCP', 'healthcheck');
 
     const kind = oneShot.has(service.name) ? 'Job' : stateful(service) ? 'StatefulSet' : 'Deployment';
-    if (kind !== 'Job' && ports.size === 0) {
-      notes.push(
-        `${service.name}: no port found (ports, expose, healthcheck, references); add one if other services call it`,
-      );
+    const calledBy = callers.get(service.name) ?? [];
+    if (kind !== 'Job' && ports.size === 0 && calledBy.length) {
+      unsupported.push({
+        service: service.name,
+        key: 'ports',
+        reason: `called by ${calledBy.join(', ')} but no port was found (ports, expose, host:port, HOST/PORT pairs, image): add it under expose: and import again, or its callers find no Service`,
+      });
+    } else if (kind !== 'Job' && ports.size === 0) {
+      notes.push(`${service.name}: no port and no caller found: a component without a Service`);
     }
-    for (const port of ports.values()) {
-      if (port.containerPort < 1024) {
-        notes.push(
-          `${service.name}: listens on port ${port.containerPort}; non-root pods usually cannot bind below 1024 — use an unprivileged image or port`,
-        );
-      }
+    // Non-root may bind low ports with a namespaced safe sysctl (Kubernetes ≥ 1.22).
+    const lowPort = [...ports.values()].find(
+      (port) => port.containerPort < 1024 && port.source !== 'reference',
+    );
+    if (lowPort && kind !== 'Job') {
+      notes.push(
+        `${service.name}: listens on port ${lowPort.containerPort} as non-root: the pod sets the safe sysctl net.ipv4.ip_unprivileged_port_start=0`,
+      );
     }
     const volumes: PlannedVolume[] = [];
     service.volumes.forEach((volume: ComposeVolume, index) => {
@@ -423,21 +622,10 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
       }
     });
 
-    let runAsUser: number | undefined;
-    let runAsGroup: number | undefined;
-    if (service.user !== undefined) {
-      const [uid, gid] = service.user.split(':');
-      if (/^\d+$/.test(uid ?? '') && Number(uid) > 0) {
-        runAsUser = Number(uid);
-        if (/^\d+$/.test(gid ?? '')) runAsGroup = Number(gid);
-      } else {
-        unsupported.push({
-          service: service.name,
-          key: `user ${service.user}`,
-          reason: 'pods run as a numeric non-root uid (berth policy); set the image’s non-root uid',
-        });
-      }
-    }
+    const user = decideUser(service);
+    const { runAsUser, runAsGroup } = user;
+    // Claims the pod writes to belong to its group, so a non-root uid can use them.
+    const fsGroup = volumes.some((v) => v.claim) ? (runAsGroup ?? runAsUser) : undefined;
     if (service.restart !== undefined) {
       notes.push(
         `${service.name}: restart: ${service.restart} ignored — ${kind === 'Job' ? 'a Job runs to completion' : 'Kubernetes restarts pods itself'}`,
@@ -470,8 +658,13 @@ export function buildPlan(project: ComposeProject, name: string): ImportPlan {
       secretEnv,
       derivedEnv,
       volumes,
+      files: filesOf.get(service.name) ?? [],
       ...(runAsUser !== undefined ? { runAsUser } : {}),
       ...(runAsGroup !== undefined ? { runAsGroup } : {}),
+      ...(fsGroup !== undefined ? { fsGroup } : {}),
+      ...(lowPort && kind !== 'Job' ? { sysctls: { 'net.ipv4.ip_unprivileged_port_start': '0' } } : {}),
+      ...(user.securityException ? { securityException: user.securityException } : {}),
+      user: { runsAs: user.runsAs, why: user.why },
       dependsOn: service.dependsOn
         .filter((d) => {
           if (included.has(d.service)) return true;

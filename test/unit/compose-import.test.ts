@@ -212,8 +212,14 @@ describe('compose import', () => {
       [8194],
     );
     assert.deepEqual(
-      dify.components.find((c) => c.name === 'db-postgres')!.ports.map((p) => p.source),
-      ['image'],
+      dify.components.find((c) => c.name === 'db-postgres')!.ports.map((p) => [p.containerPort, p.source]),
+      [[5432, 'reference']],
+      'DB_HOST: db_postgres with DB_PORT: 5432',
+    );
+    assert.deepEqual(
+      result.plan.components.find((c) => c.name === 'db')!.ports.map((p) => p.source),
+      ['reference'],
+      'postgres://…@db:5432 in DATABASE_URL',
     );
   });
 
@@ -320,12 +326,13 @@ describe('compose import', () => {
       'app:deploy.placement',
       'app:ports 7000-7001:7000-7001',
       'builder:build',
-      'builder:user root',
       '(top level):secrets',
     ]) {
       assert.ok(reported.includes(expected), `${expected} in ${reported.join(', ')}`);
     }
     for (const item of plan.unsupported) assert.ok(item.reason.length > 10);
+    // user: root is decided (an exception with its reason, see REPORT.md Users), not only listed.
+    assert.equal(plan.components.find((c) => c.name === 'builder')!.securityException?.runAsRoot, true);
     assert.ok(!reported.some((r) => r.includes('container_name')), 'ignored keys are notes, not unsupported');
     const report = features().files['REPORT.md'];
     assert.match(report, /\| app \| `privileged` \| pods run non-root/);
