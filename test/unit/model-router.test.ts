@@ -41,7 +41,7 @@ describe('model-router blueprint', () => {
     );
   });
 
-  test('application.yml is rendered from typed values in the guide keys', async () => {
+  test('application.yml is rendered from typed values in the keys JAiRouter reads', async () => {
     const result = await renderExample('model-router', [PRODUCTION]);
     const config = parse((find(result, 'ConfigMap', 'model-router-config') as any).data['application.yml']);
     assert.equal(config.server.port, 8080);
@@ -61,11 +61,11 @@ describe('model-router blueprint', () => {
       weight: 2,
     });
     assert.equal(config.model.services.embedding['load-balance'].type, 'round-robin');
-    assert.equal(config.management.endpoints.web.exposure.include, 'health,info,metrics,prometheus');
+    assert.equal(config.management.endpoints.web.exposure.include, 'health,info,prometheus');
     const pod = podSpec(find(result, 'Deployment', NAME));
     assert.ok(pod.volumes.some((v: any) => v.configMap?.name === 'model-router-config'));
-    assert.equal(pod.containers[0].livenessProbe.httpGet.path, '/actuator/health/liveness');
-    assert.equal(pod.containers[0].readinessProbe.httpGet.path, '/actuator/health/readiness');
+    assert.deepEqual(pod.containers[0].livenessProbe.tcpSocket, { port: 'http' });
+    assert.equal(pod.containers[0].readinessProbe.httpGet.path, '/actuator/health');
   });
 
   test('a config change rolls the pods; a replica change does not touch the checksum', async () => {
@@ -77,31 +77,34 @@ describe('model-router blueprint', () => {
 
   test('the API key comes from a generated Secret or an existing one', async () => {
     const generated = await renderExample('model-router', [MINIMAL]);
-    assert.deepEqual(envOf(find(generated, 'Deployment', NAME)).API_KEY, {
+    assert.deepEqual(envOf(find(generated, 'Deployment', NAME)).JAIROUTER_SECURITY_APIKEY_KEYS_0_KEYVALUE, {
       secretKeyRef: { name: 'model-router-api-key', key: 'api-key' },
     });
-    assert.deepEqual(names(generated, 'Secret'), ['Secret/model-router-api-key']);
+    assert.deepEqual(names(generated, 'Secret'), ['Secret/model-router-api-key', 'Secret/model-router-auth']);
     const existing = await renderExample('model-router', [PRODUCTION]);
-    assert.deepEqual(names(existing, 'Secret'), []);
+    assert.deepEqual(names(existing, 'Secret'), ['Secret/model-router-auth']);
     const env = envOf(find(existing, 'Deployment', NAME));
-    assert.deepEqual(env.API_KEY, { secretKeyRef: { name: 'jairouter-secret', key: 'api-key' } });
+    assert.deepEqual(env.JAIROUTER_SECURITY_APIKEY_KEYS_0_KEYVALUE, {
+      secretKeyRef: { name: 'jairouter-secret', key: 'api-key' },
+    });
     assert.equal(
       env.JAVA_OPTS,
       '-Xms512m -Xmx1024m -XX:+UseG1GC -XX:+UseContainerSupport -XX:MaxRAMPercentage=75.0',
     );
   });
 
-  test('config store and logs are ReadWriteMany claims on the chosen storage class', async () => {
-    const result = await renderExample('model-router', [PRODUCTION]);
-    for (const [name, size] of [
-      ['model-router-router-config-store', '1Gi'],
-      ['model-router-router-logs', '10Gi'],
-    ]) {
-      const claim = find(result, 'PersistentVolumeClaim', name!) as any;
-      assert.deepEqual(claim.spec.accessModes, ['ReadWriteMany']);
-      assert.equal(claim.spec.storageClassName, 'nfs-client');
-      assert.equal(claim.spec.resources.requests.storage, size);
-    }
+  test('config store and logs are emptyDirs unless a claim is asked for', async () => {
+    const plain = await renderExample('model-router', [PRODUCTION]);
+    assert.deepEqual(names(plain, 'PersistentVolumeClaim'), []);
+    const claimed = await renderExample(
+      'model-router',
+      [],
+      ['router.persistence.logs.enabled=true', 'router.persistence.logs.storageClass=fast'],
+    );
+    const claim = find(claimed, 'PersistentVolumeClaim', 'model-router-router-logs') as any;
+    assert.deepEqual(claim.spec.accessModes, ['ReadWriteOnce']);
+    assert.equal(claim.spec.storageClassName, 'fast');
+    assert.equal(claim.spec.resources.requests.storage, '10Gi');
     const own = await renderExample(
       'model-router',
       [],
@@ -115,10 +118,10 @@ describe('model-router blueprint', () => {
     );
   });
 
-  test('non-root uid 1001 with every capability dropped', async () => {
+  test("non-root as the image's uid 10010 with every capability dropped", async () => {
     const pod = podSpec(find(await renderExample('model-router', []), 'Deployment', NAME));
-    assert.equal(pod.securityContext.runAsUser, 1001);
-    assert.equal(pod.securityContext.fsGroup, 1001);
+    assert.equal(pod.securityContext.runAsUser, 10010);
+    assert.equal(pod.securityContext.fsGroup, 10010);
     assert.deepEqual(pod.containers[0].securityContext.capabilities, { drop: ['ALL'] });
   });
 

@@ -6,48 +6,83 @@
 import { objectName, type RenderContext } from '../../render/context.ts';
 import { ingressUrl } from '../../render/ingress.ts';
 import type { ComponentSpec, NetworkPeerSpec, PlatformSpec } from '../../render/model.ts';
+import { mergeValues, type PlainObject } from '../../values/merge.ts';
 import { toYaml } from '../../yaml.ts';
 import { defineBlueprint } from '../blueprint.ts';
 import { env, literalEnv } from '../shared/env.ts';
-import { JAIROUTER_VERSION, type ModelRouterValues, modelRouterValues } from './values.ts';
+import { API_KEY_ENV, CONFIG_FILE, CONFIG_LOCATION_ENV, JWT_SECRET_ENV, UPSTREAM_UID } from './contract.ts';
+import { JAIROUTER_VERSION, type ModelRouterValues, modelRouterValues, SERVICE_TYPES } from './values.ts';
 
 const HTTP_PORT = 8080;
 
-/** application.yml, in the keys of the guide's ConfigMap (and JAiRouter's config/router/*.yml). */
-export function applicationYaml(values: ModelRouterValues): string {
+/** Spring application.yml of the router, before the user's router.config is merged over it. */
+function renderedSettings(values: ModelRouterValues): PlainObject {
   const { router } = values;
+  const rateLimit = { ...router.rateLimit };
+  const circuitBreaker = { ...router.circuitBreaker };
+  const loadBalance = (type: string) => ({ type, 'hash-algorithm': router.loadBalance.hashAlgorithm });
+  // Spring merges the model.services map over the image's packaged defaults (every type, with
+  // backends at 172.16.30.6, gpustack adapters and tighter per-type limits): each type is written
+  // out in full, and the types the user leaves out get no instances.
   const services = Object.fromEntries(
-    Object.entries(router.services).map(([type, service]) => [
-      type,
-      {
-        ...(service.loadBalance ? { 'load-balance': { type: service.loadBalance } } : {}),
-        instances: service.instances.map((i) => ({
-          name: i.name,
-          'base-url': i.baseUrl,
-          path: i.path,
-          weight: i.weight,
-        })),
-      },
-    ]),
+    SERVICE_TYPES.map((type) => {
+      const service = router.services[type];
+      if (!service) return [type, { instances: [] }];
+      return [
+        type,
+        {
+          adapter: service.adapter ?? router.adapter,
+          'load-balance': loadBalance(service.loadBalance ?? router.loadBalance.type),
+          'rate-limit': { ...rateLimit },
+          'circuit-breaker': { ...circuitBreaker },
+          instances: service.instances.map((i) => ({
+            name: i.name,
+            'base-url': i.baseUrl,
+            path: i.path,
+            weight: i.weight,
+          })),
+        },
+      ];
+    }),
   );
-  return toYaml({
+  return {
     server: { port: HTTP_PORT },
     model: {
-      'load-balance': { type: router.loadBalance.type, 'hash-algorithm': router.loadBalance.hashAlgorithm },
-      'rate-limit': { ...router.rateLimit },
-      'circuit-breaker': { ...router.circuitBreaker },
+      adapter: router.adapter,
+      'load-balance': loadBalance(router.loadBalance.type),
+      'rate-limit': rateLimit,
+      'circuit-breaker': circuitBreaker,
       services,
     },
     management: {
-      endpoints: { web: { exposure: { include: 'health,info,metrics,prometheus' } } },
-      endpoint: { health: { probes: { enabled: true } } },
-      metrics: { export: { prometheus: { enabled: true } } },
+      endpoints: { web: { exposure: { include: 'health,info,prometheus' } } },
+      // The image enables the redis indicator (host localhost); without a Redis it turns
+      // /actuator/health DOWN. Turn it back on through router.config when you wire one.
+      health: { redis: { enabled: false } },
     },
-    logging: {
-      level: { 'org.unreal.modelrouter': router.logLevel },
-      file: { name: '/app/logs/jairouter.log' },
+    jairouter: {
+      security: {
+        // Replaces the packaged accounts (admin with a published default password, user/user123456).
+        jwt: {
+          accounts: [
+            {
+              username: 'admin',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a Spring placeholder, resolved from the pod's env
+              password: '{noop}${INITIAL_ADMIN_PASSWORD}',
+              roles: ['ADMIN', 'USER'],
+              enabled: true,
+            },
+          ],
+        },
+      },
     },
-  });
+    logging: { level: { 'org.unreal.modelrouter': router.logLevel } },
+  };
+}
+
+/** application.yml: the rendered settings with the user's router.config merged over them (theirs win). */
+export function applicationYaml(values: ModelRouterValues): string {
+  return toYaml(mergeValues(renderedSettings(values), values.router.config as PlainObject));
 }
 
 /** Ports the router calls its backends on, from their base URLs. */
@@ -80,6 +115,11 @@ function networkPolicy(values: ModelRouterValues): ComponentSpec['networkPolicy'
   };
 }
 
+/** Permissions of the API key: the service types with backends (a key without one answers 403 there). */
+function permissions(values: ModelRouterValues): string {
+  return SERVICE_TYPES.filter((type) => values.router.services[type]).join(',');
+}
+
 function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
   const svc = values.services.router;
   const { router: settings } = values;
@@ -87,12 +127,16 @@ function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
     secret: settings.existingSecret || objectName(ctx, 'api-key'),
     key: settings.existingSecret ? settings.secretKeys.apiKey : 'api-key',
   };
-  const health = (path: string) => ({ http: { path, port: 'http' } });
+  const auth = (key: string) => ({ secret: objectName(ctx, 'auth'), key });
+  const { config, logs } = settings.persistence;
+  // A ReadWriteOnce claim cannot be attached to a second pod on another node: one pod, replaced.
+  const singleOwner = [config, logs].some((p) => p.enabled && !p.accessModes.includes('ReadWriteMany'));
   return {
     name: 'router',
     stage: 'backends',
     kind: 'Deployment',
     replicas: svc.replicas,
+    ...(singleOwner ? { singleton: true } : {}),
     containers: [
       {
         name: 'router',
@@ -102,10 +146,18 @@ function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
             SPRING_PROFILES_ACTIVE: settings.springProfile,
             JAVA_OPTS: settings.javaOpts,
             SERVER_PORT: HTTP_PORT,
+            // The packaged application.yml imports /app/config/application.yml before its own
+            // module files, which then win; an additional location is read after all of them.
+            [CONFIG_LOCATION_ENV]: `file:${CONFIG_FILE}`,
+            [API_KEY_ENV.id]: 'berth',
+            [API_KEY_ENV.enabled]: true,
+            [API_KEY_ENV.permissions]: permissions(values),
           }),
-          // The guide reads API_KEY; the image's own settings read ADMIN_API_KEY.
-          env('API_KEY', apiKey),
-          env('ADMIN_API_KEY', apiKey),
+          env(API_KEY_ENV.value, apiKey),
+          env(JWT_SECRET_ENV, auth('jwt-secret')),
+          // Read by the image's startup checks (they log an error banner without it).
+          env('JWT_SECRET', auth('jwt-secret')),
+          env('INITIAL_ADMIN_PASSWORD', auth('admin-password')),
           ...svc.extraEnv,
         ],
         ports: [
@@ -118,26 +170,26 @@ function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
         ],
         resources: svc.resources,
         probes: {
+          // /actuator/health is one of the three anonymous actuator paths; the health groups
+          // (/actuator/health/readiness, /liveness) need the ADMIN role and answer 401.
           readiness: {
-            ...health('/actuator/health/readiness'),
+            http: { path: '/actuator/health', port: 'http' },
             initialDelaySeconds: 30,
             periodSeconds: 10,
             timeoutSeconds: 5,
           },
-          liveness: {
-            ...health('/actuator/health/liveness'),
-            initialDelaySeconds: 60,
-            periodSeconds: 30,
-            timeoutSeconds: 10,
-          },
+          // Liveness only asks whether the JVM still serves: a backend or database turning the
+          // health DOWN must not restart the pods.
+          liveness: { tcp: { port: 'http' }, initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 10 },
         },
         volumeMounts: ['config', 'config-store', 'logs', 'data', 'tmp'],
       },
     ],
     volumes: [
       { name: 'config', mountPath: '/app/config', configMap: objectName(ctx, 'config'), readOnly: true },
-      { name: 'config-store', mountPath: '/app/config-store', persistence: settings.persistence.config },
-      { name: 'logs', mountPath: '/app/logs', persistence: settings.persistence.logs },
+      { name: 'config-store', mountPath: '/app/config-store', persistence: config },
+      { name: 'logs', mountPath: '/app/logs', persistence: logs },
+      // The H2 database (data/jairouter): one per pod, seeded from application.yml at each start.
       { name: 'data', mountPath: '/app/data', emptyDir: {} },
       { name: 'tmp', mountPath: '/tmp', emptyDir: {} },
     ],
@@ -156,8 +208,8 @@ function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
       podDisruptionBudget: svc.podDisruptionBudget,
       verticalAutoscaling: svc.verticalAutoscaling,
     },
-    // The guide's security context: uid/gid 1001, fsGroup 1001 (the upstream Dockerfile uses 10010).
-    podSecurity: { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 },
+    // The image's user (Dockerfile: useradd -u 10010), owner of /app.
+    podSecurity: { runAsUser: UPSTREAM_UID, runAsGroup: UPSTREAM_UID, fsGroup: UPSTREAM_UID },
     rollOn: { configMaps: ['config'] },
     metrics: { port: 'http', path: '/actuator/prometheus' },
     networkPolicy: networkPolicy(values),
@@ -197,11 +249,22 @@ function alerts(ctx: RenderContext): PlatformSpec['alerts'] {
 function warnings(values: ModelRouterValues): string[] {
   const svc = values.services.router;
   const vpa = svc.verticalAutoscaling;
-  return vpa.enabled && vpa.updateMode !== 'Off' && svc.autoscaling.enabled
-    ? [
-        'VPA in an acting mode and an HPA on CPU/memory fight over the same pods; use updateMode Off (recommendations only) or drop one',
-      ]
-    : [];
+  const { config, logs } = values.router.persistence;
+  const scaled = svc.replicas > 1 || svc.autoscaling.enabled;
+  const result: string[] = [];
+  if (vpa.enabled && vpa.updateMode !== 'Off' && svc.autoscaling.enabled)
+    result.push(
+      'VPA in an acting mode and an HPA on CPU/memory fight over the same pods; use updateMode Off (recommendations only) or drop one',
+    );
+  if (scaled && [config, logs].some((p) => p.enabled && !p.accessModes.includes('ReadWriteMany')))
+    result.push(
+      'router.persistence uses a ReadWriteOnce claim: the router runs as one pod (replicas and autoscaling do not apply); use ReadWriteMany or leave persistence off',
+    );
+  if (scaled && logs.enabled && logs.accessModes.includes('ReadWriteMany'))
+    result.push(
+      'several router pods write the same log files (logs/jairouter-*.log) on the shared claim; logs also go to stdout',
+    );
+  return result;
 }
 
 function notes(values: ModelRouterValues, ctx: RenderContext): string[] {
@@ -212,6 +275,8 @@ function notes(values: ModelRouterValues, ctx: RenderContext): string[] {
   lines.push(
     `In the cluster: http://${service}.${ctx.namespace}.svc (port 80). From here:`,
     `  kubectl port-forward --namespace ${ctx.namespace} svc/${service} 8080:80, then curl http://127.0.0.1:8080/actuator/health`,
+    'Model requests carry the API key in the X-API-Key header. The admin UI (/admin/) logs in as admin with',
+    `  the password in Secret ${objectName(ctx, 'auth')} (key admin-password).`,
   );
   if (values.router.nodePort.enabled)
     lines.push(`NodePort: any node's address, port ${values.router.nodePort.port}.`);
@@ -231,9 +296,18 @@ export const blueprint = defineBlueprint({
   build(values, ctx): PlatformSpec {
     return {
       components: [router(values, ctx)],
-      secrets: values.router.existingSecret
-        ? []
-        : [{ name: 'api-key', generated: { 'api-key': { kind: 'alphanumeric', length: 40 } } }],
+      secrets: [
+        ...(values.router.existingSecret
+          ? []
+          : [{ name: 'api-key', generated: { 'api-key': { kind: 'alphanumeric' as const, length: 40 } } }]),
+        {
+          name: 'auth',
+          generated: {
+            'jwt-secret': { kind: 'alphanumeric', length: 64 },
+            'admin-password': { kind: 'alphanumeric', length: 24 },
+          },
+        },
+      ],
       configMaps: [{ name: 'config', data: { 'application.yml': applicationYaml(values) } }],
       ingressRoutes: [{ path: '/', component: 'router', port: 'http' }],
       extraObjects: [],

@@ -12,6 +12,8 @@ export const JAIROUTER_VERSION = '2.8.3';
 
 export const SERVICE_TYPES = ['chat', 'embedding', 'rerank', 'tts', 'stt', 'imgGen', 'imgEdit'] as const;
 const LOAD_BALANCE = z.enum(['round-robin', 'random', 'least-connections', 'ip-hash', 'consistent-hash']);
+/** Request adapters JAiRouter ships (ModelRouterProperties.adapter; `normal` is OpenAI-compatible). */
+const ADAPTER = z.enum(['normal', 'gpustack', 'ollama', 'vllm', 'xinference', 'localai']);
 
 const instance = z.strictObject({
   name: z.string().min(1).describe('Model name the backend serves, e.g. llama3.2:3b.'),
@@ -24,6 +26,7 @@ const modelService = z.strictObject({
   loadBalance: LOAD_BALANCE.optional().describe(
     'Strategy for this type; unset uses router.loadBalance.type.',
   ),
+  adapter: ADAPTER.optional().describe('Request adapter for this type; unset uses router.adapter.'),
   instances: z.array(instance).min(1).describe('Backend instances of this model type.'),
 });
 
@@ -35,7 +38,9 @@ export const modelRouterValues = platformValuesSchema({
       existingSecret: z
         .string()
         .default('')
-        .describe('Existing Secret holding the API key; empty: berth generates one at install and keeps it.'),
+        .describe(
+          'Existing Secret holding the API key (sent as X-API-Key); empty: berth generates one at install and keeps it.',
+        ),
       secretKeys: z
         .strictObject({ apiKey: z.string().min(1).default('api-key').describe('Key of the API key.') })
         .prefault({})
@@ -49,6 +54,9 @@ export const modelRouterValues = platformValuesSchema({
         .enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])
         .default('INFO')
         .describe('Log level of org.unreal.modelrouter.'),
+      adapter: ADAPTER.default('normal').describe(
+        'Default request adapter of the backends (normal = OpenAI-compatible; also gpustack, ollama, vllm, xinference, localai).',
+      ),
       loadBalance: z
         .strictObject({
           type: LOAD_BALANCE.default('round-robin').describe('Default load-balancing strategy.'),
@@ -93,14 +101,23 @@ export const modelRouterValues = platformValuesSchema({
           },
         })
         .describe('Model backends per type (chat, embedding, rerank, tts, stt, imgGen, imgEdit).'),
+      config: z
+        .record(z.string(), z.unknown())
+        .default({})
+        .describe(
+          'Extra application.yml settings (Spring keys, e.g. jairouter.tracing), merged over the ones berth renders: yours win; null removes a key.',
+        ),
       persistence: z
         .strictObject({
-          config: persistenceSchema({ size: '1Gi', accessMode: 'ReadWriteMany' }).describe(
-            'Config store (/app/config-store), shared by all replicas.',
-          ),
-          logs: persistenceSchema({ size: '10Gi', accessMode: 'ReadWriteMany' }).describe(
-            'Logs (/app/logs).',
-          ),
+          // Off by default: logs also go to stdout, and the config store only holds JWT file
+          // persistence, which the image's defaults do not use (its state is the H2 database in
+          // /app/data, one per pod). A ReadWriteOnce claim makes the router a single pod.
+          config: persistenceSchema({ size: '1Gi' })
+            .prefault({ enabled: false })
+            .describe('Config store (/app/config-store); an emptyDir unless enabled.'),
+          logs: persistenceSchema({ size: '10Gi' })
+            .prefault({ enabled: false })
+            .describe('Log files (/app/logs); an emptyDir unless enabled (logs also go to stdout).'),
         })
         .prefault({}),
       nodePort: z
@@ -125,8 +142,10 @@ export const modelRouterValues = platformValuesSchema({
             .describe('Namespace of the ingress controller, the only one that may call the router.'),
           monitoringNamespace: z
             .string()
-            .default('')
-            .describe('Namespace of Prometheus, also allowed in when set (for scraping).'),
+            .default('monitoring')
+            .describe(
+              'Namespace of Prometheus, allowed in to scrape /actuator/prometheus (the pods carry scrape annotations); empty: none.',
+            ),
           backendCidrs: z
             .array(z.string())
             .default([])
