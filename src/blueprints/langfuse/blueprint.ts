@@ -69,10 +69,10 @@ function sharedEnv(values: LangfuseValues, ctx: RenderContext, backends: Langfus
     env('CLICKHOUSE_USER', clickhouse.username),
     env('CLICKHOUSE_PASSWORD', clickhouse.password),
     env('CLICKHOUSE_URL', `${chScheme}://${clickhouse.host}:${clickhouse.httpPort}`),
-    env(
-      'CLICKHOUSE_MIGRATION_URL',
-      `clickhouse://${clickhouse.host}:${clickhouse.nativePort}${clickhouse.secure ? '?secure=true' : ''}`,
-    ),
+    // The migration script appends its own '?username=…' query to this URL, so TLS cannot ride on
+    // it as '?secure=true' (two query strings); the script adds secure=true for CLICKHOUSE_MIGRATION_SSL.
+    env('CLICKHOUSE_MIGRATION_URL', `clickhouse://${clickhouse.host}:${clickhouse.nativePort}`),
+    ...(clickhouse.secure ? [env('CLICKHOUSE_MIGRATION_SSL', 'true')] : []),
     env('CLICKHOUSE_DB', clickhouse.database),
     env('CLICKHOUSE_CLUSTER_ENABLED', String(clickhouse.cluster !== '')),
     ...(clickhouse.cluster ? [env('CLICKHOUSE_CLUSTER_NAME', clickhouse.cluster)] : []),
@@ -203,11 +203,18 @@ function warnings(values: LangfuseValues): string[] {
     (dep) => !values.integrations[dep].enabled,
   );
   if (!values.integrations.s3.enabled) bundled.push('minio' as never);
-  return bundled.length
+  const result = bundled.length
     ? [
         `bundled single-instance ${bundled.join(', ')} are fine for trials; production should use integrations.* (managed services)`,
       ]
     : [];
+  const { clickhouse } = values.integrations;
+  if (clickhouse.enabled && clickhouse.cluster !== '' && clickhouse.cluster !== 'default') {
+    result.push(
+      `integrations.clickhouse.cluster is ${clickhouse.cluster}: Langfuse's automatic ClickHouse migrations are written ON CLUSTER default and fail on another cluster name`,
+    );
+  }
+  return result;
 }
 
 export const blueprint = defineBlueprint({

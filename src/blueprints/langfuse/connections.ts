@@ -89,9 +89,14 @@ export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): La
     : {
         ...use(
           bundledMinio(ctx, deps.minio, {
-            buckets: [...new Set([buckets.eventUpload.bucket, buckets.mediaUpload.bucket])].map((name) => ({
-              name,
-            })),
+            // Langfuse never creates buckets: every one it writes to must exist before it starts.
+            buckets: [
+              ...new Set([
+                buckets.eventUpload.bucket,
+                buckets.mediaUpload.bucket,
+                ...(buckets.batchExport.enabled ? [buckets.batchExport.bucket] : []),
+              ]),
+            ].map((name) => ({ name })),
             allowFrom: APP,
           }),
         ),
