@@ -49,6 +49,25 @@ describe('langfuse upstream contract', () => {
     assert.doesNotMatch(podSpec(find(off, 'StatefulSet', 'lf-minio')).containers[0].args[0], /unused/);
   });
 
+  test('migrations run once, in the migrate Job, not in every web replica', async () => {
+    for (const values of [{}, variants.production]) {
+      const result = await renderValues(values);
+      const job = podSpec(find(result, 'Job', 'lf-migrate')).containers[0];
+      assert.deepEqual([...job.command, ...job.args], ['dumb-init', '--', './web/entrypoint.sh', 'true']);
+      const web = envOf(find(result, 'Deployment', 'lf-web'));
+      assert.equal(web.LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED, 'true');
+      assert.equal(web.LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED, 'true');
+    }
+    const withPolicies = await renderValues({ networkPolicy: { enabled: true } });
+    for (const dependency of ['lf-postgresql', 'lf-clickhouse']) {
+      const policy = find(withPolicies, 'NetworkPolicy', dependency) as any;
+      const callers = policy.spec.ingress[0].from.map(
+        (f: any) => f.podSelector.matchLabels['app.kubernetes.io/component'],
+      );
+      assert.ok(callers.includes('migrate'), `${dependency} admits the migrate Job`);
+    }
+  });
+
   test('a ClickHouse cluster not named default is warned about', async () => {
     const result = await renderValues({
       integrations: { clickhouse: { enabled: true, host: 'ch', existingSecret: 'ch', cluster: 'langfuse' } },

@@ -31,7 +31,8 @@ interface Bucket {
   readonly prefix: string;
 }
 
-const APP = ['web', 'worker'];
+/** Who reaches the databases: the applications and the migrate Job. */
+const APP = ['web', 'worker', 'migrate'];
 
 export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): LangfuseBackends {
   const { integrations: ext, dependencies: deps } = values;

@@ -43,6 +43,21 @@ function requireEnv(release: ReleaseView, names: readonly string[], only?: reado
   );
 }
 
+/** The containers that run the ClickHouse migrations: a Job running the web entrypoint, or the web. */
+function clickhouseMigrators(release: ReleaseView): [string, ContainerView][] {
+  const jobs = release.components
+    .filter((c) => c.kind === 'Job')
+    .flatMap((c) =>
+      c.containers
+        .filter((k) => k.command.includes('./web/entrypoint.sh'))
+        .map((k) => [c.name, k] as [string, ContainerView]),
+    );
+  const web = apps(release, ['web'])
+    .filter(([, container]) => flagValue(container, 'LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED') !== 'true')
+    .map(([component, container]) => [component.name, container] as [string, ContainerView]);
+  return [...jobs, ...web];
+}
+
 function flagValue(container: ContainerView, name: string): string | undefined {
   return container.env.get(name)?.value;
 }
@@ -117,21 +132,19 @@ const facts: ContractFact[] = [
     fact: "The ClickHouse migration script appends its own '?username=…&password=…' query to CLICKHOUSE_MIGRATION_URL (a clickhouse:// native-protocol URL), so the URL must carry no query of its own; TLS is asked for with CLICKHOUSE_MIGRATION_SSL=true.",
     source: source('packages/shared/clickhouse/scripts/up.sh'),
     check: (release) =>
-      apps(release, ['web']).flatMap(([component, container]) => {
+      clickhouseMigrators(release).flatMap(([name, container]) => {
         const url = container.env.get('CLICKHOUSE_MIGRATION_URL')?.value;
-        if (url === undefined) return [`${component.name}: CLICKHOUSE_MIGRATION_URL is not set`];
+        if (url === undefined) return [`${name}: CLICKHOUSE_MIGRATION_URL is not set`];
         const problems: string[] = [];
         if (!url.startsWith('clickhouse://'))
-          problems.push(`${component.name}: CLICKHOUSE_MIGRATION_URL is not clickhouse://`);
+          problems.push(`${name}: CLICKHOUSE_MIGRATION_URL is not clickhouse://`);
         if (url.includes('?'))
           problems.push(
-            `${component.name}: CLICKHOUSE_MIGRATION_URL ${url} has a query string; the migration script appends '?…' and the URL breaks`,
+            `${name}: CLICKHOUSE_MIGRATION_URL ${url} has a query string; the migration script appends '?…' and the URL breaks`,
           );
         const secure = container.env.get('CLICKHOUSE_URL')?.value?.startsWith('https://');
         if (secure && flagValue(container, 'CLICKHOUSE_MIGRATION_SSL') !== 'true')
-          problems.push(
-            `${component.name}: ClickHouse is reached over TLS but CLICKHOUSE_MIGRATION_SSL is not true`,
-          );
+          problems.push(`${name}: ClickHouse is reached over TLS but CLICKHOUSE_MIGRATION_SSL is not true`);
         return problems;
       }),
   },
@@ -158,11 +171,11 @@ const facts: ContractFact[] = [
     fact: "The clustered ClickHouse migrations are written 'ON CLUSTER default'; automatic migrations on a cluster of another name fail.",
     source: source('packages/shared/clickhouse/migrations/clustered/0001_traces.up.sql'),
     check: (release) =>
-      apps(release, ['web']).flatMap(([component, container]) =>
+      clickhouseMigrators(release).flatMap(([name, container]) =>
         flagValue(container, 'CLICKHOUSE_CLUSTER_ENABLED') === 'true' &&
         (flagValue(container, 'CLICKHOUSE_CLUSTER_NAME') ?? 'default') !== 'default' &&
         flagValue(container, 'LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED') !== 'true'
-          ? [`${component.name}: automatic ClickHouse migrations need the cluster to be named default`]
+          ? [`${name}: automatic ClickHouse migrations need the cluster to be named default`]
           : [],
       ),
   },
@@ -276,8 +289,27 @@ const facts: ContractFact[] = [
   },
   {
     id: 'web.migrations',
-    fact: 'The web entrypoint (not the worker) runs the Postgres migrations (prisma migrate deploy) and then the ClickHouse migrations (golang-migrate) before the server starts, unless LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED / LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED are true.',
+    fact: 'The web entrypoint (not the worker) runs the Postgres migrations (prisma migrate deploy) and then the ClickHouse migrations (golang-migrate, whose ClickHouse driver locks only within one process) before exec-ing its arguments, unless LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED / LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED are true; several replicas starting together would migrate concurrently.',
     source: source('web/entrypoint.sh'),
+    check: (release) => {
+      const [entry] = apps(release, ['web']);
+      if (!entry) return [];
+      const [web, container] = entry;
+      const job = release.components.some(
+        (c) => c.kind === 'Job' && c.containers.some((k) => k.command.includes('./web/entrypoint.sh')),
+      );
+      const webMigrates = ['POSTGRES', 'CLICKHOUSE'].some(
+        (db) => flagValue(container, `LANGFUSE_AUTO_${db}_MIGRATION_DISABLED`) !== 'true',
+      );
+      const replicas = (web.workload.spec as Record<string, unknown>).replicas;
+      const scaled = release.objects.some(
+        (o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === web.workload.metadata.name,
+      );
+      if (!job && !webMigrates) return ['web: nothing runs the migrations'];
+      if (webMigrates && (job || scaled || replicas !== 1))
+        return ['web: every web replica runs the migrations at start, concurrently with the others'];
+      return [];
+    },
   },
 ];
 
