@@ -37,7 +37,7 @@ describe('langfuse blueprint', () => {
     ]);
     const pg = find(result, 'StatefulSet', 'langfuse-postgresql') as any;
     assert.equal(pg.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '20Gi');
-    assert.deepEqual(names(result, 'Job'), []);
+    assert.deepEqual(names(result, 'Job'), ['Job/langfuse-migrate']);
     const minio = podSpec(find(result, 'StatefulSet', 'langfuse-minio'));
     assert.match(minio.containers[0].args[0], /^mkdir -p \/data\/langfuse && exec minio server/);
   });
@@ -45,7 +45,7 @@ describe('langfuse blueprint', () => {
   test('production topology: no bundled dependency, env points at the external services', async () => {
     const result = await renderExample('langfuse', [PRODUCTION]);
     assert.deepEqual(names(result, 'StatefulSet'), []);
-    assert.deepEqual(names(result, 'Job'), []);
+    assert.deepEqual(names(result, 'Job'), ['Job/langfuse-migrate'], 'only the migrations');
     assert.deepEqual(names(result, 'Secret'), [], 'secrets come from the user, none is generated');
     for (const name of ['langfuse-web', 'langfuse-worker']) {
       const env = envOf(find(result, 'Deployment', name));

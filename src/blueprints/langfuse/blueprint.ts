@@ -69,10 +69,10 @@ function sharedEnv(values: LangfuseValues, ctx: RenderContext, backends: Langfus
     env('CLICKHOUSE_USER', clickhouse.username),
     env('CLICKHOUSE_PASSWORD', clickhouse.password),
     env('CLICKHOUSE_URL', `${chScheme}://${clickhouse.host}:${clickhouse.httpPort}`),
-    env(
-      'CLICKHOUSE_MIGRATION_URL',
-      `clickhouse://${clickhouse.host}:${clickhouse.nativePort}${clickhouse.secure ? '?secure=true' : ''}`,
-    ),
+    // The migration script appends its own '?username=…' query to this URL, so TLS cannot ride on
+    // it as '?secure=true' (two query strings); the script adds secure=true for CLICKHOUSE_MIGRATION_SSL.
+    env('CLICKHOUSE_MIGRATION_URL', `clickhouse://${clickhouse.host}:${clickhouse.nativePort}`),
+    ...(clickhouse.secure ? [env('CLICKHOUSE_MIGRATION_SSL', 'true')] : []),
     env('CLICKHOUSE_DB', clickhouse.database),
     env('CLICKHOUSE_CLUSTER_ENABLED', String(clickhouse.cluster !== '')),
     ...(clickhouse.cluster ? [env('CLICKHOUSE_CLUSTER_NAME', clickhouse.cluster)] : []),
@@ -108,8 +108,7 @@ function application(
   const workerScaledByKeda = !isWeb && values.langfuse.keda.enabled;
   return {
     name,
-    // The guide upgrades the worker before the web. The web runs both migrations at start-up and the
-    // worker's health needs only a reachable database, so worker-then-web cannot deadlock.
+    // The guide upgrades the worker before the web; both start after the migrate Job.
     stage: isWeb ? 'frontends' : 'backends',
     kind: 'Deployment',
     replicas: service.replicas,
@@ -121,6 +120,14 @@ function application(
           ...appSecretEnv,
           ...envVars,
           ...literalEnv({ HOSTNAME: '0.0.0.0', PORT: port }),
+          // The migrate Job has run both migrations once; every web replica repeating them at start
+          // would race (golang-migrate's ClickHouse driver has no cross-process lock).
+          ...(isWeb
+            ? literalEnv({
+                LANGFUSE_AUTO_POSTGRES_MIGRATION_DISABLED: true,
+                LANGFUSE_AUTO_CLICKHOUSE_MIGRATION_DISABLED: true,
+              })
+            : []),
           ...service.extraEnv,
         ],
         ports: [{ name: 'http', containerPort: port }],
@@ -140,6 +147,33 @@ function application(
       podDisruptionBudget: service.podDisruptionBudget,
     },
     // The images run as nextjs / expressjs, uid and gid 1001.
+    podSecurity: { runAsUser: 1001, runAsGroup: 1001 },
+  };
+}
+
+/**
+ * The Postgres and ClickHouse migrations, once per install or upgrade: the web image's own
+ * entrypoint runs both and then execs its arguments (`true`), so the steps stay upstream's.
+ */
+function migrationJob(values: LangfuseValues, envVars: ReturnType<typeof sharedEnv>): ComponentSpec {
+  const web = values.services.web;
+  return {
+    name: 'migrate',
+    stage: 'migrations',
+    kind: 'Job',
+    replicas: 1,
+    backoffLimit: 6,
+    containers: [
+      {
+        name: 'migrate',
+        image: web.image,
+        command: ['dumb-init', '--', './web/entrypoint.sh'],
+        args: ['true'],
+        env: envVars,
+        resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+      },
+    ],
+    scheduling: web,
     podSecurity: { runAsUser: 1001, runAsGroup: 1001 },
   };
 }
@@ -203,11 +237,18 @@ function warnings(values: LangfuseValues): string[] {
     (dep) => !values.integrations[dep].enabled,
   );
   if (!values.integrations.s3.enabled) bundled.push('minio' as never);
-  return bundled.length
+  const result = bundled.length
     ? [
         `bundled single-instance ${bundled.join(', ')} are fine for trials; production should use integrations.* (managed services)`,
       ]
     : [];
+  const { clickhouse } = values.integrations;
+  if (clickhouse.enabled && clickhouse.cluster !== '' && clickhouse.cluster !== 'default') {
+    result.push(
+      `integrations.clickhouse.cluster is ${clickhouse.cluster}: Langfuse's automatic ClickHouse migrations are written ON CLUSTER default and fail on another cluster name`,
+    );
+  }
+  return result;
 }
 
 export const blueprint = defineBlueprint({
@@ -225,7 +266,7 @@ export const blueprint = defineBlueprint({
     const web = application('web', values, envVars, appSecrets.env);
     const worker = application('worker', values, envVars, appSecrets.env);
     return {
-      components: [...backends.components, worker, web],
+      components: [...backends.components, migrationJob(values, envVars), worker, web],
       secrets: [...appSecrets.specs, ...backends.secrets],
       configMaps: [],
       ingressRoutes: [{ path: '/', component: 'web', port: 'http' }],

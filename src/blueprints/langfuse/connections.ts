@@ -31,7 +31,8 @@ interface Bucket {
   readonly prefix: string;
 }
 
-const APP = ['web', 'worker'];
+/** Who reaches the databases: the applications and the migrate Job. */
+const APP = ['web', 'worker', 'migrate'];
 
 export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): LangfuseBackends {
   const { integrations: ext, dependencies: deps } = values;
@@ -89,9 +90,14 @@ export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): La
     : {
         ...use(
           bundledMinio(ctx, deps.minio, {
-            buckets: [...new Set([buckets.eventUpload.bucket, buckets.mediaUpload.bucket])].map((name) => ({
-              name,
-            })),
+            // Langfuse never creates buckets: every one it writes to must exist before it starts.
+            buckets: [
+              ...new Set([
+                buckets.eventUpload.bucket,
+                buckets.mediaUpload.bucket,
+                ...(buckets.batchExport.enabled ? [buckets.batchExport.bucket] : []),
+              ]),
+            ].map((name) => ({ name })),
             allowFrom: APP,
           }),
         ),

@@ -87,13 +87,15 @@ export const langfuseValues = platformValuesSchema({
         image: { repository: 'langfuse/langfuse', tag: LANGFUSE_VERSION },
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
         autoscaling: { minReplicas: 3, maxReplicas: 20, targetCPUUtilizationPercentage: 70 },
-      }).describe('The web UI and API (Next.js, port 3000); runs the Postgres migrations.'),
+      }).describe(
+        'The web UI and API (Next.js, port 3000); runs the Postgres and ClickHouse migrations at start.',
+      ),
       worker: serviceSchema({
         replicas: 1,
         image: { repository: 'langfuse/langfuse-worker', tag: LANGFUSE_VERSION },
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '8Gi' } },
         autoscaling: { minReplicas: 3, maxReplicas: 30, targetCPUUtilizationPercentage: 60 },
-      }).describe('The ingestion worker (port 3030); runs the ClickHouse migrations.'),
+      }).describe('The ingestion worker (port 3030): processes queued events, exports and evaluations.'),
     })
     .prefault({})
     .describe('Langfuse components.'),
@@ -149,7 +151,10 @@ export const langfuseValues = platformValuesSchema({
             .default(9000)
             .describe('Native protocol port (CLICKHOUSE_MIGRATION_URL).'),
           database: z.string().min(1).default('default').describe('Database name.'),
-          secure: z.boolean().default(false).describe('Use TLS (https and clickhouse secure=true).'),
+          secure: z
+            .boolean()
+            .default(false)
+            .describe('Use TLS (https for CLICKHOUSE_URL, CLICKHOUSE_MIGRATION_SSL for the migrations).'),
           cluster: z
             .string()
             .default('')

@@ -149,7 +149,8 @@ export function gatewayComponent(values: SwanLabValues, ctx: RenderContext): Com
     podSecurity: { runAsUser: 65532, runAsGroup: 65532 },
     rollOn: { configMaps: ['gateway'] },
     metrics: { port: 'metrics', path: '/metrics' },
-    // The entry point: reachable from the user's load balancer or ingress controller.
-    networkPolicy: { ingressFrom: [{ cidr: '0.0.0.0/0' }, { cidr: '::/0' }] },
+    // The entry point, called by the user's load balancer or ingress controller and by next
+    // (API_URL). Its ingress route opens it to every source; ipBlock peers alone would shut out
+    // pods on CNIs that keep pod addresses out of CIDR rules (allowed by the NetworkPolicy spec).
   };
 }
