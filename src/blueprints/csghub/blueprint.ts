@@ -1,7 +1,8 @@
 /**
  * CSGHub (OpenCSG's model and dataset hub), as its Helm chart deploys it: the csghub_server roles
  * (server, user, accounting, runner, proxy, mirror), portal, builder, Casdoor, gitlab-shell and
- * CoreDNS over PostgreSQL, Redis, MinIO, a registry, NATS and Gitaly; one sub-domain per entry.
+ * CoreDNS over PostgreSQL, Redis, MinIO, a registry, NATS, Gitaly and Temporal; one sub-domain per
+ * entry.
  */
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { PlatformSpec, SecretSpec } from '../../render/model.ts';
