@@ -38,12 +38,13 @@ describe('csghub blueprint', () => {
     const result = await renderExample('csghub', []);
     assert.deepEqual(names(result, 'Deployment'), [
       'Deployment/csghub-coredns',
-      'Deployment/csghub-server',
+      'Deployment/csghub-temporal',
       'Deployment/csghub-accounting',
       'Deployment/csghub-casdoor',
       'Deployment/csghub-mirror',
       'Deployment/csghub-proxy',
       'Deployment/csghub-runner',
+      'Deployment/csghub-server',
       'Deployment/csghub-user',
       'Deployment/csghub-portal',
     ]);
@@ -57,14 +58,21 @@ describe('csghub blueprint', () => {
       'StatefulSet/csghub-builder',
       'StatefulSet/csghub-gitlab-shell',
     ]);
-    assert.deepEqual(names(result, 'Job'), ['Job/csghub-create-databases']);
+    assert.deepEqual(names(result, 'Job'), [
+      'Job/csghub-create-databases',
+      'Job/csghub-migrate',
+      'Job/csghub-seed',
+    ]);
     assert.deepEqual(names(result, 'DaemonSet'), [], 'the log collector is opt-in');
     const stageOf = (name: string) =>
       result.manifests.find(
         (m) => m.component && m.object.metadata.name === name && m.object.kind !== 'Service',
       )?.stage;
     assert.equal(stageOf('csghub-postgresql'), 'dependencies');
-    assert.equal(stageOf('csghub-server'), 'migrations');
+    assert.equal(stageOf('csghub-temporal'), 'migrations');
+    assert.equal(stageOf('csghub-migrate'), 'migrations');
+    assert.equal(stageOf('csghub-server'), 'backends');
+    assert.equal(stageOf('csghub-seed'), 'frontends');
     assert.equal(stageOf('csghub-portal'), 'frontends');
   });
 

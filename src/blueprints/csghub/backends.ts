@@ -17,7 +17,13 @@ export interface CsghubBackends {
     readonly port: number;
     readonly username: EnvSource;
     readonly password: EnvSource;
-    readonly databases: { readonly server: string; readonly portal: string; readonly casdoor: string };
+    readonly databases: {
+      readonly server: string;
+      readonly portal: string;
+      readonly casdoor: string;
+      readonly temporal: string;
+      readonly temporalVisibility: string;
+    };
   };
   readonly redis: { readonly host: string; readonly port: number; readonly password: EnvSource };
   readonly s3: {
@@ -35,9 +41,13 @@ export interface CsghubBackends {
     readonly namespace: string;
     readonly username: EnvSource;
     readonly password: EnvSource;
+    /** Served over plain HTTP (the bundled registry without ingress TLS): pushes need --insecure-registry. */
+    readonly plainHttp: boolean;
   };
   readonly nats: { readonly host: string; readonly username: EnvSource; readonly password: EnvSource };
   readonly gitaly: { readonly address: string; readonly token: EnvSource };
+  /** host:port of the Temporal frontend the workflow workers dial. */
+  readonly temporal: { readonly endpoint: string };
   readonly components: readonly ComponentSpec[];
   readonly secrets: readonly SecretSpec[];
   readonly configMaps: readonly ConfigMapSpec[];
@@ -46,7 +56,7 @@ export interface CsghubBackends {
 /** Components of CSGHub that talk to each backend (NetworkPolicy callers). */
 const SERVER_FAMILY = ['server', 'user', 'accounting', 'mirror', 'runner', 'proxy'];
 const CALLERS = {
-  postgresql: [...SERVER_FAMILY, 'portal', 'casdoor', 'create-databases'],
+  postgresql: [...SERVER_FAMILY, 'portal', 'casdoor', 'temporal', 'create-databases', 'migrate', 'seed'],
   redis: [...SERVER_FAMILY, 'builder'],
   minio: [...SERVER_FAMILY, 'portal'],
   registry: ['builder', 'runner'],
@@ -80,7 +90,13 @@ export function csghubBackends(
         databases: ext.postgresql.databases,
       }
     : (() => {
-        const databases = { server: 'csghub_server', portal: 'csghub_portal', casdoor: 'casdoor' };
+        const databases = {
+          server: 'csghub_server',
+          portal: 'csghub_portal',
+          casdoor: 'casdoor',
+          temporal: 'temporal',
+          temporalVisibility: 'temporal_visibility',
+        };
         const pg = use(
           bundledPostgres(ctx, deps.postgresql, {
             database: databases.server,
@@ -132,13 +148,20 @@ export function csghubBackends(
         namespace: ext.registry.namespace,
         username: fromSecret(ext.registry, 'username'),
         password: fromSecret(ext.registry, 'password'),
+        plainHttp: false,
       }
     : (() => {
         const bundled = use(
           bundledRegistry(ctx, deps.registry, { username: 'csghub', allowFrom: CALLERS.registry }),
         );
         // Nodes pull space images through the registry's public host, so that is the address images carry.
-        return { ...bundled, address: access.hostWithPort('registry'), namespace: 'csghub' };
+        return {
+          address: access.hostWithPort('registry'),
+          namespace: 'csghub',
+          username: bundled.username,
+          password: bundled.password,
+          plainHttp: !access.tls,
+        };
       })();
 
   const nats = natsServer(values, ctx);
@@ -150,6 +173,12 @@ export function csghubBackends(
   components.push(gitaly.component);
   configMaps.push(gitaly.configMap);
 
+  const temporal = {
+    endpoint: ext.temporal.enabled
+      ? `${ext.temporal.host}:${ext.temporal.port}`
+      : `${serviceHost(ctx, 'temporal')}:7233`,
+  };
+
   return {
     postgres,
     redis,
@@ -157,6 +186,7 @@ export function csghubBackends(
     registry,
     nats: nats.connection,
     gitaly: gitaly.connection,
+    temporal,
     components,
     secrets,
     configMaps,
@@ -230,7 +260,11 @@ function natsServer(values: CsghubValues, ctx: RenderContext) {
   };
 }
 
-/** Gitaly, the Git storage; its auth token comes from the application Secret. */
+/**
+ * Gitaly, the Git storage; its auth token comes from the application Secret. Its hooks call the
+ * server's internal API with a JWT signed by `[gitlab] secret`, which the server checks with
+ * STARHUB_SERVER_GITALY_JWT_SECRET: both read the application Secret's `gitlab-shell-secret`.
+ */
 function gitalyServer(values: CsghubValues, ctx: RenderContext) {
   const name = 'gitaly';
   const deps = values.dependencies.gitaly;
@@ -255,6 +289,7 @@ function gitalyServer(values: CsghubValues, ctx: RenderContext) {
     '',
     '[gitlab]',
     `url = "http://${serviceHost(ctx, 'server')}:8080"`,
+    'secret = "@@GITLAB_SECRET@@"',
     '',
   ].join('\n');
   const rendered = templatedConfig({
@@ -264,7 +299,10 @@ function gitalyServer(values: CsghubValues, ctx: RenderContext) {
     files: ['config.toml'],
     image: deps.image,
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-    values: { GITALY_TOKEN: token },
+    values: {
+      GITALY_TOKEN: token,
+      GITLAB_SECRET: { secret: objectName(ctx, 'app'), key: 'gitlab-shell-secret' },
+    },
   });
   const base = statefulDependency({
     name,
@@ -290,7 +328,7 @@ function gitalyServer(values: CsghubValues, ctx: RenderContext) {
     initContainers: [rendered.initContainer],
     containers: base.containers.map((c) => ({ ...c, volumeMounts: [...(c.volumeMounts ?? []), 'config'] })),
     volumes: [...(base.volumes ?? []), ...rendered.volumes],
-    rollOn: { configMaps: [name] },
+    rollOn: { configMaps: [name], secrets: ['app'] },
   };
   return {
     component,

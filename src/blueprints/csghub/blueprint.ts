@@ -1,15 +1,18 @@
 /**
  * CSGHub (OpenCSG's model and dataset hub), as its Helm chart deploys it: the csghub_server roles
  * (server, user, accounting, runner, proxy, mirror), portal, builder, Casdoor, gitlab-shell and
- * CoreDNS over PostgreSQL, Redis, MinIO, a registry, NATS and Gitaly; one sub-domain per entry.
+ * CoreDNS over PostgreSQL, Redis, MinIO, a registry, NATS, Gitaly and Temporal; one sub-domain per
+ * entry.
  */
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { PlatformSpec, SecretSpec } from '../../render/model.ts';
 import { defineBlueprint } from '../blueprint.ts';
 import { type CsghubAccess, csghubAccess, csghubIngresses, SUBDOMAINS, type Subdomain } from './access.ts';
-import { csghubBackends } from './backends.ts';
+import { type CsghubBackends, csghubBackends } from './backends.ts';
 import {
+  API_TOKEN_KEY,
   builder,
+  GITLAB_SHELL_SECRET_KEY,
   jwtSecretName,
   portal,
   proxyNginxConfig,
@@ -19,6 +22,9 @@ import {
 } from './components.ts';
 import { casdoor, coredns, createDatabases, gitlabShell, logCollector } from './edge.ts';
 import { KNATIVE_INSTALL_HINT } from './prerequisites.ts';
+import { migrateJob, seedConfig, seedJob } from './seed.ts';
+import { dnsNote, pullSecretNote, spaceNamespace } from './spaces.ts';
+import { temporal } from './temporal.ts';
 import { CSGHUB_VERSION, type CsghubValues, csghubValues } from './values.ts';
 
 export { requiredCrds } from './prerequisites.ts';
@@ -28,12 +34,13 @@ const APP_SECRET: SecretSpec = {
   name: 'app',
   generated: {
     'admin-password': { kind: 'alphanumeric', length: 24 },
-    'api-token': { kind: 'hex', bytes: 32 },
+    // csghub-server refuses an API token shorter than 128 characters.
+    [API_TOKEN_KEY]: { kind: 'hex', bytes: 64 },
     'jwt-signing-key': { kind: 'hex', bytes: 16 },
     'space-session-secret': { kind: 'hex', bytes: 16 },
     'casdoor-client-secret': { kind: 'hex', bytes: 20 },
     'gitaly-token': { kind: 'alphanumeric', length: 32 },
-    'gitlab-shell-secret': { kind: 'alphanumeric', length: 32 },
+    [GITLAB_SHELL_SECRET_KEY]: { kind: 'alphanumeric', length: 32 },
   },
   fixed: { 'admin-username': 'root' },
 };
@@ -47,7 +54,12 @@ function publicHosts(values: CsghubValues): Subdomain[] {
   );
 }
 
-function notes(values: CsghubValues, ctx: RenderContext, access: CsghubAccess): string[] {
+function notes(
+  values: CsghubValues,
+  ctx: RenderContext,
+  access: CsghubAccess,
+  backends: CsghubBackends,
+): string[] {
   const secret = objectName(ctx, 'app');
   const hosts = publicHosts(values).map((name) => access.host(name));
   const lines = [
@@ -64,10 +76,10 @@ function notes(values: CsghubValues, ctx: RenderContext, access: CsghubAccess): 
       `and Casdoor's JWT signing certificate: openssl req -x509 -newkey rsa:4096 -nodes -days 3650 -subj /CN=casdoor -keyout tls.key -out tls.crt && kubectl -n ${ctx.namespace} create secret tls ${jwtSecretName(values, ctx)} --cert=tls.crt --key=tls.key`,
     );
   }
-  lines.push(KNATIVE_INSTALL_HINT);
-  if (!values.integrations.registry.enabled) {
+  lines.push(KNATIVE_INSTALL_HINT, pullSecretNote(values, ctx, backends), dnsNote(values, ctx));
+  if (backends.registry.plainHttp) {
     lines.push(
-      `Nodes pull space images from ${access.hostWithPort('registry')} ${access.tls ? '' : ' over plain HTTP'}: make sure containerd on every node trusts it (see the CSGHub guide's registry section).`,
+      `Nodes pull space images from ${backends.registry.address} over plain HTTP (no ingress TLS): configure containerd on every node to allow it (certs.d/${backends.registry.address}/hosts.toml with an http:// host and skip_verify, as the CSGHub guide shows), or enable ingress.tls.`,
     );
   }
   return lines;
@@ -87,7 +99,7 @@ function warnings(values: CsghubValues, ctx: RenderContext, access: CsghubAccess
   }
   if (values.csghub.builder.dockerHost === '') {
     list.push(
-      "the space builder's Docker-in-Docker sidecar needs privileged mode, which berth does not grant: image builds fail until csghub.builder.dockerHost points at a Docker daemon.",
+      "the space builder's rootless Docker-in-Docker sidecar runs privileged (a declared security exception): the namespace needs the privileged Pod Security level, or set csghub.builder.dockerHost to an external Docker daemon.",
     );
   }
   const bundled = (['postgresql', 'redis', 's3', 'registry'] as const).filter(
@@ -135,7 +147,10 @@ export const blueprint = defineBlueprint({
         ...backends.components,
         dns.component,
         createDatabases(wiring),
+        ...(values.integrations.temporal.enabled ? [] : [temporal(wiring)]),
+        migrateJob(wiring),
         ...serverFamily(wiring),
+        seedJob(wiring),
         builder(wiring),
         sso.component,
         ssh.component,
@@ -148,16 +163,20 @@ export const blueprint = defineBlueprint({
         sso.configMap,
         ssh.configMap,
         dns.configMap,
+        seedConfig(),
         ...backends.configMaps,
         ...(logs ? [logs.configMap] : []),
       ],
       ingressRoutes: [],
       extraObjects: [
+        ...(values.csghub.runner.createNamespace
+          ? [{ stage: 'config' as const, object: spaceNamespace(values, ctx) }]
+          : []),
         ...ingresses.map((object) => ({ stage: 'frontends' as const, object })),
         ...(logs?.objects ?? []).map((object) => ({ stage: 'backends' as const, object })),
       ],
       alerts: [],
-      notes: notes(values, ctx, access),
+      notes: notes(values, ctx, access, backends),
       warnings: warnings(values, ctx, access),
     };
   },

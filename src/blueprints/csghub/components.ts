@@ -27,12 +27,16 @@ interface ServerFamilyEntry {
   readonly stage: Stage;
   readonly port: number;
   readonly command: readonly string[];
+  /** Upstream has no leader election for what this role runs in the background. */
+  readonly singleton?: boolean;
 }
 
-/** The csghub_server image's long-running roles, as the chart starts them. */
+/**
+ * The csghub_server image's long-running roles, as the chart starts them. The schema is migrated
+ * by the `migrate` Job first (the server's init.sh migrates again, a no-op then).
+ */
 const SERVER_FAMILY: readonly ServerFamilyEntry[] = [
-  // The server migrates the schema when it starts; the other roles need it, so it goes first.
-  { name: 'server', stage: 'migrations', port: 8080, command: ['/starhub-bin/scripts/init.sh'] },
+  { name: 'server', stage: 'backends', port: 8080, command: ['/starhub-bin/scripts/init.sh'] },
   { name: 'user', stage: 'backends', port: 8080, command: ['/starhub-bin/starhub', 'user', 'launch'] },
   {
     name: 'accounting',
@@ -40,7 +44,14 @@ const SERVER_FAMILY: readonly ServerFamilyEntry[] = [
     port: 8086,
     command: ['/starhub-bin/starhub', 'accounting', 'launch'],
   },
-  { name: 'runner', stage: 'backends', port: 8082, command: ['/starhub-bin/starhub', 'deploy', 'runner'] },
+  {
+    name: 'runner',
+    stage: 'backends',
+    port: 8082,
+    command: ['/starhub-bin/starhub', 'deploy', 'runner'],
+    // Runs an Argo workflow informer that writes every event to the database: one runner only.
+    singleton: true,
+  },
   { name: 'proxy', stage: 'backends', port: 8083, command: ['/starhub-bin/starhub', 'start', 'rproxy'] },
 ];
 
@@ -52,6 +63,21 @@ export interface Wiring {
 }
 
 const appSecret = (ctx: RenderContext, key: string): EnvSource => ({ secret: objectName(ctx, 'app'), key });
+
+/**
+ * Key of the API token in the application Secret: 64 random bytes as 128 hex characters, the
+ * minimum `server`, `user` and `accounting` accept. (The former 64-character `api-token` key is left
+ * unused so that existing releases get a fresh, long enough token.)
+ */
+export const API_TOKEN_KEY = 'server-api-token';
+
+/** Key of the secret gitlab-shell and Gitaly sign their internal API calls with and the server checks. */
+export const GITLAB_SHELL_SECRET_KEY = 'gitlab-shell-secret';
+
+/** The image pull Secret space pods use in the runner's namespace. */
+export function spacePullSecretName(values: CsghubValues, ctx: RenderContext): string {
+  return values.csghub.runner.imagePullSecret || objectName(ctx, 'space-pull');
+}
 
 export function jwtSecretName(values: CsghubValues, ctx: RenderContext): string {
   return values.csghub.casdoor.jwtSecret || objectName(ctx, 'casdoor-jwt');
@@ -79,7 +105,8 @@ export function serverConfig({ values, ctx, access, backends }: Wiring): ConfigM
       STARHUB_SERVER_REDIS_ENDPOINT: `${redis.host}:${redis.port}`,
       STARHUB_SERVER_GITSERVER_TYPE: 'gitaly',
       STARHUB_SERVER_GITALY_SERVER_SOCKET: gitaly.address,
-      STARHUB_SERVER_GITALY_STORAGE: 'default',
+      // csghub-server v1.2.0 reads the storage name from this (misspelt) variable.
+      STARHUB_SERVER_GITALY_STORGE: 'default',
       STARHUB_SERVER_SSH_DOMAIN: `ssh://git@${access.host('csghub')}:${access.sshPort}`,
       STARHUB_SERVER_S3_ENDPOINT: s3.endpoint,
       STARHUB_SERVER_S3_ENABLE_SSL: String(s3.ssl),
@@ -89,6 +116,8 @@ export function serverConfig({ values, ctx, access, backends }: Wiring): ConfigM
       STARHUB_SERVER_SPACE_BUILDER_ENDPOINT: url(ctx, 'builder', 8080),
       STARHUB_SERVER_SPACE_RUNNER_ENDPOINT: url(ctx, 'runner', 8082),
       STARHUB_SERVER_DOCKER_REG_BASE: `${backends.registry.address}/${backends.registry.namespace}`,
+      STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET: spacePullSecretName(values, ctx),
+      OPENCSG_WORKFLOW_SERVER_ENDPOINT: backends.temporal.endpoint,
       OPENCSG_ACCOUNTING_SERVER_HOST: `http://${serviceHost(ctx, 'accounting')}`,
       OPENCSG_ACCOUNTING_SERVER_PORT: '8086',
       OPENCSG_USER_SERVER_HOST: `http://${serviceHost(ctx, 'user')}`,
@@ -112,7 +141,7 @@ export function serverConfig({ values, ctx, access, backends }: Wiring): ConfigM
 }
 
 /** Secret-backed settings of every csghub_server role; $(VAR) is expanded by the kubelet. */
-function serverSecretEnv({ ctx, backends }: Wiring): EnvVarValues[] {
+export function serverSecretEnv({ ctx, backends }: Wiring): EnvVarValues[] {
   const { postgres, redis, s3, nats, gitaly } = backends;
   return [
     env('STARHUB_DATABASE_USERNAME', postgres.username),
@@ -128,7 +157,8 @@ function serverSecretEnv({ ctx, backends }: Wiring): EnvVarValues[] {
     env('NATS_USERNAME', nats.username),
     env('NATS_PASSWORD', nats.password),
     env('OPENCSG_ACCOUNTING_NATS_URL', `nats://$(NATS_USERNAME):$(NATS_PASSWORD)@${nats.host}:4222`),
-    env('STARHUB_SERVER_API_TOKEN', appSecret(ctx, 'api-token')),
+    env('STARHUB_SERVER_API_TOKEN', appSecret(ctx, API_TOKEN_KEY)),
+    env('STARHUB_SERVER_GITALY_JWT_SECRET', appSecret(ctx, GITLAB_SHELL_SECRET_KEY)),
     env('STARHUB_JWT_SIGNING_KEY', appSecret(ctx, 'jwt-signing-key')),
     env('STARHUB_SERVER_SPACE_SESSION_SECRET_KEY', appSecret(ctx, 'space-session-secret')),
     env('STARHUB_SERVER_CASDOOR_CLIENT_SECRET', appSecret(ctx, 'casdoor-client-secret')),
@@ -163,6 +193,7 @@ function serverRole(wiring: Wiring, entry: ServerFamilyEntry, extra: ServerRoleE
   };
   return appComponent(entry.name, service, {
     stage: entry.stage,
+    ...(entry.singleton ? { singleton: true } : {}),
     containers: [main, ...(extra.sidecars ?? [])],
     volumes: [...(extra.volumes ?? []), ...(extra.sidecarVolumes ?? [])],
     service: {},
@@ -319,7 +350,7 @@ export function portal({ values, ctx, access, backends }: Wiring): ComponentSpec
             'CSGHUB_PORTAL_LOGIN_URL',
             `${access.url('casdoor')}/login/oauth/authorize?client_id=$(STARHUB_SERVER_CASDOOR_CLIENT_ID)&response_type=code&redirect_uri=$(CSGHUB_PORTAL_STARHUB_BASE_URL)/api/v1/callback/casdoor&scope=read&state=casdoor`,
           ),
-          env('CSGHUB_PORTAL_STARHUB_API_KEY', appSecret(ctx, 'api-token')),
+          env('CSGHUB_PORTAL_STARHUB_API_KEY', appSecret(ctx, API_TOKEN_KEY)),
           env('CSGHUB_PORTAL_DATABASE_USERNAME', postgres.username),
           env('POSTGRES_PASSWORD', postgres.password),
           env(
@@ -377,11 +408,22 @@ export function builder({ values, backends }: Wiring): ComponentSpec {
     containers.push({
       name: 'docker',
       image: { repository: 'docker', tag: '27.1.2-dind-rootless', pullPolicy: 'IfNotPresent' },
-      args: ['--host=tcp://127.0.0.1:2375', `--insecure-registry=${registry.address}`],
+      args: [
+        '--host=tcp://127.0.0.1:2375',
+        ...(registry.plainHttp ? [`--insecure-registry=${registry.address}`] : []),
+      ],
       // Listens on the pod's loopback only: not part of the Service.
       env: literalEnv({ DOCKER_TLS_CERTDIR: '' }),
       resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '4Gi' } },
       volumeMounts: ['docker'],
+      // The image's `rootless` user.
+      runAsUser: 1000,
+      securityException: {
+        reason:
+          'rootless Docker-in-Docker (docker:*-dind-rootless) creates user namespaces and mounts overlay/proc for every build, which Docker documents as needing --privileged even when rootless; set csghub.builder.dockerHost to use an external daemon instead.',
+        privileged: true,
+        allowPrivilegeEscalation: true,
+      },
     });
   }
   return appComponent('builder', service, {

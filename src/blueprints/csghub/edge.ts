@@ -12,6 +12,7 @@ import { templatedConfig } from '../shared/config-template.ts';
 import { serviceHost } from '../shared/dependency.ts';
 import { env, literalEnv } from '../shared/env.ts';
 import { appComponent, CASDOOR_CLIENT_ID, jwtSecretName, type Wiring } from './components.ts';
+import { psqlJob } from './database.ts';
 
 const INIT_RESOURCES = { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } };
 
@@ -334,11 +335,17 @@ export function coredns({ values, ctx }: Wiring): { component: ComponentSpec; co
   return { component, configMap: { name: 'coredns', data: { Corefile: corefile } } };
 }
 
-/** Creates the portal's and Casdoor's databases (and the server's, for an external PostgreSQL) when missing. */
-export function createDatabases({ values, backends }: Wiring): ComponentSpec {
+/** Creates the databases of server, portal, Casdoor and the bundled Temporal when missing. */
+export function createDatabases(wiring: Wiring): ComponentSpec {
+  const { values, backends } = wiring;
   const { postgres } = backends;
-  const pg = values.dependencies.postgresql;
-  const names = [postgres.databases.server, postgres.databases.portal, postgres.databases.casdoor];
+  const { server, portal, casdoor, temporal, temporalVisibility } = postgres.databases;
+  const names = [
+    server,
+    portal,
+    casdoor,
+    ...(values.integrations.temporal.enabled ? [] : [temporal, temporalVisibility]),
+  ];
   const script = [
     'set -e',
     ...names.map(
@@ -346,29 +353,12 @@ export function createDatabases({ values, backends }: Wiring): ComponentSpec {
         `psql -tAc "SELECT 1 FROM pg_database WHERE datname = '${db}'" | grep -q 1 || psql -c 'CREATE DATABASE "${db}"'`,
     ),
   ].join('\n');
-  return {
+  return psqlJob(wiring, {
     name: 'create-databases',
     stage: 'migrations',
-    kind: 'Job',
-    replicas: 1,
-    backoffLimit: 6,
-    containers: [
-      {
-        name: 'psql',
-        image: pg.image,
-        command: ['/bin/sh', '-c', script],
-        env: [
-          ...literalEnv({ PGHOST: postgres.host, PGPORT: postgres.port, PGDATABASE: 'postgres' }),
-          env('PGUSER', postgres.username),
-          env('PGPASSWORD', postgres.password),
-        ],
-        resources: INIT_RESOURCES,
-      },
-    ],
-    scheduling: pg,
-    // postgres:alpine's postgres user.
-    podSecurity: { runAsUser: 70, runAsGroup: 70 },
-  };
+    database: 'postgres',
+    command: ['/bin/sh', '-c', script],
+  });
 }
 
 /**

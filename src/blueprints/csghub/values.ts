@@ -82,7 +82,19 @@ export const csghubValues = platformValuesSchema({
             .min(1)
             .default('space')
             .describe(
-              'Namespace of the target cluster where the runner deploys spaces and inference instances.',
+              'Namespace of the target cluster where the runner deploys spaces and inference instances (csghub-server takes it from the first label of its internal root domain).',
+            ),
+          createNamespace: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Render that namespace (when the runner deploys to this cluster). Off: it must exist already.',
+            ),
+          imagePullSecret: z
+            .string()
+            .default('')
+            .describe(
+              "kubernetes.io/dockerconfigjson Secret in that namespace with which space pods pull their images from the registry (csghub-server's STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET). Empty: <release>-space-pull; the notes say how to create it.",
             ),
           internalDomains: z
             .array(internalDomain)
@@ -189,6 +201,9 @@ export const csghubValues = platformValuesSchema({
         'gitlab-shell: Git over SSH (port 22).',
       ),
       casdoor: service('casbin/casdoor', 'v1.733.0', medium).describe('Casdoor: single sign-on (port 8000).'),
+      temporal: service('temporalio/auto-setup', '1.25.1', medium).describe(
+        "Temporal (the chart's auto-setup image, all services in one process): the workflow engine server, user and mirror dial at start (port 7233). Replaced by integrations.temporal.",
+      ),
       coredns: service('coredns/coredns', '1.11.1', small).describe(
         'CoreDNS: resolves the Knative internal domains to the proxy.',
       ),
@@ -232,6 +247,12 @@ export const csghubValues = platformValuesSchema({
               .describe('Database of server, user, accounting, runner, mirror.'),
             portal: z.string().min(1).default('csghub_portal').describe('Database of the portal.'),
             casdoor: z.string().min(1).default('casdoor').describe('Database of Casdoor.'),
+            temporal: z.string().min(1).default('temporal').describe('Database of Temporal.'),
+            temporalVisibility: z
+              .string()
+              .min(1)
+              .default('temporal_visibility')
+              .describe("Temporal's visibility database."),
           })
           .prefault({})
           .describe('Database names; created by the migration Job when missing (the user needs CREATEDB).'),
@@ -284,6 +305,20 @@ export const csghubValues = platformValuesSchema({
         .prefault({})
         .superRefine(requireExistingSecret)
         .superRefine(requireHost),
+      temporal: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe('Use an existing Temporal frontend instead of the bundled one.'),
+          host: z.string().default('').describe('Host of the Temporal frontend (gRPC).'),
+          port: port.default(7233).describe('Port of the Temporal frontend.'),
+        })
+        .prefault({})
+        .superRefine(requireHost)
+        .describe(
+          "Temporal, whose namespace `default` must exist (csghub-server's workers use it without authentication).",
+        ),
     })
     .prefault({})
     .describe('External services that replace the bundled dependencies.'),
