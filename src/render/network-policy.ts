@@ -43,6 +43,8 @@ export function networkPolicies(
   routes: readonly IngressRoute[],
   /** Callers the rendered configuration names (see verify/callers.ts), admitted besides `allowFrom`. */
   derivedCallers: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  /** Components an Ingress routes to, including Ingresses the blueprint builds itself. */
+  routed: ReadonlySet<string> = new Set(),
 ): KubeObject[] {
   if (!ctx.common.networkPolicy.enabled) return [];
   const instance = { 'app.kubernetes.io/instance': ctx.release };
@@ -54,7 +56,8 @@ export function networkPolicies(
         .map((p) => ({ port: p.name, protocol: p.protocol ?? 'TCP' }));
       const ingressFrom = component.networkPolicy?.ingressFrom;
       const external =
-        (!ingressFrom && routes.some((r) => r.component === component.name)) ||
+        (!ingressFrom &&
+          (routes.some((r) => r.component === component.name) || routed.has(component.name))) ||
         (component.service?.type ?? 'ClusterIP') !== 'ClusterIP' ||
         component.service?.nodePortService !== undefined;
       const callers = ingressFrom

@@ -5,7 +5,7 @@
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { validateValues } from '../values/validate.ts';
-import { derivedCallers } from '../verify/callers.ts';
+import { derivedCallers, ingressComponents } from '../verify/callers.ts';
 import { type Finding, formatFinding } from '../verify/findings.ts';
 import { verifyRelease } from '../verify/verify.ts';
 import {
@@ -156,8 +156,10 @@ export async function render(
   const lastStage = STAGES.at(-1)!;
   const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);
   if (ingress) manifests.push({ stage: lastStage, object: ingress });
-  const callers = derivedCallers({ release: ctx.release, namespace: ctx.namespace, manifests });
-  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers)) {
+  const rendered = { release: ctx.release, namespace: ctx.namespace, manifests };
+  const callers = derivedCallers(rendered);
+  const routed = ingressComponents(rendered);
+  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers, routed)) {
     manifests.push({ stage: 'config', object });
   }
   const rule = prometheusRule(ctx, platform.alerts);

@@ -4,16 +4,19 @@
  * configuration already names (a migration Job, a worker, a sidecar's config file).
  */
 import type { Manifest } from '../render/render.ts';
+import { ingressBackends } from './checks/network.ts';
 import { resolveEdges } from './edges.ts';
 import { serviceNodes } from './graph.ts';
 import { hostReferences } from './references.ts';
 import { releaseView } from './view.ts';
 
-export function derivedCallers(input: {
+interface Rendered {
   readonly release: string;
   readonly namespace: string;
   readonly manifests: readonly Manifest[];
-}): Map<string, Set<string>> {
+}
+
+export function derivedCallers(input: Rendered): Map<string, Set<string>> {
   const view = releaseView({ ...input, values: {} });
   const { edges } = resolveEdges(hostReferences(view), serviceNodes(view), view.namespace);
   const callers = new Map<string, Set<string>>();
@@ -25,4 +28,15 @@ export function derivedCallers(input: {
     }
   }
   return callers;
+}
+
+/** Components any Ingress of the release routes to (the blueprint's routes or Ingresses it builds itself). */
+export function ingressComponents(input: Rendered): Set<string> {
+  const view = releaseView({ ...input, values: {} });
+  const services = new Map(serviceNodes(view).map((s) => [s.name, s]));
+  return new Set(
+    ingressBackends(view).flatMap(({ service }) =>
+      (services.get(service)?.backends ?? []).map((b) => b.name),
+    ),
+  );
 }

@@ -157,9 +157,9 @@ describe('model-router defects found against upstream', () => {
     const claims = claimed.manifests.filter((m) => m.object.kind === 'PersistentVolumeClaim');
     assert.equal(claims.length, 2);
     for (const claim of claims) assert.deepEqual((claim.object as any).spec.accessModes, ['ReadWriteOnce']);
-    // Rendering ComponentSpec.singleton (Recreate, no surge) is the renderer's job; the blueprint declares it.
-    assert.equal((await routerSpec(variants.persistentLogsSinglePod)).singleton, true);
-    assert.equal((await routerSpec({})).singleton, undefined);
+    // A pod on a ReadWriteOnce claim is replaced, never surged next to the old one.
+    assert.deepEqual((find(claimed, 'Deployment', NAME) as any).spec.strategy, { type: 'Recreate' });
+    assert.equal((find(plain, 'Deployment', NAME) as any).spec.strategy.type, 'RollingUpdate');
     assert.match(
       (
         await renderValues({
@@ -167,7 +167,7 @@ describe('model-router defects found against upstream', () => {
           services: { router: { replicas: 2 } },
         })
       ).warnings.join(' '),
-      /one pod/,
+      /ReadWriteOnce claim .* they all have to land on one node/,
     );
   });
 

@@ -87,8 +87,8 @@ describe('requirements from rendered objects', () => {
     assert.deepEqual(r.crds, []);
     assert.deepEqual(r.secrets, []);
     assert.deepEqual(r.ingressClasses, []);
-    assert.equal(r.resources.pods, 6);
-    assert.equal(formatCpu(r.resources.cpu), '1.95');
+    assert.equal(r.resources.pods, 7, 'six long-running pods and the migration Job');
+    assert.equal(formatCpu(r.resources.cpu), '2.05');
   });
 
   test('named StorageClass, IngressClass, cert-manager issuer and a KEDA ScaledObject', async () => {

@@ -168,6 +168,8 @@ export const blueprint = defineBlueprint({
         ...(logs ? [logs.configMap] : []),
       ],
       ingressRoutes: [],
+      // Casdoor's JWT signing certificate: a key pair berth cannot generate yet (see the notes).
+      userProvidedSecrets: [jwtSecretName(values, ctx)],
       extraObjects: [
         ...(values.csghub.runner.createNamespace
           ? [{ stage: 'config' as const, object: spaceNamespace(values, ctx) }]

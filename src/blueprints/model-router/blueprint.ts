@@ -129,14 +129,11 @@ function router(values: ModelRouterValues, ctx: RenderContext): ComponentSpec {
   };
   const auth = (key: string) => ({ secret: objectName(ctx, 'auth'), key });
   const { config, logs } = settings.persistence;
-  // A ReadWriteOnce claim cannot be attached to a second pod on another node: one pod, replaced.
-  const singleOwner = [config, logs].some((p) => p.enabled && !p.accessModes.includes('ReadWriteMany'));
   return {
     name: 'router',
     stage: 'backends',
     kind: 'Deployment',
     replicas: svc.replicas,
-    ...(singleOwner ? { singleton: true } : {}),
     containers: [
       {
         name: 'router',
@@ -249,16 +246,12 @@ function alerts(ctx: RenderContext): PlatformSpec['alerts'] {
 function warnings(values: ModelRouterValues): string[] {
   const svc = values.services.router;
   const vpa = svc.verticalAutoscaling;
-  const { config, logs } = values.router.persistence;
+  const { logs } = values.router.persistence;
   const scaled = svc.replicas > 1 || svc.autoscaling.enabled;
   const result: string[] = [];
   if (vpa.enabled && vpa.updateMode !== 'Off' && svc.autoscaling.enabled)
     result.push(
       'VPA in an acting mode and an HPA on CPU/memory fight over the same pods; use updateMode Off (recommendations only) or drop one',
-    );
-  if (scaled && [config, logs].some((p) => p.enabled && !p.accessModes.includes('ReadWriteMany')))
-    result.push(
-      'router.persistence uses a ReadWriteOnce claim: the router runs as one pod (replicas and autoscaling do not apply); use ReadWriteMany or leave persistence off',
     );
   if (scaled && logs.enabled && logs.accessModes.includes('ReadWriteMany'))
     result.push(
