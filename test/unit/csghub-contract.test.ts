@@ -85,9 +85,7 @@ describe('csghub upstream contract', () => {
     assert.ok(result.notes.some((n) => n.includes('create secret docker-registry csghub-space-pull')));
   });
 
-  test('the rootless Docker-in-Docker sidecar declares its privilege instead of failing', {
-    todo: 'passes once render applies ContainerSpec.securityException',
-  }, async () => {
+  test('the rootless Docker-in-Docker sidecar declares its privilege instead of failing', async () => {
     const builder = find(await renderValues({}), 'StatefulSet', 'csghub-builder');
     const docker = podSpec(builder).containers.find((c: { name: string }) => c.name === 'docker');
     assert.equal(docker.securityContext.privileged, true);
