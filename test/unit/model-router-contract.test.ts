@@ -26,18 +26,6 @@ function container(result: Awaited<ReturnType<typeof renderValues>>): any {
   return podSpec(find(result, 'Deployment', NAME)).containers[0];
 }
 
-async function routerSpec(values: unknown) {
-  const blueprint = await getBlueprint('model-router');
-  const common = blueprint.schema.parse(structuredClone(values));
-  const ctx = {
-    release: 'model-router',
-    namespace: 'model-router',
-    blueprint: { name: blueprint.name, version: blueprint.version, appVersion: blueprint.appVersion },
-    common,
-  };
-  return blueprint.build(common as never, ctx as never).components[0]!;
-}
-
 const facts = (violations: { fact: string }[]) => [...new Set(violations.map((v) => v.fact))];
 
 describe('model-router upstream contract', () => {

@@ -187,8 +187,7 @@ function pluginDaemon(
 ): ComponentSpec {
   const persistence = values.dependencies.pluginStorage.persistence;
   const volumes: VolumeSpec[] = [{ name: 'storage', mountPath: '/app/storage', persistence }];
-  // Installed plugins live on this claim; ReadWriteOnce cannot follow a surging pod to another node.
-  const rwo = persistence.enabled && !persistence.accessModes.includes('ReadWriteMany');
+  // Installed plugins live on this claim; render recreates the pod while it is ReadWriteOnce.
   return component(
     'plugin-daemon',
     'backends',
