@@ -16,6 +16,16 @@ export function addValueOptions(command: Command): Command {
     .addOption(new Option('--set-file <key=path>', 'set a value to the content of a file (repeatable)'));
 }
 
+/**
+ * An offline render target: `<blueprint>` plus the values flags, the namespace and the release name
+ * (render, lint).
+ */
+export function addOfflineRenderOptions(command: Command): Command {
+  return addValueOptions(command.argument('<blueprint>', 'blueprint name (see berth blueprints)'))
+    .option('-n, --namespace <namespace>', 'namespace of the objects', 'default')
+    .option('--release <name>', 'release name (default: the blueprint name)');
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }

@@ -6,7 +6,7 @@
  * `berth lint` and in the unit tests' option matrix.
  */
 import type { RenderResult } from '../render/render.ts';
-import { type ReleaseView, releaseView } from './view.ts';
+import { type ReleaseView, type ResolvedEnv, releaseView } from './view.ts';
 
 /** Where a fact was read: repository, tag or commit, file (and optionally the symbol or line). */
 export interface UpstreamSource {
@@ -51,4 +51,12 @@ export function checkContract(contract: UpstreamContract, result: RenderResult):
 
 export function sourceReference(source: UpstreamSource): string {
   return `${source.repo}@${source.ref}:${source.file}${source.symbol ? ` (${source.symbol})` : ''}`;
+}
+
+/** Both variables read the same Secret key (or carry the same literal): keys two components must share. */
+export function sameSecret(a: ResolvedEnv | undefined, b: ResolvedEnv | undefined): boolean {
+  if (!a || !b) return false;
+  if (a.ref && b.ref)
+    return a.ref.kind === b.ref.kind && a.ref.name === b.ref.name && a.ref.key === b.ref.key;
+  return a.value !== undefined && a.value === b.value;
 }

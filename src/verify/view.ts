@@ -32,6 +32,8 @@ export interface ContainerView {
     readonly readOnly: boolean;
   }[];
   readonly securityContext: Json;
+  /** The value of an environment variable, when the release holds it. */
+  value(name: string): string | undefined;
 }
 
 export interface ComponentView {
@@ -53,6 +55,8 @@ export interface ReleaseView {
   readonly objects: readonly KubeObject[];
   readonly components: readonly ComponentView[];
   component(name: string): ComponentView | undefined;
+  /** The component's main container (named like the component), when the component is rendered. */
+  main(component: string): ContainerView | undefined;
   /** An object by kind and name; the short name (without `<release>-`) works too. */
   object(kind: string, name: string): KubeObject | undefined;
   /** A key of a ConfigMap or Secret of the release. */
@@ -122,6 +126,7 @@ export function releaseView(
         readOnly: m.readOnly === true,
       })),
       securityContext: (spec.securityContext as Json | undefined) ?? {},
+      value: (name) => env.get(name)?.value,
     };
   };
 
@@ -152,6 +157,7 @@ export function releaseView(
     objects,
     components,
     component: (name) => byComponent.get(name),
+    main: (name) => byComponent.get(name)?.container(name),
     object,
     data,
   };

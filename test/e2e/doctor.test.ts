@@ -39,7 +39,7 @@ describe('doctor', { concurrency: true }, () => {
       '-n',
       ns,
       '--set',
-      'services.web.customAnnotations.berth\\.dev/simulate=image-pull-error',
+      'services.worker.customAnnotations.berth\\.dev/simulate=image-pull-error',
       '--timeout',
       '25s',
     ]);
@@ -54,7 +54,7 @@ describe('doctor', { concurrency: true }, () => {
     assert.match(doctor.stdout, /revision 1 failed [\s\S]*\nNOT all components ready\n/);
     assert.match(
       doctor.stdout,
-      /^FAIL web \(frontends\)\n\s+NOT READY\s+Deployment\/lf-web in \S+: 0\/1 pods ready/m,
+      /^FAIL worker \(backends\)\n\s+NOT READY\s+Deployment\/lf-worker in \S+: 0\/1 pods ready/m,
     );
     assert.match(doctor.stderr, /bundle written to .*bundle\.tar\.gz/);
     // No kubelet on kwok: logs cannot be read, and the report says so instead of failing.
@@ -78,11 +78,11 @@ describe('doctor', { concurrency: true }, () => {
       'version.yaml',
     ])
       assert.ok(statSync(join(base, file)).isFile(), `${file} is in the bundle`);
-    assert.match(read('pods.txt'), /^lf-web-\S+\s+Pending\s+0\/1.*ImagePullBackOff/m);
-    const webPod = readdirSync(join(base, 'pods')).find((f) => f.startsWith('lf-web-'))!;
-    assert.match(read(`pods/${webPod}`), /reason: ImagePullBackOff/);
-    assert.match(read('events.txt'), /Deployment\/lf-web .*Scaled up replica set/);
-    assert.match(read('events.txt'), /Pod\/lf-web-\S+ .*Successfully assigned/);
+    assert.match(read('pods.txt'), /^lf-worker-\S+\s+Pending\s+0\/1.*ImagePullBackOff/m);
+    const workerPod = readdirSync(join(base, 'pods')).find((f) => f.startsWith('lf-worker-'))!;
+    assert.match(read(`pods/${workerPod}`), /reason: ImagePullBackOff/);
+    assert.match(read('events.txt'), /Deployment\/lf-worker .*Scaled up replica set/);
+    assert.match(read('events.txt'), /Pod\/lf-worker-\S+ .*Successfully assigned/);
     assert.match(read('records/revision-1.yaml'), /status: failed/);
     assert.match(read('objects/Secret-lf-app.yaml'), /dataKeys:\n {2}- encryption-key/);
     assert.match(read('REPORT.md'), /## Not collected\n\n- logs of/);
@@ -118,7 +118,7 @@ describe('doctor', { concurrency: true }, () => {
       '-n',
       ns,
       '--verb=get,list',
-      '--resource=secrets,services,pods,configmaps,deployments.apps,statefulsets.apps,poddisruptionbudgets.policy',
+      '--resource=secrets,services,pods,configmaps,deployments.apps,statefulsets.apps,jobs.batch,poddisruptionbudgets.policy',
     ]);
     await kubectl([
       'create',

@@ -56,7 +56,7 @@ describe('plan and drift', { concurrency: true }, () => {
     assert.equal(nonePlan.apiVersion, 'berth.dev/v1');
     assert.equal(nonePlan.kind, 'Plan');
     assert.equal(nonePlan.revision, 1);
-    assert.deepEqual(nonePlan.summary, { create: 0, change: 0, prune: 0, unchanged: 16 });
+    assert.deepEqual(nonePlan.summary, { create: 0, change: 0, prune: 0, unchanged: 17 });
     assert.deepEqual(nonePlan.changes, []);
 
     // One values change: the web Deployment's replicas (plus the PDB and spread the replica policy adds).
@@ -139,7 +139,7 @@ describe('plan and drift', { concurrency: true }, () => {
     assert.equal(result.code, 2, result.stderr);
     const plan = JSON.parse(result.stdout) as PlanJson;
     assert.equal(plan.revision, null);
-    assert.deepEqual(plan.summary, { create: 16, change: 0, prune: 0, unchanged: 0 });
+    assert.deepEqual(plan.summary, { create: 17, change: 0, prune: 0, unchanged: 0 });
     assert.ok(plan.changes.every((c) => c.action === 'create'));
     // Server defaults came from the dry run (a Service gets its clusterIP policy, say).
     assert.match(

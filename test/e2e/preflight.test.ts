@@ -131,7 +131,7 @@ describe('berth preflight', { concurrency: true }, () => {
       '-n',
       ns,
       '--verb=create,patch,get,list,watch,delete',
-      '--resource=secrets,services,deployments.apps,leases.coordination.k8s.io',
+      '--resource=secrets,services,deployments.apps,jobs.batch,leases.coordination.k8s.io',
     ]);
     await kubectl([
       'create',

@@ -28,7 +28,7 @@ describe('release lifecycle', { concurrency: true }, () => {
     const install = await berth(['install', 'lf', 'langfuse', '-n', ns]);
     assertOk(install, 'install');
     const order = stageOrder(install.stderr);
-    assert.deepEqual(order, ['config', 'dependencies', 'backends', 'frontends']);
+    assert.deepEqual(order, ['config', 'dependencies', 'migrations', 'backends', 'frontends']);
     // Each stage was ready before the next one started.
     for (const [i, stage] of order.entries()) {
       const ready = install.stderr.indexOf(`[${stage}] ready after`);

@@ -25,10 +25,6 @@ const chart = (file: string, symbol?: string): UpstreamSource => ({
   ...(symbol ? { symbol } : {}),
 });
 
-/** The main container of a component, when the component is rendered. */
-const main = (release: ReleaseView, component: string): ContainerView | undefined =>
-  release.component(component)?.container(component);
-
 /** The mirror's containers run `starhub mirror <task>`; the repo-sync one starts a workflow worker. */
 const containersRunning = (release: ReleaseView, component: string): ContainerView[] =>
   release.component(component)?.containers.filter((c) => c.image.includes('csghub_server')) ?? [];
@@ -36,10 +32,6 @@ const containersRunning = (release: ReleaseView, component: string): ContainerVi
 const SERVER_ROLES = ['server', 'user', 'accounting', 'runner', 'proxy', 'mirror'];
 const TOKEN_CHECKERS = ['server', 'user', 'accounting'];
 const WORKFLOW_ROLES = ['server', 'user', 'mirror'];
-
-function envValue(container: ContainerView, name: string): string | undefined {
-  return container.env.get(name)?.value;
-}
 
 /** host:port → is it a Service of the release with that port, or (when external) anything non-empty. */
 function reachesReleaseService(release: ReleaseView, endpoint: string): boolean {
@@ -81,7 +73,7 @@ export const contract: UpstreamContract = {
       source: server('cmd/csghub-server/cmd/start/server.go', 'serverCmd'),
       check: (release) =>
         TOKEN_CHECKERS.flatMap((name) => {
-          const c = main(release, name);
+          const c = release.main(name);
           if (!c) return [];
           const token = c.env.get('STARHUB_SERVER_API_TOKEN');
           if (!token)
@@ -96,8 +88,8 @@ export const contract: UpstreamContract = {
       fact: "The portal calls the server's API with CSGHUB_PORTAL_STARHUB_API_KEY, which the server compares with its API token.",
       source: server('api/middleware/authenticator.go', 'Authenticator'),
       check: (release) => {
-        const portal = main(release, 'portal');
-        const srv = main(release, 'server');
+        const portal = release.main('portal');
+        const srv = release.main('server');
         if (!portal || !srv) return [];
         const a = portal.env.get('CSGHUB_PORTAL_STARHUB_API_KEY')?.ref;
         const b = srv.env.get('STARHUB_SERVER_API_TOKEN')?.ref;
@@ -113,7 +105,7 @@ export const contract: UpstreamContract = {
       check: (release) =>
         WORKFLOW_ROLES.flatMap((name) =>
           containersRunning(release, name).flatMap((c) => {
-            const endpoint = envValue(c, 'OPENCSG_WORKFLOW_SERVER_ENDPOINT');
+            const endpoint = c.value('OPENCSG_WORKFLOW_SERVER_ENDPOINT');
             if (!endpoint) return [`${name}/${c.name}: OPENCSG_WORKFLOW_SERVER_ENDPOINT is not set`];
             return reachesReleaseService(release, endpoint)
               ? []
@@ -126,10 +118,10 @@ export const contract: UpstreamContract = {
       fact: 'The chart deploys Temporal as temporalio/auto-setup 1.25.1 (DB=postgres12, databases temporal and temporal_visibility) behind a Service on 7233.',
       source: chart('temporal/templates/configmap.yaml'),
       check: (release) => {
-        const t = main(release, 'temporal');
+        const t = release.main('temporal');
         if (!t) return [];
         const problems: string[] = [];
-        if (envValue(t, 'DB') !== 'postgres12') problems.push('temporal: DB is not postgres12');
+        if (t.value('DB') !== 'postgres12') problems.push('temporal: DB is not postgres12');
         for (const key of [
           'POSTGRES_SEEDS',
           'DBNAME',
@@ -148,7 +140,7 @@ export const contract: UpstreamContract = {
       fact: "The server's /api/v4/internal/* routes (SSH allowed, pre/post-receive) accept only requests whose Gitlab-Shell-Api-Request JWT is signed with STARHUB_SERVER_GITALY_JWT_SECRET (default `signing-key`); gitlab-shell signs with its secret, Gitaly with `[gitlab] secret`.",
       source: server('api/middleware/gitlab_shell_jwt.go', 'CheckGitlabShellJWTToken'),
       check: (release) => {
-        const srv = main(release, 'server');
+        const srv = release.main('server');
         if (!srv) return [];
         const jwt = srv.env.get('STARHUB_SERVER_GITALY_JWT_SECRET');
         if (!jwt?.ref) return ['server: STARHUB_SERVER_GITALY_JWT_SECRET does not come from a Secret'];
@@ -163,7 +155,7 @@ export const contract: UpstreamContract = {
       fact: "The server authenticates to Gitaly with STARHUB_SERVER_GITALY_TOKEN, which must equal Gitaly's `[auth] token`.",
       source: server('builder/git/gitserver/gitaly/client.go', 'NewClient'),
       check: (release) => {
-        const srv = main(release, 'server');
+        const srv = release.main('server');
         const init = release.component('gitaly')?.initContainers[0];
         if (!srv || !init) return [];
         const a = srv.env.get('STARHUB_SERVER_GITALY_TOKEN')?.ref;
@@ -176,10 +168,10 @@ export const contract: UpstreamContract = {
       fact: 'v1.2.0 reads the Gitaly storage name from STARHUB_SERVER_GITALY_STORGE (sic), default `default`, which must name a Gitaly [[storage]].',
       source: server('common/config/config.go', 'GitalyServer.Storge'),
       check: (release) => {
-        const srv = main(release, 'server');
+        const srv = release.main('server');
         const gitaly = release.data('ConfigMap', 'gitaly', 'config.toml');
         if (!srv || gitaly === undefined) return [];
-        const name = envValue(srv, 'STARHUB_SERVER_GITALY_STORGE') ?? 'default';
+        const name = srv.value('STARHUB_SERVER_GITALY_STORGE') ?? 'default';
         return gitaly.includes(`name = "${name}"`) ? [] : [`gitaly has no storage named ${name}`];
       },
     },
@@ -188,9 +180,9 @@ export const contract: UpstreamContract = {
       fact: 'The runner deploys into the namespace named by the first label of STARHUB_SERVER_INTERNAL_ROOT_DOMAIN; the chart creates that namespace.',
       source: server('runner/handler/service.go', 'NewK8sHandler'),
       check: (release) => {
-        const runner = main(release, 'runner');
+        const runner = release.main('runner');
         if (!runner) return [];
-        const ns = envValue(runner, 'STARHUB_SERVER_INTERNAL_ROOT_DOMAIN')?.split('.')[0];
+        const ns = runner.value('STARHUB_SERVER_INTERNAL_ROOT_DOMAIN')?.split('.')[0];
         const values = release.values as { csghub?: { runner?: { createNamespace?: boolean } } };
         if (!ns) return ['runner: STARHUB_SERVER_INTERNAL_ROOT_DOMAIN is not set'];
         if (values.csghub?.runner?.createNamespace === false) return [];
@@ -205,9 +197,9 @@ export const contract: UpstreamContract = {
       source: chart('registry/templates/secret.yaml'),
       check: (release) =>
         ['server', 'runner'].flatMap((name) => {
-          const c = main(release, name);
+          const c = release.main(name);
           if (!c) return [];
-          const secret = envValue(c, 'STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET');
+          const secret = c.value('STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET');
           return !secret || secret === 'opencsg-pull-secret'
             ? [`${name}: STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET does not name the release's pull Secret`]
             : [];

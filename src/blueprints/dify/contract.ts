@@ -2,7 +2,12 @@
  * What Dify 1.13.3, its sandbox 0.2.14 and its plugin daemon 0.5.3 demand of a deployment, read in
  * their sources at those tags, each checked against a rendered release.
  */
-import type { ContractFact, UpstreamContract, UpstreamSource } from '../../verify/contract.ts';
+import {
+  type ContractFact,
+  sameSecret,
+  type UpstreamContract,
+  type UpstreamSource,
+} from '../../verify/contract.ts';
 import type { ComponentView, ContainerView, ReleaseView, ResolvedEnv } from '../../verify/view.ts';
 import { PORTS } from './routes.ts';
 import { PROXY_PORT, SANDBOX_PORT } from './sandbox.ts';
@@ -65,23 +70,11 @@ function appComponents(view: ReleaseView): ComponentView[] {
   );
 }
 
-function main(view: ReleaseView, component: string): ContainerView | undefined {
-  return view.component(component)?.container(component);
-}
-
 const isSet = (entry: ResolvedEnv | undefined): boolean =>
   entry !== undefined && (entry.from !== 'literal' || (entry.value ?? '') !== '');
 
 function missing(container: ContainerView, names: readonly string[], owner: string): string[] {
   return names.filter((n) => !isSet(container.env.get(n))).map((n) => `${owner}: ${n} is not set`);
-}
-
-/** Both variables read the same Secret key (or carry the same literal). */
-function sameSecret(a: ResolvedEnv | undefined, b: ResolvedEnv | undefined): boolean {
-  if (!a || !b) return false;
-  if (a.ref && b.ref)
-    return a.ref.kind === b.ref.kind && a.ref.name === b.ref.name && a.ref.key === b.ref.key;
-  return a.value !== undefined && a.value === b.value;
 }
 
 /** `http://<release>-<component>.<namespace>.svc:<port>` (a trailing path is allowed). */
@@ -117,7 +110,7 @@ const facts: ContractFact[] = [
           ['worker-beat', 'beat'],
         ] as const
       ).flatMap(([component, mode]) => {
-        const container = main(view, component);
+        const container = view.main(component);
         const value = container?.env.get('MODE')?.value;
         return container && value !== mode
           ? [`${component}: MODE is ${value ?? 'unset'}, expected ${mode}`]
@@ -129,7 +122,7 @@ const facts: ContractFact[] = [
     fact: 'With MIGRATION_ENABLED=true (the compose default) the entrypoint migrates the database on every start of every api-image container; several replicas then race, so migrations belong to one Job.',
     source: dify('api/docker/entrypoint.sh'),
     check: (view) => {
-      const api = main(view, 'api');
+      const api = view.main('api');
       if (!api) return [];
       const problems: string[] = [];
       if (api.env.get('MIGRATION_ENABLED')?.value !== 'false')
@@ -234,10 +227,10 @@ const facts: ContractFact[] = [
     fact: 'Code nodes call CODE_EXECUTION_ENDPOINT (default http://sandbox:8194) with CODE_EXECUTION_API_KEY, which must equal the sandbox API_KEY (the sandbox default is dify-sandbox).',
     source: dify('api/configs/feature/__init__.py', 'CodeExecutionSandboxConfig'),
     check: (view) => {
-      const box = main(view, 'sandbox');
+      const box = view.main('sandbox');
       if (!box) return [];
       return (['api', 'worker'] as const).flatMap((name) => {
-        const c = main(view, name);
+        const c = view.main(name);
         if (!c) return [];
         const problems: string[] = [];
         if (!pointsAt(view, c.env.get('CODE_EXECUTION_ENDPOINT')?.value, 'sandbox', SANDBOX_PORT))
@@ -255,13 +248,13 @@ const facts: ContractFact[] = [
     fact: 'api and worker call PLUGIN_DAEMON_URL with PLUGIN_DAEMON_KEY (the daemon checks it as SERVER_KEY); the daemon calls back DIFY_INNER_API_URL with DIFY_INNER_API_KEY, which api checks as INNER_API_KEY_FOR_PLUGIN.',
     source: dify('api/configs/feature/__init__.py', 'PluginConfig'),
     check: (view) => {
-      const d = main(view, 'plugin-daemon');
+      const d = view.main('plugin-daemon');
       if (!d) return [];
       const problems: string[] = [];
       if (!pointsAt(view, d.env.get('DIFY_INNER_API_URL')?.value, 'api', PORTS.api))
         problems.push('plugin-daemon: DIFY_INNER_API_URL does not point at the api Service');
       for (const name of ['api', 'worker'] as const) {
-        const c = main(view, name);
+        const c = view.main(name);
         if (!c) continue;
         if (!pointsAt(view, c.env.get('PLUGIN_DAEMON_URL')?.value, 'plugin-daemon', PORTS['plugin-daemon']))
           problems.push(`${name}: PLUGIN_DAEMON_URL does not point at the plugin-daemon Service`);
@@ -278,8 +271,8 @@ const facts: ContractFact[] = [
     fact: 'api refuses plugin packages above PLUGIN_MAX_PACKAGE_SIZE (default 15 MiB) and the daemon above MAX_PLUGIN_PACKAGE_SIZE (default 50 MiB); compose sets both to 52428800.',
     source: dify('api/configs/feature/__init__.py', 'PluginConfig.PLUGIN_MAX_PACKAGE_SIZE'),
     check: (view) => {
-      const api = main(view, 'api');
-      const d = main(view, 'plugin-daemon');
+      const api = view.main('api');
+      const d = view.main('plugin-daemon');
       if (!api || !d) return [];
       const a = api.env.get('PLUGIN_MAX_PACKAGE_SIZE')?.value;
       const b = d.env.get('MAX_PLUGIN_PACKAGE_SIZE')?.value;
@@ -294,7 +287,7 @@ const facts: ContractFact[] = [
     source: dify('docker/docker-compose.yaml', 'x-shared-env.SSRF_PROXY_HTTP_URL'),
     check: (view) =>
       (['api', 'worker'] as const).flatMap((name) => {
-        const c = main(view, name);
+        const c = view.main(name);
         if (!c || !view.component('ssrf-proxy')) return [];
         return ['SSRF_PROXY_HTTP_URL', 'SSRF_PROXY_HTTPS_URL']
           .filter((v) => !pointsAt(view, c.env.get(v)?.value, 'ssrf-proxy', PROXY_PORT))
@@ -327,7 +320,7 @@ const facts: ContractFact[] = [
     fact: "The sandbox runs as root: at start it adds a `sandbox` user (useradd) and writes /var/sandbox and /opt; per run it chowns the script to a pooled uid, and the child chroots, sets no_new_privs, loads its own seccomp filter and setuid/setgid to that uid; the server kills children that overrun. Docker's default capabilities cover it; no privileged mode.",
     source: sandbox('internal/core/lib/python/add_seccomp.go', 'InitSeccomp'),
     check: (view) => {
-      const c = main(view, 'sandbox');
+      const c = view.main('sandbox');
       if (!c) return [];
       const sc = c.securityContext;
       const add = ((sc.capabilities as Json | undefined)?.add as string[] | undefined) ?? [];
@@ -348,7 +341,7 @@ const facts: ContractFact[] = [
     fact: 'The sandbox reads API_KEY (default dify-sandbox), SANDBOX_PORT (default 8194), WORKER_TIMEOUT, ENABLE_NETWORK and HTTP(S)_PROXY from its environment over conf/config.yaml.',
     source: sandbox('internal/static/config.go', 'InitConfig'),
     check: (view) => {
-      const c = main(view, 'sandbox');
+      const c = view.main('sandbox');
       if (!c) return [];
       const problems = missing(c, ['API_KEY'], 'sandbox');
       const port = Number(c.env.get('SANDBOX_PORT')?.value ?? SANDBOX_PORT);
@@ -366,7 +359,7 @@ const facts: ContractFact[] = [
     fact: 'The daemon refuses to start without SERVER_KEY, DIFY_INNER_API_URL, DIFY_INNER_API_KEY, DB_USERNAME, DB_PASSWORD, DB_HOST, DB_PORT and DB_DATABASE (the rest have defaults).',
     source: daemon('internal/types/app/config.go', 'Config'),
     check: (view) => {
-      const c = main(view, 'plugin-daemon');
+      const c = view.main('plugin-daemon');
       if (!c) return [];
       return missing(
         c,
@@ -389,7 +382,7 @@ const facts: ContractFact[] = [
     fact: 'DB_SSL_MODE is validated as one of disable or require; any other value (verify-ca, verify-full) stops the daemon at start.',
     source: daemon('internal/types/app/config.go', 'Config.DBSslMode'),
     check: (view) => {
-      const mode = main(view, 'plugin-daemon')?.env.get('DB_SSL_MODE')?.value;
+      const mode = view.main('plugin-daemon')?.env.get('DB_SSL_MODE')?.value;
       return mode === undefined || ['disable', 'require'].includes(mode)
         ? []
         : [`plugin-daemon: DB_SSL_MODE ${mode} is not disable or require`];
@@ -405,7 +398,7 @@ const facts: ContractFact[] = [
     fact: 'With PLUGIN_STORAGE_TYPE=local the daemon keeps packages and installed plugins under PLUGIN_STORAGE_LOCAL_ROOT and runs them from PLUGIN_WORKING_PATH; both must be writable and survive restarts.',
     source: daemon('internal/types/app/config.go', 'Config.PluginStorageLocalRoot'),
     check: (view) => {
-      const c = main(view, 'plugin-daemon');
+      const c = view.main('plugin-daemon');
       if (!c || (c.env.get('PLUGIN_STORAGE_TYPE')?.value ?? 'local') !== 'local') return [];
       return ['PLUGIN_STORAGE_LOCAL_ROOT', 'PLUGIN_WORKING_PATH'].flatMap((v) => {
         const path = c.env.get(v)?.value;

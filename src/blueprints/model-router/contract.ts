@@ -62,10 +62,6 @@ function httpProbes(container: ContainerView): { kind: string; path: string }[] 
   });
 }
 
-function envValue(container: ContainerView, name: string): string | undefined {
-  return container.env.get(name)?.value;
-}
-
 function fromSecret(container: ContainerView, name: string): boolean {
   const entry = container.env.get(name);
   return entry?.from === 'secret' || entry?.from === 'external';
@@ -144,9 +140,9 @@ export const facts: readonly ContractFact[] = [
     check(view) {
       const r = router(view);
       if (!r) return [];
-      const envOff = envValue(r.container, 'MANAGEMENT_HEALTH_REDIS_ENABLED') === 'false';
+      const envOff = r.container.value('MANAGEMENT_HEALTH_REDIS_ENABLED') === 'false';
       const fileOff = at(config(view), ['management', 'health', 'redis', 'enabled']) === false;
-      const redisHost = envValue(r.container, 'SPRING_DATA_REDIS_HOST');
+      const redisHost = r.container.value('SPRING_DATA_REDIS_HOST');
       return envOff || fileOff || (redisHost && redisHost !== 'localhost')
         ? []
         : ['no Redis is wired and the redis health indicator is on: /actuator/health answers 503'];
@@ -159,7 +155,7 @@ export const facts: readonly ContractFact[] = [
     check(view) {
       const r = router(view);
       if (!r) return [];
-      const location = envValue(r.container, CONFIG_LOCATION_ENV);
+      const location = r.container.value(CONFIG_LOCATION_ENV);
       if (!location)
         return [
           `${CONFIG_LOCATION_ENV} is not set: the rendered application.yml loses to the image defaults`,
@@ -188,12 +184,12 @@ export const facts: readonly ContractFact[] = [
       const problems: string[] = [];
       if (!fromSecret(r.container, API_KEY_ENV.value))
         problems.push(`${API_KEY_ENV.value} is not read from a Secret`);
-      const value = envValue(r.container, API_KEY_ENV.value);
+      const value = r.container.value(API_KEY_ENV.value);
       if (value !== undefined && !/^[A-Za-z0-9_-]{8,128}$/.test(value))
         problems.push('the API key is not 8-128 characters of [A-Za-z0-9_-]');
-      if (envValue(r.container, API_KEY_ENV.enabled) !== 'true')
+      if (r.container.value(API_KEY_ENV.enabled) !== 'true')
         problems.push(`${API_KEY_ENV.enabled} is not true`);
-      if (!envValue(r.container, API_KEY_ENV.id)) problems.push(`${API_KEY_ENV.id} is empty`);
+      if (!r.container.value(API_KEY_ENV.id)) problems.push(`${API_KEY_ENV.id} is empty`);
       return problems;
     },
   },
@@ -207,7 +203,7 @@ export const facts: readonly ContractFact[] = [
     check(view) {
       const r = router(view);
       if (!r) return [];
-      const granted = (envValue(r.container, API_KEY_ENV.permissions) ?? '').split(',').map((p) => p.trim());
+      const granted = (r.container.value(API_KEY_ENV.permissions) ?? '').split(',').map((p) => p.trim());
       if (granted.includes('admin')) return [];
       const services = Object.keys(
         (at(config(view), ['model', 'services']) as Json | undefined) ?? {},
@@ -228,7 +224,7 @@ export const facts: readonly ContractFact[] = [
       const r = router(view);
       if (!r) return [];
       if (!fromSecret(r.container, JWT_SECRET_ENV)) return [`${JWT_SECRET_ENV} is not read from a Secret`];
-      const value = envValue(r.container, JWT_SECRET_ENV);
+      const value = r.container.value(JWT_SECRET_ENV);
       return value !== undefined && value.length < 32 ? ['the JWT secret is shorter than 32 characters'] : [];
     },
   },

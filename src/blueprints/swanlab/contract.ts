@@ -25,14 +25,6 @@ const chart = (file: string, symbol?: string) => ({
 
 type Json = Record<string, unknown>;
 
-function main(release: ReleaseView, component: string): ContainerView | undefined {
-  return release.component(component)?.container(component);
-}
-
-function value(container: ContainerView | undefined, name: string): string | undefined {
-  return container?.env.get(name)?.value;
-}
-
 /** Problems when `url` does not point at `<release>-<component>` on `port` under `path`. */
 function pointsAt(
   release: ReleaseView,
@@ -52,7 +44,7 @@ function pointsAt(
 }
 
 function requireEnv(release: ReleaseView, component: string, names: readonly string[]): string[] {
-  const container = main(release, component);
+  const container = release.main(component);
   if (!container) return [];
   return names.filter((name) => !container.env.has(name)).map((name) => `${component}: ${name} is not set`);
 }
@@ -65,7 +57,7 @@ function probePaths(container: ContainerView): string[] {
 }
 
 function listens(release: ReleaseView, component: string, port: number, health: string): string[] {
-  const container = main(release, component);
+  const container = release.main(component);
   if (!container) return [`${component} is not rendered`];
   const problems: string[] = [];
   if (!container.ports.some((p) => p.containerPort === port))
@@ -96,7 +88,7 @@ function admitsPods(policy: KubeObject, labels: Readonly<Record<string, string>>
 
 /** Buckets the bundled MinIO has (folders made before the server starts and `mc mb` of its Job). */
 function minioBuckets(release: ReleaseView): { names: Set<string>; publicRead: Set<string> } | undefined {
-  const server = main(release, 'minio');
+  const server = release.main('minio');
   if (!server) return undefined;
   const names = new Set([...server.args.join(' ').matchAll(/\/data\/([\w.-]+)/g)].map((m) => m[1]!));
   const job = release.component('minio-buckets')?.containers[0]?.args.join('\n') ?? '';
@@ -115,7 +107,7 @@ const facts: ContractFact[] = [
     fact: 'SwanLab-Server reads DATABASE_URL, DATABASE_URL_REPLICA, REDIS_URL, SERVER_PREFIX (/api), VERSION, SS_HOUSE_URL, SS_STORAGE_TYPE (local or remote), SS_PUBLIC_STORAGE_* and SS_PRIVATE_STORAGE_* (endpoint, region, path style, port, SSL, bucket), SS_AVATAR_DOMAIN, ACCESS_KEY and SECRET_KEY.',
     source: chart('swanlab-server/deployment.yaml'),
     check: (release) => {
-      const server = main(release, 'server');
+      const server = release.main('server');
       const problems = requireEnv(release, 'server', [
         'DATABASE_URL',
         'DATABASE_URL_REPLICA',
@@ -126,17 +118,17 @@ const facts: ContractFact[] = [
         'SECRET_KEY',
         ...STORAGE_ENV.flatMap((key) => [`SS_PUBLIC_STORAGE_${key}`, `SS_PRIVATE_STORAGE_${key}`]),
       ]);
-      if (value(server, 'SERVER_PREFIX') !== '/api') problems.push('server: SERVER_PREFIX is not /api');
-      if (value(server, 'VERSION') !== SWANLAB_VERSION)
+      if (server?.value('SERVER_PREFIX') !== '/api') problems.push('server: SERVER_PREFIX is not /api');
+      if (server?.value('VERSION') !== SWANLAB_VERSION)
         problems.push(`server: VERSION is not ${SWANLAB_VERSION}`);
-      if (!['local', 'remote'].includes(value(server, 'SS_STORAGE_TYPE') ?? ''))
+      if (!['local', 'remote'].includes(server?.value('SS_STORAGE_TYPE') ?? ''))
         problems.push('server: SS_STORAGE_TYPE is neither local nor remote');
       for (const name of ['DATABASE_URL', 'DATABASE_URL_REPLICA']) {
-        const url = value(server, name);
+        const url = server?.value(name);
         if (url !== undefined && !/^postgres(ql)?:\/\//.test(url))
           problems.push(`server: ${name} is not a postgres URL`);
       }
-      const redis = value(server, 'REDIS_URL');
+      const redis = server?.value('REDIS_URL');
       if (redis !== undefined && !/^rediss?:\/\//.test(redis))
         problems.push('server: REDIS_URL is not a redis:// URL');
       return problems;
@@ -147,7 +139,7 @@ const facts: ContractFact[] = [
     fact: 'The server container is started with `npx prisma migrate deploy && node migrate.js && pm2-runtime app.js`: every replica migrates the database before it listens on port 3000.',
     source: chart('swanlab-server/deployment.yaml', 'command'),
     check: (release) => {
-      const server = main(release, 'server');
+      const server = release.main('server');
       if (!server) return [];
       const command = [...server.command, ...server.args].join(' ');
       return ['prisma migrate deploy', 'node migrate.js', 'pm2-runtime app.js']
@@ -166,7 +158,7 @@ const facts: ContractFact[] = [
     fact: 'The server calls SwanLab-House at SS_HOUSE_URL, the house Service on port 3000 under /api/house.',
     source: chart('swanlab-server/deployment.yaml', 'SS_HOUSE_URL'),
     check: (release) =>
-      pointsAt(release, 'server: SS_HOUSE_URL', value(main(release, 'server'), 'SS_HOUSE_URL'), {
+      pointsAt(release, 'server: SS_HOUSE_URL', release.main('server')?.value('SS_HOUSE_URL'), {
         component: 'house',
         port: 3000,
         path: '/api/house',
@@ -177,7 +169,7 @@ const facts: ContractFact[] = [
     fact: 'SwanLab-House reads SH_API_PREFIX (/api/house), SH_SERVER_URL (server :3000/api), ClickHouse through SH_DB_HOST/PORT (native TCP)/NAME/USERNAME/PASSWORD, SH_REDIS_URL, SH_DISTRIBUTED_ENABLE and the private bucket through SH_MINIO_* (the same bucket the server signs for).',
     source: chart('swanlab-house/deployment.yaml'),
     check: (release) => {
-      const house = main(release, 'house');
+      const house = release.main('house');
       if (!house) return [];
       const problems = requireEnv(release, 'house', [
         'SH_DB_HOST',
@@ -190,23 +182,23 @@ const facts: ContractFact[] = [
         'SH_MINIO_SECRET_ID',
         'SH_MINIO_SECRET_KEY',
       ]);
-      if (value(house, 'SH_API_PREFIX') !== '/api/house')
+      if (house?.value('SH_API_PREFIX') !== '/api/house')
         problems.push('house: SH_API_PREFIX is not /api/house');
-      if (value(house, 'SH_DISTRIBUTED_ENABLE') !== 'true')
+      if (house?.value('SH_DISTRIBUTED_ENABLE') !== 'true')
         problems.push('house: SH_DISTRIBUTED_ENABLE is not true');
       problems.push(
-        ...pointsAt(release, 'house: SH_SERVER_URL', value(house, 'SH_SERVER_URL'), {
+        ...pointsAt(release, 'house: SH_SERVER_URL', house?.value('SH_SERVER_URL'), {
           component: 'server',
           port: 3000,
           path: '/api',
         }),
       );
-      const bucket = value(main(release, 'server'), 'SS_PRIVATE_STORAGE_BUCKET');
-      if (value(house, 'SH_MINIO_PRIVATE_BUCKET') !== bucket)
+      const bucket = release.main('server')?.value('SS_PRIVATE_STORAGE_BUCKET');
+      if (house?.value('SH_MINIO_PRIVATE_BUCKET') !== bucket)
         problems.push('house: SH_MINIO_PRIVATE_BUCKET differs from the server private bucket');
-      const clickhouse = main(release, 'clickhouse');
+      const clickhouse = release.main('clickhouse');
       const native = clickhouse?.ports.find((p) => p.name === 'native')?.containerPort;
-      if (native !== undefined && value(house, 'SH_DB_PORT') !== String(native))
+      if (native !== undefined && house?.value('SH_DB_PORT') !== String(native))
         problems.push(`house: SH_DB_PORT is not ClickHouse's native port ${native}`);
       return problems;
     },
@@ -225,18 +217,21 @@ const facts: ContractFact[] = [
       const component = release.component('house');
       if (!component) return [];
       const problems: string[] = [];
-      const dir = value(main(release, 'house'), 'SH_LOG_PATH')?.replace(/\/[^/]+$/, '');
+      const dir = release
+        .main('house')
+        ?.value('SH_LOG_PATH')
+        ?.replace(/\/[^/]+$/, '');
       const fluentBit = component.container('fluent-bit');
-      if (value(fluentBit, 'LOG_PATH')?.replace(/\/[^/]+$/, '') !== dir)
+      if (fluentBit?.value('LOG_PATH')?.replace(/\/[^/]+$/, '') !== dir)
         problems.push('house: Fluent Bit does not tail the directory house logs to');
-      if (value(component.container('logrotate'), 'LOGS_DIRECTORIES') !== dir)
+      if (component.container('logrotate')?.value('LOGS_DIRECTORIES') !== dir)
         problems.push('house: logrotate does not rotate the directory house logs to');
       for (const name of ['house', 'logrotate', 'fluent-bit']) {
         const mount = component.container(name)?.mounts.find((m) => m.mountPath === '/data');
         if (!mount) problems.push(`house: container ${name} does not mount the house volume at /data`);
       }
-      const http = main(release, 'clickhouse')?.ports.find((p) => p.name === 'http')?.containerPort;
-      if (http !== undefined && value(fluentBit, 'CLICKHOUSE_PORT') !== String(http))
+      const http = release.main('clickhouse')?.ports.find((p) => p.name === 'http')?.containerPort;
+      if (http !== undefined && fluentBit?.value('CLICKHOUSE_PORT') !== String(http))
         problems.push(`house: Fluent Bit CLICKHOUSE_PORT is not ClickHouse's HTTP port ${http}`);
       return problems;
     },
@@ -246,23 +241,23 @@ const facts: ContractFact[] = [
     fact: 'SwanLab-Next (port 3000) reaches cloud at CLOUD_URL (:80), the API through the gateway Service (API_URL and API_INTERNAL_URL, :80/api) and the server identity check at API_VERIFIER_URL (:3000/api/identity).',
     source: chart('swanlab-next/deployment.yaml'),
     check: (release) => {
-      const next = main(release, 'next');
+      const next = release.main('next');
       if (!next) return [];
       return [
         ...(next.ports.some((p) => p.containerPort === 3000) ? [] : ['next: no container port 3000']),
-        ...pointsAt(release, 'next: CLOUD_URL', value(next, 'CLOUD_URL'), {
+        ...pointsAt(release, 'next: CLOUD_URL', next?.value('CLOUD_URL'), {
           component: 'cloud',
           port: 80,
           path: '',
         }),
         ...(['API_URL', 'API_INTERNAL_URL'] as const).flatMap((name) =>
-          pointsAt(release, `next: ${name}`, value(next, name), {
+          pointsAt(release, `next: ${name}`, next?.value(name), {
             component: 'gateway',
             port: 80,
             path: '/api',
           }),
         ),
-        ...pointsAt(release, 'next: API_VERIFIER_URL', value(next, 'API_VERIFIER_URL'), {
+        ...pointsAt(release, 'next: API_VERIFIER_URL', next?.value('API_VERIFIER_URL'), {
           component: 'server',
           port: 3000,
           path: '/api/identity',
@@ -321,12 +316,12 @@ const facts: ContractFact[] = [
           path: '/api/identity',
         }),
       );
-      const server = main(release, 'server');
-      if (value(server, 'SS_STORAGE_TYPE') === 'local') {
+      const server = release.main('server');
+      if (server?.value('SS_STORAGE_TYPE') === 'local') {
         const s3 = Object.values(routers).find((r) => String(r.rule).includes(`/${BUNDLED_BUCKETS.private}`));
         if (!s3 || !String(s3.rule).includes(`/${BUNDLED_BUCKETS.public}`))
           problems.push('gateway: no route for the bundled buckets');
-        const signed = `${value(server, 'SS_PRIVATE_STORAGE_ENDPOINT')}:${value(server, 'SS_PRIVATE_STORAGE_PORT')}`;
+        const signed = `${server?.value('SS_PRIVATE_STORAGE_ENDPOINT')}:${server?.value('SS_PRIVATE_STORAGE_PORT')}`;
         const hosts = middlewares.map(
           (m) => ((m.headers as Json | undefined)?.customRequestHeaders as Json | undefined)?.Host,
         );
@@ -379,14 +374,14 @@ const facts: ContractFact[] = [
     check: (release) => {
       const buckets = minioBuckets(release);
       if (!buckets) return [];
-      const server = main(release, 'server');
+      const server = release.main('server');
       const problems: string[] = [];
       for (const kind of ['PUBLIC', 'PRIVATE']) {
-        const bucket = value(server, `SS_${kind}_STORAGE_BUCKET`);
+        const bucket = server?.value(`SS_${kind}_STORAGE_BUCKET`);
         if (bucket !== undefined && !buckets.names.has(bucket))
           problems.push(`minio: bucket ${bucket} is never created`);
       }
-      const publicBucket = value(server, 'SS_PUBLIC_STORAGE_BUCKET');
+      const publicBucket = server?.value('SS_PUBLIC_STORAGE_BUCKET');
       if (publicBucket !== undefined && !buckets.publicRead.has(publicBucket))
         problems.push(`minio: bucket ${publicBucket} is not readable anonymously`);
       return problems;

@@ -4,7 +4,7 @@ import { collectUserValues } from '../../values/sources.ts';
 import { formatFinding } from '../../verify/findings.ts';
 import { lint } from '../../verify/lint.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine } from '../output.ts';
-import { addValueOptions, valueSources } from '../value-options.ts';
+import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
 interface LintOptions {
   values: string[];
@@ -14,14 +14,11 @@ interface LintOptions {
 }
 
 export function registerLintCommand(program: Command): void {
-  addValueOptions(
+  addOfflineRenderOptions(
     program
       .command('lint')
-      .description("check a blueprint's rendered wiring and its upstream contract, offline")
-      .argument('<blueprint>', 'blueprint name (see berth blueprints)'),
+      .description("check a blueprint's rendered wiring and its upstream contract, offline"),
   )
-    .option('-n, --namespace <namespace>', 'namespace of the objects', 'default')
-    .option('--release <name>', 'release name (default: the blueprint name)')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (name: string, options: LintOptions) => {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);

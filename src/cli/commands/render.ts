@@ -7,7 +7,7 @@ import { type Manifest, type RenderResult, render } from '../../render/render.ts
 import { collectUserValues } from '../../values/sources.ts';
 import { toYaml } from '../../yaml.ts';
 import { note, parseOutputFormat, warn } from '../output.ts';
-import { addValueOptions, valueSources } from '../value-options.ts';
+import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
 interface RenderOptions {
   values: string[];
@@ -47,14 +47,11 @@ function writeOutputDir(dir: string, result: RenderResult, format: 'yaml' | 'jso
 }
 
 export function registerRenderCommand(program: Command): void {
-  addValueOptions(
+  addOfflineRenderOptions(
     program
       .command('render')
-      .description('render a blueprint to Kubernetes objects, offline (like helm template)')
-      .argument('<blueprint>', 'blueprint name (see berth blueprints)'),
+      .description('render a blueprint to Kubernetes objects, offline (like helm template)'),
   )
-    .option('-n, --namespace <namespace>', 'namespace of the objects', 'default')
-    .option('--release <name>', 'release name (default: the blueprint name)')
     .option('-o, --output <format>', 'yaml or json (a Kubernetes List)', 'yaml')
     .option('--output-dir <dir>', 'write one file per object into this folder instead of stdout')
     .action(async (name: string, options: RenderOptions) => {
