@@ -29,7 +29,7 @@ export const freshSecretValues: SecretValueSource = (_secret, _key, spec) => ran
 /** The annotation that tells the release engine which keys it generated (and must keep). */
 export const GENERATED_KEYS_ANNOTATION = 'berth.dev/generated-keys';
 
-export function secretObject(ctx: RenderContext, spec: SecretSpec, source: SecretValueSource): KubeObject {
+function secretObject(ctx: RenderContext, spec: SecretSpec, source: SecretValueSource): KubeObject {
   const name = objectName(ctx, spec.name);
   const data: Record<string, string> = { ...(spec.fixed ?? {}) };
   for (const [key, generator] of Object.entries(spec.generated)) data[key] = source(name, key, generator);
@@ -38,13 +38,41 @@ export function secretObject(ctx: RenderContext, spec: SecretSpec, source: Secre
     kind: 'Secret',
     metadata: {
       name,
-      namespace: ctx.namespace,
+      namespace: spec.namespace ?? ctx.namespace,
       labels: standardLabels(ctx),
       annotations: { [GENERATED_KEYS_ANNOTATION]: Object.keys(spec.generated).sort().join(',') },
     },
-    type: 'Opaque',
+    type: spec.type ?? 'Opaque',
     stringData: sortedRecord(data),
   };
+}
+
+/**
+ * The release's Secrets, derived entries filled in once every generated value is known. A derived
+ * entry reads another Secret of the release by its short name.
+ */
+export function secretObjects(
+  ctx: RenderContext,
+  specs: readonly SecretSpec[],
+  source: SecretValueSource,
+): KubeObject[] {
+  const objects = specs.map((spec) => secretObject(ctx, spec, source));
+  const byShortName = new Map(specs.map((spec, i) => [spec.name, objects[i]!]));
+  const value = (secret: string, key: string): string => {
+    const found = (byShortName.get(secret)?.stringData as Record<string, string> | undefined)?.[key];
+    if (found === undefined)
+      throw new Error(
+        `blueprint bug: a derived secret entry reads ${secret}/${key}, which the release does not generate`,
+      );
+    return found;
+  };
+  specs.forEach((spec, i) => {
+    if (!spec.derived) return;
+    const data = objects[i]!.stringData as Record<string, string>;
+    for (const [key, derive] of Object.entries(spec.derived)) data[key] = derive(value);
+    objects[i]!.stringData = sortedRecord(data);
+  });
+  return objects;
 }
 
 export function configMapObject(ctx: RenderContext, spec: ConfigMapSpec): KubeObject {

@@ -172,6 +172,8 @@ export interface ComponentSpec {
   readonly service?: {
     readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
     readonly name?: string;
+    /** A fixed cluster IP (inside the cluster's service range), for a DNS server pods name by address. */
+    readonly clusterIP?: string;
     readonly nodePortService?: { readonly name: string };
   };
   readonly scheduling: SchedulingSpec;
@@ -192,6 +194,15 @@ export interface ComponentSpec {
   readonly allowFrom?: readonly string[];
   /** Finer NetworkPolicy rules than allowFrom (only used when networkPolicy.enabled). */
   readonly networkPolicy?: NetworkPolicySpec;
+  /**
+   * Name resolution through these servers only (`dnsPolicy: None`), e.g. a release's own CoreDNS
+   * that serves a private domain and forwards the rest to the cluster DNS.
+   */
+  readonly dnsConfig?: {
+    readonly nameservers: readonly string[];
+    readonly searches?: readonly string[];
+    readonly options?: readonly { readonly name: string; readonly value?: string }[];
+  };
   /** Job only: retries before the Job fails. */
   readonly backoffLimit?: number;
   /**
@@ -228,6 +239,16 @@ export interface SecretSpec {
   readonly generated: Record<string, GeneratedValue>;
   /** Non-random entries (e.g. a fixed username) stored alongside. */
   readonly fixed?: Record<string, string>;
+  /**
+   * Entries computed from generated values of the release's Secrets (by short name and key), e.g.
+   * a registry login assembled from the bundled registry's generated password. Recomputed on every
+   * render from the kept values, so they change only when their inputs do.
+   */
+  readonly derived?: Record<string, (value: (secret: string, key: string) => string) => string>;
+  /** Another namespace the Secret must live in (e.g. where the platform starts its own workloads). */
+  readonly namespace?: string;
+  /** The Secret type; `Opaque` unless set (e.g. `kubernetes.io/dockerconfigjson`). */
+  readonly type?: string;
 }
 
 export type GeneratedValue =

@@ -13,7 +13,7 @@ import {
   contentChecksum,
   freshSecretValues,
   type SecretValueSource,
-  secretObject,
+  secretObjects,
 } from './config-objects.ts';
 import { objectName, type RenderContext } from './context.ts';
 import { ingressObject } from './ingress.ts';
@@ -126,11 +126,12 @@ export async function render(
   const manifests: Manifest[] = [];
 
   // Keyed by the blueprint's short name, which is how components name what should roll their pods.
+  const secrets = secretObjects(ctx, platform.secrets, source);
   const configObjects = [
-    ...platform.secrets.map((spec) => ({
+    ...platform.secrets.map((spec, i) => ({
       name: spec.name,
       stage: spec.stage ?? 'config',
-      object: secretObject(ctx, spec, source),
+      object: secrets[i]!,
     })),
     ...platform.configMaps.map((spec) => ({
       name: spec.name,

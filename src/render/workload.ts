@@ -169,6 +169,18 @@ function podTemplate(
         ? { tolerations: scheduling.customTolerations.map((t) => ({ ...t })) }
         : {}),
       ...(spread.length ? { topologySpreadConstraints: spread } : {}),
+      ...(component.dnsConfig
+        ? {
+            dnsPolicy: 'None',
+            dnsConfig: {
+              nameservers: [...component.dnsConfig.nameservers],
+              ...(component.dnsConfig.searches ? { searches: [...component.dnsConfig.searches] } : {}),
+              ...(component.dnsConfig.options
+                ? { options: component.dnsConfig.options.map((o) => ({ ...o })) }
+                : {}),
+            },
+          }
+        : {}),
       ...(component.initContainers?.length
         ? { initContainers: component.initContainers.map((c) => container(ctx, component, c)) }
         : {}),
@@ -263,7 +275,14 @@ function serviceObjects(ctx: RenderContext, component: ComponentSpec): KubeObjec
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(ctx, name, component.name),
-    spec: { type, selector: selectorLabels(ctx, component.name), ports: servicePorts(component, type) },
+    spec: {
+      type,
+      ...(component.service?.clusterIP && name === serviceName(ctx, component)
+        ? { clusterIP: component.service.clusterIP }
+        : {}),
+      selector: selectorLabels(ctx, component.name),
+      ports: servicePorts(component, type),
+    },
   });
   const objects = [service(serviceName(ctx, component), component.service.type ?? 'ClusterIP')];
   const nodePort = component.service.nodePortService;
