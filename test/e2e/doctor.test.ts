@@ -143,7 +143,7 @@ describe('doctor', { concurrency: true }, () => {
     assert.equal(doctor.code, 0, `a ready release:\n${doctor.stderr}`);
     assert.match(doctor.stderr, /not collected: events: forbidden: /);
     assert.match(doctor.stderr, /not collected: nodes: forbidden: /);
-    assert.match(doctor.stderr, /not collected: logs of 6 container\(s\) .*pods\/log is forbidden/);
+    assert.match(doctor.stderr, /not collected: logs of 7 container\(s\) .*pods\/log is forbidden/);
     const listing = execFileSync('tar', ['tzf', bundle], { encoding: 'utf8' });
     assert.match(listing, /\/pods\.txt$/m);
     assert.match(listing, /\/objects\/Deployment-lf-web\.yaml$/m);

@@ -83,7 +83,7 @@ describe('plan and drift', { concurrency: true }, () => {
     assert.equal(text.code, 0, 'without --exit-code a plan with changes exits 0');
     assert.match(
       text.stdout,
-      /^Plan for release lf in .+ \(against revision 1\): 1 to create, 1 to change, 0 to prune, 15 unchanged$/m,
+      /^Plan for release lf in .+ \(against revision 1\): 1 to create, 1 to change, 0 to prune, 16 unchanged$/m,
     );
     assert.match(text.stdout, /^~ Deployment\/lf-web \(web\): change$/m);
     assert.ok(!text.stdout.includes('\x1b['), 'no colour when stdout is not a terminal');

@@ -49,6 +49,7 @@ describe('release lifecycle', { concurrency: true }, () => {
     assert.deepEqual(status.components.map((c: { component: string }) => c.component).sort(), [
       '(shared)',
       'clickhouse',
+      'migrate',
       'minio',
       'postgresql',
       'redis',
