@@ -133,13 +133,19 @@ describe('dify defects', () => {
     );
   });
 
-  test('an Ingress without streaming/upload annotations is warned about', async () => {
-    const result = await renderValues({ ingress: { enabled: true, host: 'dify.example.com' } });
-    assert.ok(
-      result.warnings.some((w) => w.includes('proxy-buffering') && w.includes('proxy-read-timeout')),
-      result.warnings.join('\n'),
+  test('an Ingress keeps streams and uploads whole; an override that cuts them breaks the contract', async () => {
+    const plain = await renderValues({ ingress: { enabled: true, host: 'dify.example.com' } });
+    assert.deepEqual(checkContract(contract, plain), []);
+    const cut = await renderValues({
+      ingress: {
+        enabled: true,
+        host: 'dify.example.com',
+        annotations: { 'nginx.ingress.kubernetes.io/proxy-buffering': 'on' },
+      },
+    });
+    assert.deepEqual(
+      checkContract(contract, cut).map((v) => v.fact),
+      ['ingress.streaming-and-uploads'],
     );
-    const quiet = await renderValues(variants['ingress-direct']);
-    assert.ok(!quiet.warnings.some((w) => w.includes('proxy-buffering')));
   });
 });

@@ -361,18 +361,6 @@ function notes(values: DifyValues, ctx: RenderContext, viaNginx: boolean): strin
   return lines;
 }
 
-/** An ingress-nginx Ingress (or one of unknown class) without the settings Dify's streams and uploads need. */
-function ingressCutsStreams(ctx: RenderContext): boolean {
-  const ingress = ctx.common.ingress;
-  if (!ingress.enabled || (ingress.className && !ingress.className.includes('nginx'))) return false;
-  const a = (name: string) => ingress.annotations[`nginx.ingress.kubernetes.io/${name}`];
-  return (
-    !ingress.proxyBodySize ||
-    a('proxy-buffering') !== 'off' ||
-    Number(a('proxy-read-timeout') ?? 60) < 600 ||
-    Number(a('proxy-send-timeout') ?? 60) < 600
-  );
-}
 
 function warnings(values: DifyValues, ctx: RenderContext, backends: DifyBackends): string[] {
   const out: string[] = [];
@@ -396,11 +384,6 @@ function warnings(values: DifyValues, ctx: RenderContext, backends: DifyBackends
   if (values.services.workerBeat.replicas > 1) {
     out.push(
       'services.workerBeat.replicas is capped at 1: a second beat would run every periodic task twice',
-    );
-  }
-  if (ingressCutsStreams(ctx)) {
-    out.push(
-      'ingress.enabled without nginx.ingress.kubernetes.io/proxy-buffering: "off" and proxy-read-timeout/proxy-send-timeout ≥ 600 (ingress.annotations) and ingress.proxyBodySize: ingress-nginx buffers chat streams (SSE), cuts them after 60s and refuses uploads over 1m',
     );
   }
   const vector = values.dify.vectorStore;
