@@ -176,3 +176,27 @@ describe('csghub space DNS and pull credentials', () => {
     );
   });
 });
+
+describe('csghub server role', () => {
+  test('the server writes nothing under /starhub-bin (root-owned; berth runs it as uid 1000)', async () => {
+    assert.deepEqual(await violations({}, 'server.writable-paths'), []);
+    const server = releaseView(await renderValues({})).main('server')!;
+    const script = [...server.command, ...server.args].join(' ');
+    assert.ok(!script.includes('init.sh'), script);
+    assert.match(script, /starhub sync sync-as-client/);
+    assert.match(script, /exec \/starhub-bin\/starhub start server/);
+  });
+
+  test('the server meters every running deploy in-process: one replica, recreated', async () => {
+    assert.deepEqual(await violations({}, 'server.single'), []);
+    const server = find(await renderValues({}), 'Deployment', 'csghub-server') as any;
+    assert.equal(server.spec.strategy.type, 'Recreate');
+    await assert.rejects(renderValues({ services: { server: { replicas: 2 } } }), /singleton/);
+  });
+
+  test('the portal image is the chart 1.2.1 fix of v1.2.0', async () => {
+    assert.deepEqual(await violations({}, 'portal.image'), []);
+    const portal = releaseView(await renderValues({})).main('portal')!;
+    assert.match(portal.image, /csghub_portal:v1\.2\.1$/);
+  });
+});

@@ -295,9 +295,54 @@ export const contract: UpstreamContract = {
       },
     },
     {
-      id: 'roles.run-as-root',
-      fact: 'The csghub_server image has no USER (root) and init.sh appends a log under /starhub-bin; berth runs it as uid 1000, so that background sync log is not written.',
-      source: server('docker/Dockerfile'),
+      id: 'server.writable-paths',
+      fact: "The csghub_server image has no USER and its /starhub-bin is root's; init.sh (the image's entrypoint) migrates and appends the one-off `sync sync-as-client` output to /starhub-bin/cron-sync-as-client.log, which a non-root uid cannot open, so the sync never runs. No role writes any other file.",
+      source: server('scripts/init.sh'),
+      check: (release) =>
+        SERVER_ROLES.flatMap((name) =>
+          containersRunning(release, name).flatMap((c) => {
+            const script = [...c.command, ...c.args].join(' ');
+            const user = (c.securityContext.runAsUser ??
+              (release.component(name)?.podSpec.securityContext as { runAsUser?: number } | undefined)
+                ?.runAsUser) as number | undefined;
+            return user !== 0 && /init\.sh|>>?\s*\/starhub-bin\//.test(script)
+              ? [`${name}/${c.name}: writes under the root-owned /starhub-bin as uid ${user ?? '?'}`]
+              : [];
+          }),
+        ),
+    },
+    {
+      id: 'server.single',
+      fact: '`start server` runs, in every process and without leader election, the deploy scheduler, the status refresher and a metering loop that publishes one fee event per running deploy each interval: two servers bill twice. (Cron jobs are Temporal schedules and run once.)',
+      source: server('builder/deploy/deployer.go', 'newDeployer'),
+      check: (release) => {
+        const srv = release.component('server');
+        if (!srv) return [];
+        const replicas = (srv.workload.spec as { replicas?: number }).replicas ?? 1;
+        const autoscaled = release.objects.some(
+          (o) =>
+            o.kind === 'HorizontalPodAutoscaler' &&
+            (o.spec as { scaleTargetRef?: { name?: string } }).scaleTargetRef?.name ===
+              srv.workload.metadata.name,
+        );
+        return replicas > 1 || autoscaled ? ['server runs more than one replica'] : [];
+      },
+    },
+    {
+      id: 'portal.image',
+      fact: 'Chart 1.2.1 (still csghub-server v1.2.0) moved the portal to csghub_portal v1.2.1, which fixes the redirect after creating a repository; v1.2.0 of the portal has that bug.',
+      source: {
+        repo: CHART,
+        ref: 'csghub-1.2.1',
+        file: 'helm-chart/charts/csghub/values.yaml',
+        symbol: 'global.portal.image.tag',
+      },
+      check: (release) => {
+        const portal = release.main('portal');
+        return portal && /csghub_portal:v1\.2\.0$/.test(portal.image)
+          ? ['portal: csghub_portal v1.2.0 cannot redirect after a repository is created']
+          : [];
+      },
     },
     {
       id: 'runner.single',

@@ -180,7 +180,7 @@ export const csghubValues = platformValuesSchema({
   services: z
     .strictObject({
       server: service('csghub_server', CSGHUB_VERSION, large).describe(
-        'csghub_server: the main API (port 8080).',
+        'csghub_server: the main API (port 8080). One replica only: each server process meters and schedules every deploy (no leader election).',
       ),
       portal: service('csghub_portal', 'v1.2.1', medium).describe(
         'csghub_portal: the web UI (port 8090); runs its own migrations.',
