@@ -245,7 +245,7 @@ export const contract: UpstreamContract = {
     },
     {
       id: 'server.schema-before-roles',
-      fact: 'The schema is created by `starhub migration init` and `migration migrate` (init.sh runs them before `start server`); user, accounting, runner, proxy and mirror only use it.',
+      fact: "The schema is created by `starhub migration init` and `migration migrate` (the image's init.sh runs them before `start server`; berth's migrate Job does instead); user, accounting, runner, proxy and mirror only use it.",
       source: server('scripts/init.sh'),
       check: (release) => {
         const job = release.component('migrate');
