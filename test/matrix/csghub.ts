@@ -35,6 +35,7 @@ export const variants: Record<string, unknown> = {
   'existing-space-namespace': {
     csghub: { runner: { namespace: 'apps', createNamespace: false, imagePullSecret: 'apps-pull' } },
   },
+  'space-dns-fixed-ip': { csghub: { runner: { dnsServiceIP: '10.43.0.11' } } },
   logging: { csghub: { logging: { enabled: true, elasticsearch: { host: 'es.example.internal' } } } },
   'everything-external': {
     integrations: {

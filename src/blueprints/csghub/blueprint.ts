@@ -23,7 +23,7 @@ import {
 import { casdoor, coredns, createDatabases, gitlabShell, logCollector } from './edge.ts';
 import { KNATIVE_INSTALL_HINT } from './prerequisites.ts';
 import { migrateJob, seedConfig, seedJob } from './seed.ts';
-import { dnsNote, pullSecretNote, spaceNamespace } from './spaces.ts';
+import { dnsNote, pullSecretNote, resolvingSpaces, spaceNamespace, spacePullSecret } from './spaces.ts';
 import { temporal } from './temporal.ts';
 import { CSGHUB_VERSION, type CsghubValues, csghubValues } from './values.ts';
 
@@ -76,7 +76,9 @@ function notes(
       `and Casdoor's JWT signing certificate: openssl req -x509 -newkey rsa:4096 -nodes -days 3650 -subj /CN=casdoor -keyout tls.key -out tls.crt && kubectl -n ${ctx.namespace} create secret tls ${jwtSecretName(values, ctx)} --cert=tls.crt --key=tls.key`,
     );
   }
-  lines.push(KNATIVE_INSTALL_HINT, pullSecretNote(values, ctx, backends), dnsNote(values, ctx));
+  lines.push(KNATIVE_INSTALL_HINT);
+  for (const note of [pullSecretNote(values, ctx, backends, access), dnsNote(values, ctx)])
+    if (note) lines.push(note);
   if (backends.registry.plainHttp) {
     lines.push(
       `Nodes pull space images from ${backends.registry.address} over plain HTTP (no ingress TLS): configure containerd on every node to allow it (certs.d/${backends.registry.address}/hosts.toml with an http:// host and skip_verify, as the CSGHub guide shows), or enable ingress.tls.`,
@@ -129,6 +131,7 @@ export const blueprint = defineBlueprint({
     const ssh = gitlabShell(wiring);
     const dns = coredns(wiring);
     const logs = values.csghub.logging.enabled ? logCollector(wiring) : undefined;
+    const pullSecret = spacePullSecret(values, access);
     const ingresses = csghubIngresses(ctx, access, {
       csghub: [
         { path: '/', component: 'portal', port: 'http' },
@@ -149,14 +152,14 @@ export const blueprint = defineBlueprint({
         createDatabases(wiring),
         ...(values.integrations.temporal.enabled ? [] : [temporal(wiring)]),
         migrateJob(wiring),
-        ...serverFamily(wiring),
+        ...serverFamily(wiring).map((component) => resolvingSpaces(values, ctx, component)),
         seedJob(wiring),
         builder(wiring),
         sso.component,
         ssh.component,
         portal(wiring),
       ],
-      secrets: [APP_SECRET, ...backends.secrets],
+      secrets: [APP_SECRET, ...backends.secrets, ...(pullSecret ? [pullSecret] : [])],
       configMaps: [
         serverConfig(wiring),
         proxyNginxConfig(values),

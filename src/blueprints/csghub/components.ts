@@ -32,11 +32,26 @@ interface ServerFamilyEntry {
 }
 
 /**
- * The csghub_server image's long-running roles, as the chart starts them. The schema is migrated
- * by the `migrate` Job first (the server's init.sh migrates again, a no-op then).
+ * The server's start, as the image's init.sh does it without its two writes under the root-owned
+ * /starhub-bin: the schema is migrated by the `migrate` Job, and the one-off multi-sync runs in the
+ * background with its output in the container log (init.sh appends it to a file under /starhub-bin).
  */
+const SERVER_START = [
+  '/bin/sh',
+  '-c',
+  '/starhub-bin/starhub sync sync-as-client & exec /starhub-bin/starhub start server',
+];
+
+/** The csghub_server image's long-running roles, as the chart starts them. */
 const SERVER_FAMILY: readonly ServerFamilyEntry[] = [
-  { name: 'server', stage: 'backends', port: 8080, command: ['/starhub-bin/scripts/init.sh'] },
+  {
+    name: 'server',
+    stage: 'backends',
+    port: 8080,
+    command: SERVER_START,
+    // Each `start server` meters every running deploy and runs the deploy scheduler: one server only.
+    singleton: true,
+  },
   { name: 'user', stage: 'backends', port: 8080, command: ['/starhub-bin/starhub', 'user', 'launch'] },
   {
     name: 'accounting',

@@ -5,6 +5,7 @@
 
 import type { ContractFact, UpstreamContract, UpstreamSource } from '../../verify/contract.ts';
 import type { ContainerView, ReleaseView } from '../../verify/view.ts';
+import { SPACE_DNS_CLIENTS } from './spaces.ts';
 import { CSGHUB_VERSION } from './values.ts';
 
 const SERVER = 'OpenCSGs/csghub-server';
@@ -195,15 +196,36 @@ export const contract: UpstreamContract = {
       id: 'runner.image-pull-secret',
       fact: 'Space pods pull with the Secret STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET (default opencsg-pull-secret) of the space namespace; the chart renders it as <release>-runner-docker-config.',
       source: chart('registry/templates/secret.yaml'),
-      check: (release) =>
-        ['server', 'runner'].flatMap((name) => {
+      check: (release) => {
+        const problems = ['server', 'runner'].flatMap((name) => {
           const c = release.main(name);
           if (!c) return [];
           const secret = c.value('STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET');
           return !secret || secret === 'opencsg-pull-secret'
             ? [`${name}: STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET does not name the release's pull Secret`]
             : [];
-        }),
+        });
+        // With the bundled registry and the space namespace rendered, nothing stops berth from rendering it.
+        const values = release.values as {
+          csghub?: { runner?: { createNamespace?: boolean; imagePullSecret?: string; namespace?: string } };
+          integrations?: { registry?: { enabled?: boolean } };
+        };
+        const runner = values.csghub?.runner ?? {};
+        const name = release.main('runner')?.value('STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET');
+        if (
+          release.component('registry') &&
+          runner.createNamespace !== false &&
+          !runner.imagePullSecret &&
+          name
+        ) {
+          const secret = release.objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+          if (secret?.type !== 'kubernetes.io/dockerconfigjson')
+            problems.push(`pull Secret ${name} for the bundled registry is not rendered`);
+          else if (secret.metadata.namespace !== (runner.namespace ?? 'space'))
+            problems.push(`pull Secret ${name} is not in the space namespace`);
+        }
+        return problems;
+      },
     },
     {
       id: 'seed.loaded',
@@ -223,7 +245,7 @@ export const contract: UpstreamContract = {
     },
     {
       id: 'server.schema-before-roles',
-      fact: 'The schema is created by `starhub migration init` and `migration migrate` (init.sh runs them before `start server`); user, accounting, runner, proxy and mirror only use it.',
+      fact: "The schema is created by `starhub migration init` and `migration migrate` (the image's init.sh runs them before `start server`; berth's migrate Job does instead); user, accounting, runner, proxy and mirror only use it.",
       source: server('scripts/init.sh'),
       check: (release) => {
         const job = release.component('migrate');
@@ -234,14 +256,93 @@ export const contract: UpstreamContract = {
       },
     },
     {
-      id: 'proxy.space-dns',
-      fact: "rproxy forwards to the deploy's Knative URL (<service>.<namespace>.<internal domain>), which the chart's CoreDNS answers with the proxy's nginx, reached by pods whose DNS points at that CoreDNS (proxy, runner, casdoor).",
-      source: chart('coredns/templates/configmap.yaml'),
+      id: 'spaces.dns',
+      fact: "rproxy forwards to http://<service>.<STARHUB_SERVER_INTERNAL_ROOT_DOMAIN> and the server's deployer wakes spaces up at the same URL; the chart's CoreDNS answers those names with the proxy's nginx and forwards the rest to kube-dns, and the chart points proxy, runner and casdoor (not the server, though it dials them) at it with dnsPolicy None through a fixed Service IP (kube-dns's with last octet 11).",
+      source: server('builder/deploy/deployer.go', 'deployer.Wakeup'),
+      check: (release) => {
+        const dns = release.component('coredns');
+        if (!dns) return [];
+        const problems: string[] = [];
+        const corefile = release.data('ConfigMap', 'coredns', 'Corefile') ?? '';
+        if (!/forward \. /.test(corefile))
+          problems.push('coredns: does not forward other names to the cluster DNS');
+        const service = release.object('Service', 'coredns');
+        const ip = (service?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+        const clients = SPACE_DNS_CLIENTS.flatMap((name) => {
+          const c = release.component(name);
+          return c ? [c] : [];
+        });
+        const pointed = clients.filter((c) => c.podSpec.dnsPolicy === 'None');
+        if (!ip || ip === 'None') {
+          if (pointed.length)
+            problems.push(
+              `${pointed.map((c) => c.name).join(', ')}: name a DNS server but coredns has no fixed IP`,
+            );
+          const policy = release.object('NetworkPolicy', 'coredns');
+          const admitsClusterDns = JSON.stringify(policy?.spec ?? {}).includes('kube-system');
+          if (policy && !admitsClusterDns)
+            problems.push(
+              'coredns: its network policy refuses the cluster DNS that forwards the space domains',
+            );
+          return problems;
+        }
+        for (const c of clients) {
+          const servers = (c.podSpec.dnsConfig as { nameservers?: string[] } | undefined)?.nameservers ?? [];
+          if (c.podSpec.dnsPolicy !== 'None' || servers.join() !== ip)
+            problems.push(`${c.name}: does not resolve through the release's CoreDNS at ${ip}`);
+        }
+        return problems;
+      },
     },
     {
-      id: 'roles.run-as-root',
-      fact: 'The csghub_server image has no USER (root) and init.sh appends a log under /starhub-bin; berth runs it as uid 1000, so that background sync log is not written.',
-      source: server('docker/Dockerfile'),
+      id: 'server.writable-paths',
+      fact: "The csghub_server image has no USER and its /starhub-bin is root's; init.sh (the image's entrypoint) migrates and appends the one-off `sync sync-as-client` output to /starhub-bin/cron-sync-as-client.log, which a non-root uid cannot open, so the sync never runs. No role writes any other file.",
+      source: server('scripts/init.sh'),
+      check: (release) =>
+        SERVER_ROLES.flatMap((name) =>
+          containersRunning(release, name).flatMap((c) => {
+            const script = [...c.command, ...c.args].join(' ');
+            const user = (c.securityContext.runAsUser ??
+              (release.component(name)?.podSpec.securityContext as { runAsUser?: number } | undefined)
+                ?.runAsUser) as number | undefined;
+            return user !== 0 && /init\.sh|>>?\s*\/starhub-bin\//.test(script)
+              ? [`${name}/${c.name}: writes under the root-owned /starhub-bin as uid ${user ?? '?'}`]
+              : [];
+          }),
+        ),
+    },
+    {
+      id: 'server.single',
+      fact: '`start server` runs, in every process and without leader election, the deploy scheduler, the status refresher and a metering loop that publishes one fee event per running deploy each interval: two servers bill twice. (Cron jobs are Temporal schedules and run once.)',
+      source: server('builder/deploy/deployer.go', 'newDeployer'),
+      check: (release) => {
+        const srv = release.component('server');
+        if (!srv) return [];
+        const replicas = (srv.workload.spec as { replicas?: number }).replicas ?? 1;
+        const autoscaled = release.objects.some(
+          (o) =>
+            o.kind === 'HorizontalPodAutoscaler' &&
+            (o.spec as { scaleTargetRef?: { name?: string } }).scaleTargetRef?.name ===
+              srv.workload.metadata.name,
+        );
+        return replicas > 1 || autoscaled ? ['server runs more than one replica'] : [];
+      },
+    },
+    {
+      id: 'portal.image',
+      fact: 'Chart 1.2.1 (still csghub-server v1.2.0) moved the portal to csghub_portal v1.2.1, which fixes the redirect after creating a repository; v1.2.0 of the portal has that bug.',
+      source: {
+        repo: CHART,
+        ref: 'csghub-1.2.1',
+        file: 'helm-chart/charts/csghub/values.yaml',
+        symbol: 'global.portal.image.tag',
+      },
+      check: (release) => {
+        const portal = release.main('portal');
+        return portal && /csghub_portal:v1\.2\.0$/.test(portal.image)
+          ? ['portal: csghub_portal v1.2.0 cannot redirect after a repository is created']
+          : [];
+      },
     },
     {
       id: 'runner.single',

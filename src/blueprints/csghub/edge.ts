@@ -281,7 +281,9 @@ export function gitlabShell(wiring: Wiring): { component: ComponentSpec; configM
 
 /**
  * Resolves `*.<runner namespace>.<internal domain>` to the proxy's nginx (rewritten to the proxy
- * Service, no fixed cluster IP) and forwards everything else. Listens on 1053; the Service keeps 53.
+ * Service, no fixed cluster IP for the proxy) and forwards everything else to the cluster DNS (its
+ * own pod keeps the cluster's resolv.conf). Listens on 1053; the Service keeps 53, on the fixed IP of
+ * csghub.runner.dnsServiceIP when set.
  */
 export function coredns({ values, ctx }: Wiring): { component: ComponentSpec; configMap: ConfigMapSpec } {
   const service = values.services.coredns;
@@ -327,7 +329,18 @@ export function coredns({ values, ctx }: Wiring): { component: ComponentSpec; co
     volumes: [
       { name: 'corefile', mountPath: '/etc/coredns', configMap: objectName(ctx, 'coredns'), readOnly: true },
     ],
-    service: {},
+    service: values.csghub.runner.dnsServiceIP ? { clusterIP: values.csghub.runner.dnsServiceIP } : {},
+    // Pods of the release ask it directly; without a fixed IP the cluster DNS forwards to it.
+    ...(values.csghub.runner.dnsServiceIP
+      ? {}
+      : {
+          networkPolicy: {
+            ingressFrom: [
+              { podLabels: { 'app.kubernetes.io/instance': ctx.release } },
+              { namespaceLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            ],
+          },
+        }),
     // The coredns image runs as nonroot (uid 65532).
     podSecurity: { runAsUser: 65_532, runAsGroup: 65_532 },
     rollOn: { configMaps: ['coredns'] },

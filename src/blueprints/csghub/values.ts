@@ -94,7 +94,13 @@ export const csghubValues = platformValuesSchema({
             .string()
             .default('')
             .describe(
-              "kubernetes.io/dockerconfigjson Secret in that namespace with which space pods pull their images from the registry (csghub-server's STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET). Empty: <release>-space-pull; the notes say how to create it.",
+              "kubernetes.io/dockerconfigjson Secret in that namespace with which space pods pull their images from the registry (csghub-server's STARHUB_SERVER_DOCKER_IMAGE_PULL_SECRET). Empty: <release>-space-pull, which berth renders from the bundled registry's login (when it also renders the namespace); with an external registry the notes say how to create it.",
+            ),
+          dnsServiceIP: z
+            .union([z.literal(''), z.ipv4()])
+            .default('')
+            .describe(
+              "Fixed cluster IP of the release's CoreDNS Service (the chart's coredns.csghub: kube-dns's IP with the last octet 11). Set: server, runner and proxy resolve every name through it (it answers the space domains and forwards the rest to the cluster DNS). Must be a free address inside the cluster's service range, e.g. `kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'` with the last octet changed. Empty: the cluster DNS must forward the space domains to the release's CoreDNS (the notes say how).",
             ),
           internalDomains: z
             .array(internalDomain)
@@ -174,7 +180,7 @@ export const csghubValues = platformValuesSchema({
   services: z
     .strictObject({
       server: service('csghub_server', CSGHUB_VERSION, large).describe(
-        'csghub_server: the main API (port 8080).',
+        'csghub_server: the main API (port 8080). One replica only: each server process meters and schedules every deploy (no leader election).',
       ),
       portal: service('csghub_portal', 'v1.2.1', medium).describe(
         'csghub_portal: the web UI (port 8090); runs its own migrations.',
