@@ -11,11 +11,11 @@ import { KubeApiError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import { ownedBy, refKey, withSpecHash } from '../release/apply.ts';
 import type { ReleaseTarget } from '../release/engine.ts';
+import { keepReason, keptByKind } from '../release/keep.ts';
 import { ANNOTATION } from '../release/labels.ts';
 import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
 import { keptSecretValues, readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
-import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
 import { render } from '../render/render.ts';
 import { unifiedDiff } from './diff.ts';
@@ -242,14 +242,15 @@ async function pruneChanges(
   for (const manifest of previous) {
     const ref = refOf(manifest.object);
     if (rendered.has(refKey(ref))) continue;
-    if (ref.kind === 'PersistentVolumeClaim') {
-      notes.push(`${kindName(ref)} stays: data volume (berth uninstall --delete-data removes it)`);
+    if (keptByKind(ref.kind)) {
+      notes.push(`${kindName(ref)} stays: ${keepReason(ref.kind, undefined)}`);
       continue;
     }
     const live = await client.get(ref);
     if (!live) continue;
-    if (ref.kind === 'Secret' && live.metadata.annotations?.[GENERATED_KEYS_ANNOTATION]) {
-      notes.push(`${kindName(ref)} stays: generated credentials of kept data`);
+    const kept = keepReason(ref.kind, live.metadata.annotations);
+    if (kept) {
+      notes.push(`${kindName(ref)} stays: ${kept}`);
       continue;
     }
     comparisons.push({ desired: manifest, live, before: live, after: undefined });

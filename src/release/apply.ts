@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
 import { BerthError } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
-import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
 import { STAGES, type Stage } from '../render/model.ts';
 import type { Manifest } from '../render/render.ts';
+import { keepReason, keptByKind } from './keep.ts';
 import { ANNOTATION } from './labels.ts';
 import type { ProgressListener } from './progress.ts';
 
@@ -187,7 +187,7 @@ async function prune(client: KubeClient, options: ApplyPlanOptions): Promise<voi
   const current = new Set(options.manifests.map((m) => refKey(refOf(m.object))));
   const leaving = options.previous.filter((ref) => !current.has(refKey(ref))).reverse();
   for (const ref of leaving) {
-    const reason = await keepReason(client, ref);
+    const reason = await keptReason(client, ref);
     if (reason) {
       options.progress({ type: 'kept', object: describeRef(ref), reason });
       continue;
@@ -197,11 +197,8 @@ async function prune(client: KubeClient, options: ApplyPlanOptions): Promise<voi
   }
 }
 
-async function keepReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
-  if (ref.kind === 'PersistentVolumeClaim') return 'data volume (berth uninstall --delete-data removes it)';
+async function keptReason(client: KubeClient, ref: ObjectRef): Promise<string | undefined> {
+  if (keptByKind(ref.kind)) return keepReason(ref.kind, undefined);
   if (ref.kind !== 'Secret') return undefined;
-  const live = await client.get(ref);
-  return live?.metadata.annotations?.[GENERATED_KEYS_ANNOTATION]
-    ? 'generated credentials of kept data (berth uninstall --delete-data removes them)'
-    : undefined;
+  return keepReason(ref.kind, (await client.get(ref))?.metadata.annotations);
 }

@@ -1,7 +1,9 @@
 /** Remove a release: its objects (data volumes only when asked), its records, its lock. */
 import { BerthError } from '../errors.ts';
 import { describeRef, type ObjectRef } from '../kube/types.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
 import { type ReleaseTarget, refsOf } from './engine.ts';
+import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
@@ -45,15 +47,18 @@ export async function uninstall(target: ReleaseTarget, options: UninstallOptions
       for (const ref of refsOf(record?.manifests ?? [])) refs.set(describeRef(ref), ref);
     }
     const deleted: string[] = [];
-    const kept: string[] = [];
+    const kept = new Map<string, string>();
     // Kept data volumes need their passwords: a reinstall then finds and reuses the generated Secrets.
+    const GENERATED = { [GENERATED_KEYS_ANNOTATION]: 'yes' };
     const generated = options.deleteData
       ? new Set<string>()
       : new Set((await readGeneratedSecrets(client, namespace, release)).keys());
     for (const ref of [...refs.values()].reverse()) {
-      const keepSecret = ref.kind === 'Secret' && generated.has(ref.name);
-      if ((ref.kind === 'PersistentVolumeClaim' && !options.deleteData) || keepSecret) {
-        kept.push(describeRef(ref));
+      const reason = options.deleteData
+        ? undefined
+        : keepReason(ref.kind, generated.has(ref.name) ? GENERATED : undefined);
+      if (reason) {
+        kept.set(describeRef(ref), reason);
         continue;
       }
       if (await client.delete(ref)) deleted.push(describeRef(ref));
@@ -69,15 +74,12 @@ export async function uninstall(target: ReleaseTarget, options: UninstallOptions
       const ref = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: claim.metadata.name };
       if (options.deleteData) {
         if (await client.delete(ref)) deleted.push(describeRef(ref));
-      } else if (!kept.includes(describeRef(ref))) {
-        kept.push(describeRef(ref));
+      } else if (!kept.has(describeRef(ref))) {
+        kept.set(describeRef(ref), keepReason(ref.kind, undefined)!);
       }
     }
     for (const object of deleted) options.progress({ type: 'pruned', object });
-    for (const object of kept) {
-      const reason = object.startsWith('Secret/') ? 'generated credentials of the kept data' : 'data volume';
-      options.progress({ type: 'kept', object, reason: `${reason} (--delete-data removes it)` });
-    }
+    for (const [object, reason] of kept) options.progress({ type: 'kept', object, reason });
     if (options.wait)
       await waitUntilGone(
         target,
@@ -85,7 +87,7 @@ export async function uninstall(target: ReleaseTarget, options: UninstallOptions
         options.timeoutMs,
       );
     for (const s of summaries) await store.remove(namespace, release, s.revision);
-    return { release, namespace, deleted, kept };
+    return { release, namespace, deleted, kept: [...kept.keys()] };
   } finally {
     await lock.release().catch(() => undefined);
   }

@@ -157,6 +157,12 @@ describe('blueprints install, upgrade and uninstall on the local control plane',
       assert.equal(workload.status.readyReplicas, 2);
 
       await ok(['uninstall', 'r', '-n', ns]);
+      if (c.blueprint === 'csghub') {
+        // The space namespace holds the platform's own workloads: it stays, like data volumes.
+        const spaces = await kubectlJson<any>(['get', 'namespace', 'space']);
+        assert.equal(spaces.status.phase, 'Active', 'uninstall keeps the space namespace');
+        await kubectl(['delete', 'namespace', 'space', '--wait=false']);
+      }
       const left = (
         await kubectl(['get', 'deployments,statefulsets,services,jobs,configmaps', '-n', ns, '-o', 'name'])
       ).stdout;

@@ -361,8 +361,7 @@ function notes(values: DifyValues, ctx: RenderContext, viaNginx: boolean): strin
   return lines;
 }
 
-
-function warnings(values: DifyValues, ctx: RenderContext, backends: DifyBackends): string[] {
+function warnings(values: DifyValues, backends: DifyBackends): string[] {
   const out: string[] = [];
   const bundled = backends.components.map((c) => c.name);
   if (bundled.length) {
@@ -457,7 +456,7 @@ export const blueprint = defineBlueprint({
       extraObjects: values.dify.sandbox.isolation ? [{ stage: 'config', object: sandboxIsolation(ctx) }] : [],
       alerts: [],
       notes: notes(values, ctx, viaNginx),
-      warnings: warnings(values, ctx, backends),
+      warnings: warnings(values, backends),
     };
   },
 });
