@@ -21,7 +21,7 @@ import { type KubeObject, STAGES, type Stage } from './model.ts';
 import { prometheusRule, serviceMonitors } from './monitoring.ts';
 import { networkPolicies } from './network-policy.ts';
 import { assertValidObjects } from './openapi.ts';
-import { securityExceptionNotes } from './policies.ts';
+import { securityExceptionNotes, userSecurityWarnings } from './policies.ts';
 import { componentObjects } from './workload.ts';
 
 export interface Manifest {
@@ -97,6 +97,10 @@ function compareManifests(a: Manifest, b: Manifest): number {
       : 0;
 }
 
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  return a.kind === b.kind && a.metadata.name === b.metadata.name;
+}
+
 const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkReleaseName(release: string): void {
@@ -147,6 +151,8 @@ export async function render(
 
   for (const component of platform.components) {
     for (const object of componentObjects(ctx, component, { checksums })) {
+      // Components that share a values object (a migration Job runs with its app's) share its ServiceAccount.
+      if (object.kind === 'ServiceAccount' && manifests.some((m) => sameObject(m.object, object))) continue;
       manifests.push({ stage: component.stage, component: component.name, object });
     }
     for (const object of serviceMonitors(ctx, [component])) {
@@ -187,6 +193,7 @@ export async function render(
     warnings: [
       ...platform.warnings,
       ...platform.components.flatMap(securityExceptionNotes),
+      ...platform.components.flatMap(userSecurityWarnings),
       ...findings.filter((f) => f.level === 'warning').map(formatFinding),
     ],
     findings,

@@ -1,6 +1,11 @@
-import { objectName, type RenderContext } from '../../render/context.ts';
+import type { RenderContext } from '../../render/context.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
-import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
+import {
+  type BundledDependency,
+  dependencyCredentials,
+  serviceHost,
+  statefulDependency,
+} from './dependency.ts';
 import { type EnvSource, env } from './env.ts';
 
 export interface ClickHouseConnection {
@@ -22,7 +27,12 @@ export function bundledClickHouse(
   options: { readonly username: string; readonly database: string; readonly allowFrom?: readonly string[] },
 ): BundledDependency<ClickHouseConnection> {
   const name = 'clickhouse';
-  const password: EnvSource = { secret: objectName(ctx, name), key: 'password' };
+  const credentials = dependencyCredentials(ctx, values, {
+    name,
+    generated: { password: { kind: 'alphanumeric', length: 32 } },
+    fixed: { username: options.username },
+  });
+  const password = credentials.source('password');
   const component = statefulDependency({
     name,
     values,
@@ -55,13 +65,7 @@ export function bundledClickHouse(
   });
   return {
     components: [component],
-    secrets: [
-      {
-        name,
-        generated: { password: { kind: 'alphanumeric', length: 32 } },
-        fixed: { username: options.username },
-      },
-    ],
+    secrets: credentials.secrets,
     connection: {
       host: serviceHost(ctx, name),
       httpPort: 8123,

@@ -9,3 +9,4 @@ export * from './primitives.ts';
 export * from './resources.ts';
 export * from './scaling.ts';
 export * from './service.ts';
+export * from './surface.ts';
