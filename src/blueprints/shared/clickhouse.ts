@@ -20,6 +20,29 @@ export interface ClickHouseConnection {
   readonly cluster: string;
 }
 
+/** `integrations.clickhouse` of any blueprint as a connection (TLS and cluster where the blueprint offers them). */
+export function externalClickHouse(values: {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly nativePort: number;
+  readonly database: string;
+  readonly existingSecret: string;
+  readonly secretKeys: { readonly username: string; readonly password: string };
+  readonly secure?: boolean;
+  readonly cluster?: string;
+}): ClickHouseConnection {
+  return {
+    host: values.host,
+    httpPort: values.httpPort,
+    nativePort: values.nativePort,
+    database: values.database,
+    username: { secret: values.existingSecret, key: values.secretKeys.username },
+    password: { secret: values.existingSecret, key: values.secretKeys.password },
+    secure: values.secure ?? false,
+    cluster: values.cluster ?? '',
+  };
+}
+
 /** A bundled single-node ClickHouse with a generated password. */
 export function bundledClickHouse(
   ctx: RenderContext,

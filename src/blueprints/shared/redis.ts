@@ -16,6 +16,24 @@ export interface RedisConnection {
   readonly tls: boolean;
 }
 
+/** `integrations.redis` of any blueprint as a connection. */
+export function externalRedis(values: {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly existingSecret: string;
+  readonly secretKeys: { readonly password: string };
+  readonly tls: { readonly enabled: boolean };
+}): RedisConnection {
+  return {
+    host: values.host,
+    port: values.port,
+    username: values.username,
+    password: { secret: values.existingSecret, key: values.secretKeys.password },
+    tls: values.tls.enabled,
+  };
+}
+
 /** A bundled Redis-compatible server (Valkey) with a generated password and append-only persistence. */
 export function bundledRedis(
   ctx: RenderContext,
