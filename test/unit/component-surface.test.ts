@@ -76,7 +76,7 @@ for (const name of blueprintNames()) {
         const where = `${object.kind}/${object.metadata.name}`;
         const template = podTemplateOf(object) as Json;
         const pod = template.spec as Json;
-        const [main] = pod.containers as Json[];
+        const main = pod.containers[0] as Json;
         assert.equal(object.metadata.labels?.['cost-center'], 'ai', where);
         assert.equal(object.metadata.annotations?.['example.com/workload'], 'yes', where);
         assert.equal(template.metadata.labels.team, 'ml', where);
