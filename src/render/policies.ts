@@ -227,6 +227,42 @@ export function userContainer(spec: Json & { name: string }): Json {
 }
 
 /**
+ * The policy re-checked on a rendered pod template (one changed by `patches`, or from `extraObjects`):
+ * each container's securityContext, unless declared in the security-exceptions annotation, and its
+ * requests and memory limit. One phrase per breach.
+ */
+export function templatePolicyBreaches(template: Json): string[] {
+  const declared = String(
+    (template.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[
+      SECURITY_EXCEPTION_ANNOTATION
+    ] ?? '',
+  )
+    .split('\n')
+    .map((line) => line.slice(0, line.indexOf(':')));
+  const spec = (template.spec ?? {}) as {
+    containers?: Json[];
+    initContainers?: Json[];
+    securityContext?: Json;
+  };
+  const breaches = weakenedBy(spec.securityContext).map((what) => `pod: ${what}`);
+  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const name = String(container.name);
+    const security = container.securityContext as Json | undefined;
+    if (!declared.includes(name)) {
+      const weak = weakenedBy(security);
+      if (security?.runAsNonRoot === undefined && spec.securityContext?.runAsNonRoot !== true)
+        weak.push('may run as root');
+      if (weak.length) breaches.push(`${name}: ${weak.join('; ')}`);
+    }
+    const resources = container.resources as { requests?: Json; limits?: Json } | undefined;
+    if (!resources?.requests?.cpu || !resources.requests.memory || !resources.limits?.memory) {
+      breaches.push(`${name}: no CPU and memory requests and memory limit`);
+    }
+  }
+  return breaches;
+}
+
+/**
  * Environment variables by name, a later entry replacing an earlier one in its place, so a user's
  * `extraEnv` value wins over the blueprint's instead of being shadowed or duplicated.
  */

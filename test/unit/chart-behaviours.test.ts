@@ -6,19 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { getBlueprint } from '../../src/blueprints/registry.ts';
-import { type RenderResult, render } from '../../src/render/render.ts';
-import { find, fixedSecrets, podSpec } from '../support/render.ts';
+import type { RenderResult } from '../../src/render/render.ts';
+import { find, podSpec, renderValues } from '../support/render.ts';
 
 type Json = Record<string, any>;
 
-async function langfuse(values: Json): Promise<RenderResult> {
-  return render(await getBlueprint('langfuse'), values, {
-    release: 'lf',
-    namespace: 'lf',
-    secretValues: fixedSecrets,
-  });
-}
+const langfuse = (values: Json): Promise<RenderResult> => renderValues('langfuse', values, 'lf');
 
 const web = (result: RenderResult) => find(result, 'Deployment', 'lf-web');
 const mainOf = (result: RenderResult) => podSpec(web(result)).containers[0] as Json;

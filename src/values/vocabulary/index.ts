@@ -1,4 +1,5 @@
 export * from './dependency.ts';
+export * from './extensions.ts';
 export * from './global.ts';
 export * from './image.ts';
 export * from './ingress.ts';
