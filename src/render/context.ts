@@ -3,6 +3,7 @@ import type {
   IngressValues,
   MonitoringValues,
   NetworkPolicyValues,
+  PatchValues,
 } from '../values/vocabulary/index.ts';
 
 /** Settings every blueprint's values carry at the top level. */
@@ -11,6 +12,8 @@ export interface CommonValues {
   readonly ingress: IngressValues;
   readonly monitoring: MonitoringValues;
   readonly networkPolicy: NetworkPolicyValues;
+  readonly extraObjects?: readonly Record<string, unknown>[];
+  readonly patches?: readonly PatchValues[];
 }
 
 export interface BlueprintIdentity {

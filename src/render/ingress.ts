@@ -1,3 +1,4 @@
+import type { IngressValues } from '../values/vocabulary/index.ts';
 import { objectName, type RenderContext } from './context.ts';
 import type { ComponentSpec, IngressRoute, KubeObject } from './model.ts';
 import { standardLabels } from './policies.ts';
@@ -32,18 +33,29 @@ export function ingressObject(
   if (ingress.tls.clusterIssuer) annotations['cert-manager.io/cluster-issuer'] = ingress.tls.clusterIssuer;
   if (ingress.tls.issuer) annotations['cert-manager.io/issuer'] = ingress.tls.issuer;
   Object.assign(annotations, ingress.annotations);
-  const paths = routes.map((route) => {
+  const backend = (route: IngressRoute) => {
     const component = components.find((c) => c.name === route.component);
     if (!component)
       throw new Error(
         `blueprint bug: ingress route ${route.path} names unknown component ${route.component}`,
       );
-    return {
-      path: route.path,
-      pathType: route.pathType ?? 'Prefix',
-      backend: { service: { name: serviceName(ctx, component), port: { name: route.port } } },
-    };
-  });
+    return { service: { name: serviceName(ctx, component), port: { name: route.port } } };
+  };
+  const blueprintPaths = routes.map((route) => ({
+    path: route.path,
+    pathType: route.pathType ?? 'Prefix',
+    backend: backend(route),
+  }));
+  // A host's own paths all go where the blueprint sends `/` (its entry component), as charts route them.
+  const entry = routes.find((route) => route.path === '/') ?? routes[0]!;
+  const rules = ingressHosts(ingress).map(({ host, paths }) => ({
+    host,
+    http: {
+      paths: paths.length
+        ? paths.map((p) => ({ path: p.path, pathType: p.pathType, backend: backend(entry) }))
+        : blueprintPaths,
+    },
+  }));
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -55,16 +67,31 @@ export function ingressObject(
     },
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-      ...(ingress.tls.enabled
-        ? { tls: [{ hosts: [ingress.host], secretName: ingress.tls.secretName || objectName(ctx, 'tls') }] }
-        : {}),
-      rules: [{ host: ingress.host, http: { paths } }],
+      ...tlsEntries(ctx, ingress),
+      rules,
     },
   };
+}
+
+/** `ingress.host` first, then `ingress.hosts`. */
+export function ingressHosts(
+  ingress: IngressValues,
+): { host: string; paths: IngressValues['hosts'][number]['paths'] }[] {
+  return [...(ingress.host ? [{ host: ingress.host, paths: [] }] : []), ...ingress.hosts];
+}
+
+/** Chart-style `tls` entries as given; otherwise one certificate for every host when tls.enabled. */
+function tlsEntries(ctx: RenderContext, ingress: IngressValues): Record<string, unknown> {
+  if (!ingress.tls.enabled) return {};
+  if (ingress.tls.certificates.length) {
+    return { tls: ingress.tls.certificates.map((c) => ({ hosts: [...c.hosts], secretName: c.secretName })) };
+  }
+  const hosts = ingressHosts(ingress).map((h) => h.host);
+  return { tls: [{ hosts, secretName: ingress.tls.secretName || objectName(ctx, 'tls') }] };
 }
 
 export function ingressUrl(ctx: RenderContext): string | undefined {
   const ingress = ctx.common.ingress;
   if (!ingress.enabled) return undefined;
-  return `${ingress.tls.enabled ? 'https' : 'http'}://${ingress.host}`;
+  return `${ingress.tls.enabled ? 'https' : 'http'}://${ingressHosts(ingress)[0]?.host}`;
 }

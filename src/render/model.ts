@@ -3,7 +3,12 @@
  * secrets, config and a few extra objects. `render/` turns it into Kubernetes objects and applies
  * the production policies in one place.
  */
-import type { EnvVarValues, ImageValues, PersistenceValues } from '../values/vocabulary/index.ts';
+import type {
+  ComponentSurface,
+  EnvVarValues,
+  ImageValues,
+  PersistenceValues,
+} from '../values/vocabulary/index.ts';
 
 /** Apply order: each stage waits until the previous one is ready. */
 export const STAGES = ['config', 'dependencies', 'migrations', 'backends', 'frontends'] as const;
@@ -107,7 +112,11 @@ export interface RolloutStrategy {
     | undefined;
 }
 
-export interface SchedulingSpec {
+/**
+ * Scheduling, tagging and the rest of the component surface (`services.<name>.*`,
+ * `dependencies.<dep>.*`): blueprints pass the component's values object, render reads it.
+ */
+export interface SchedulingSpec extends ComponentSurface {
   readonly customLabels: Record<string, string>;
   readonly customAnnotations: Record<string, string>;
   readonly customTolerations: readonly Record<string, unknown>[];

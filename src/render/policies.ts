@@ -37,11 +37,70 @@ export function imageReference(ctx: RenderContext, image: ImageValues): string {
   return image.digest ? `${name}@${image.digest}` : `${name}:${image.tag}`;
 }
 
+type Json = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `over` laid on `base`: maps merge key by key, lists and scalars replace (as values files do). */
+export function layered(base: Json, over: Json | undefined): Json {
+  if (!over) return base;
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? layered(current, value) : value;
+  }
+  return out;
+}
+
+/** What a user's pod or container securityContext gives up of the policy, one phrase each. */
+export function weakenedBy(security: Json | undefined): string[] {
+  if (!security) return [];
+  const capabilities = security.capabilities as { add?: unknown[] } | undefined;
+  const seccomp = security.seccompProfile as { type?: string } | undefined;
+  return [
+    security.runAsNonRoot === false ? 'runAsNonRoot false' : '',
+    security.runAsUser === 0 ? 'runAsUser 0' : '',
+    security.privileged === true ? 'privileged' : '',
+    security.allowPrivilegeEscalation === true ? 'allowPrivilegeEscalation' : '',
+    capabilities?.add?.length ? `capabilities ${capabilities.add.join(', ')}` : '',
+    seccomp?.type === 'Unconfined' ? 'seccomp Unconfined' : '',
+  ].filter(Boolean);
+}
+
+/** The user's settings that weaken the policy, by container, as `[container, what]` pairs. */
+export function userSecurityWeakenings(component: ComponentSpec): [string, string[]][] {
+  const { scheduling } = component;
+  const main = component.containers[0]?.name ?? component.name;
+  const extra = [...(scheduling.initContainers ?? []), ...(scheduling.sidecars ?? [])];
+  return (
+    [
+      ['pod', weakenedBy(scheduling.podSecurityContext)],
+      [main, weakenedBy(scheduling.securityContext)],
+      ...extra.map((c): [string, string[]] => [c.name, weakenedBy(c.securityContext as Json | undefined)]),
+    ] as [string, string[]][]
+  ).filter(([, what]) => what.length > 0);
+}
+
+/** One render warning per policy setting the user's values give up, naming the component. */
+export function userSecurityWarnings(component: ComponentSpec): string[] {
+  return userSecurityWeakenings(component).map(
+    ([container, what]) =>
+      `${component.name}/${container}: securityContext from values weakens the production policy (${what.join('; ')})`,
+  );
+}
+
 /**
  * Pods run as non-root with the runtime's default seccomp profile (Pod Security "restricted").
+ * `services.<name>.podSecurityContext` is laid over it.
  * @default runAsNonRoot true, seccompProfile RuntimeDefault; uid/gid/fsGroup only when the image needs them.
  */
 export function podSecurityContext(component: ComponentSpec): Record<string, unknown> {
+  return layered(policyPodSecurityContext(component), component.scheduling.podSecurityContext);
+}
+
+function policyPodSecurityContext(component: ComponentSpec): Record<string, unknown> {
   const rootContainer = [...component.containers, ...(component.initContainers ?? [])].some(
     (c) => c.securityException?.runAsRoot,
   );
@@ -151,6 +210,59 @@ export function deploymentStrategy(component: ComponentSpec): Record<string, unk
 }
 
 /**
+ * A user's init container or sidecar under the policy: berth's container securityContext with the
+ * user's laid over it, and resources defaulted where the user gave none.
+ * @default requests cpu 10m, memory 32Mi; limits memory 128Mi
+ */
+export function userContainer(spec: Json & { name: string }): Json {
+  const resources = layered(
+    { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+    spec.resources as Json | undefined,
+  );
+  const security = layered(
+    containerSecurityContext({ name: spec.name } as ContainerSpec),
+    spec.securityContext as Json | undefined,
+  );
+  return { ...spec, resources, securityContext: security };
+}
+
+/**
+ * The policy re-checked on a rendered pod template (one changed by `patches`, or from `extraObjects`):
+ * each container's securityContext, unless declared in the security-exceptions annotation, and its
+ * requests and memory limit. One phrase per breach.
+ */
+export function templatePolicyBreaches(template: Json): string[] {
+  const declared = String(
+    (template.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[
+      SECURITY_EXCEPTION_ANNOTATION
+    ] ?? '',
+  )
+    .split('\n')
+    .map((line) => line.slice(0, line.indexOf(':')));
+  const spec = (template.spec ?? {}) as {
+    containers?: Json[];
+    initContainers?: Json[];
+    securityContext?: Json;
+  };
+  const breaches = weakenedBy(spec.securityContext).map((what) => `pod: ${what}`);
+  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+    const name = String(container.name);
+    const security = container.securityContext as Json | undefined;
+    if (!declared.includes(name)) {
+      const weak = weakenedBy(security);
+      if (security?.runAsNonRoot === undefined && spec.securityContext?.runAsNonRoot !== true)
+        weak.push('may run as root');
+      if (weak.length) breaches.push(`${name}: ${weak.join('; ')}`);
+    }
+    const resources = container.resources as { requests?: Json; limits?: Json } | undefined;
+    if (!resources?.requests?.cpu || !resources.requests.memory || !resources.limits?.memory) {
+      breaches.push(`${name}: no CPU and memory requests and memory limit`);
+    }
+  }
+  return breaches;
+}
+
+/**
  * Environment variables by name, a later entry replacing an earlier one in its place, so a user's
  * `extraEnv` value wins over the blueprint's instead of being shadowed or duplicated.
  */
@@ -174,12 +286,7 @@ export function disruptionBudgetLimits(component: ComponentSpec): Record<string,
   return { maxUnavailable: budget?.maxUnavailable ?? 1 };
 }
 
-export function probe(spec: ProbeSpec): Record<string, unknown> {
-  const handler = spec.http
-    ? { httpGet: { path: spec.http.path, port: spec.http.port } }
-    : spec.tcp
-      ? { tcpSocket: { port: spec.tcp.port } }
-      : { exec: { command: [...(spec.exec ?? [])] } };
+export function probe(spec: ProbeSpec, handler: Json = probeHandler(spec)): Record<string, unknown> {
   return {
     ...handler,
     initialDelaySeconds: spec.initialDelaySeconds ?? 0,
@@ -189,18 +296,54 @@ export function probe(spec: ProbeSpec): Record<string, unknown> {
   };
 }
 
+function probeHandler(spec: ProbeSpec): Json {
+  return spec.http
+    ? { httpGet: { path: spec.http.path, port: spec.http.port } }
+    : spec.tcp
+      ? { tcpSocket: { port: spec.tcp.port } }
+      : { exec: { command: [...(spec.exec ?? [])] } };
+}
+
 /**
  * Every long-running container gets a readiness probe: the blueprint's, or a TCP check on its first
  * port. A Job's containers get none.
  */
-export function containerProbes(component: ComponentSpec, container: ContainerSpec): Record<string, unknown> {
+export function containerProbes(
+  component: ComponentSpec,
+  container: ContainerSpec,
+  overrides: ComponentSpec['scheduling']['probes'] = undefined,
+): Record<string, unknown> {
   if (component.kind === 'Job') return {};
-  const probes: Record<string, unknown> = {};
   const firstPort = container.ports?.[0];
   const readiness =
     container.probes?.readiness ?? (firstPort ? { tcp: { port: firstPort.name } } : undefined);
-  if (container.probes?.startup) probes.startupProbe = probe(container.probes.startup);
-  if (readiness) probes.readinessProbe = probe(readiness);
-  if (container.probes?.liveness) probes.livenessProbe = probe(container.probes.liveness);
+  const ours = {
+    startupProbe: container.probes?.startup && probe(container.probes.startup),
+    readinessProbe: readiness && probe(readiness),
+    livenessProbe: container.probes?.liveness && probe(container.probes.liveness),
+  };
+  const asked = {
+    startupProbe: overrides?.startup,
+    readinessProbe: overrides?.readiness,
+    livenessProbe: overrides?.liveness,
+  };
+  const probes: Record<string, unknown> = {};
+  for (const key of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
+    const result = overriddenProbe(ours[key], asked[key], ours.readinessProbe);
+    if (result) probes[key] = result;
+  }
   return probes;
+}
+
+const PROBE_HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
+
+/**
+ * A user's probe: with a handler it replaces berth's whole; timings alone are laid over berth's probe
+ * (or over the readiness check, for a probe berth does not set).
+ */
+function overriddenProbe(ours: Json | undefined, asked: Json | undefined, readiness: Json | undefined) {
+  if (!asked) return ours;
+  if (PROBE_HANDLERS.some((handler) => handler in asked)) return { ...probe({}, {}), ...asked };
+  const base = ours ?? readiness;
+  return base && { ...base, ...asked };
 }

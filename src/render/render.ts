@@ -8,6 +8,7 @@ import { validateValues } from '../values/validate.ts';
 import { derivedCallers, ingressComponents } from '../verify/callers.ts';
 import { type Finding, formatFinding } from '../verify/findings.ts';
 import { verifyRelease } from '../verify/verify.ts';
+import { podTemplateOf } from '../verify/view.ts';
 import {
   configMapObject,
   contentChecksum,
@@ -21,7 +22,8 @@ import { type KubeObject, STAGES, type Stage } from './model.ts';
 import { prometheusRule, serviceMonitors } from './monitoring.ts';
 import { networkPolicies } from './network-policy.ts';
 import { assertValidObjects } from './openapi.ts';
-import { securityExceptionNotes } from './policies.ts';
+import { applyPatches, extraObjectManifests, objectKey } from './patches.ts';
+import { securityExceptionNotes, templatePolicyBreaches, userSecurityWarnings } from './policies.ts';
 import { componentObjects } from './workload.ts';
 
 export interface Manifest {
@@ -97,6 +99,10 @@ function compareManifests(a: Manifest, b: Manifest): number {
       : 0;
 }
 
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  return a.kind === b.kind && a.metadata.name === b.metadata.name;
+}
+
 const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkReleaseName(release: string): void {
@@ -147,6 +153,8 @@ export async function render(
 
   for (const component of platform.components) {
     for (const object of componentObjects(ctx, component, { checksums })) {
+      // Components that share a values object (a migration Job runs with its app's) share its ServiceAccount.
+      if (object.kind === 'ServiceAccount' && manifests.some((m) => sameObject(m.object, object))) continue;
       manifests.push({ stage: component.stage, component: component.name, object });
     }
     for (const object of serviceMonitors(ctx, [component])) {
@@ -155,6 +163,16 @@ export async function render(
   }
   manifests.push(...platform.extraObjects);
   const lastStage = STAGES.at(-1)!;
+  const extras = extraObjectManifests(ctx, values.extraObjects ?? [], lastStage);
+  for (const extra of extras) {
+    if (manifests.some((m) => sameObject(m.object, extra.object))) {
+      throw new BerthError(
+        'BERTH_VALUES',
+        `values extraObjects: ${objectKey(extra.object)} is already part of the release; change it with patches instead`,
+      );
+    }
+    manifests.push(extra);
+  }
   const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);
   if (ingress) manifests.push({ stage: lastStage, object: ingress });
   const rendered = { release: ctx.release, namespace: ctx.namespace, manifests };
@@ -166,8 +184,19 @@ export async function render(
   const rule = prometheusRule(ctx, platform.alerts);
   if (rule) manifests.push({ stage: lastStage, object: rule });
 
+  const { patched } = applyPatches(manifests, values.patches ?? []);
   manifests.sort(compareManifests);
   await assertValidObjects(manifests.map((m) => m.object));
+  const rechecked = new Set([...patched, ...extras.map((e) => objectKey(e.object))]);
+  const policyWarnings = manifests.flatMap(({ object }) => {
+    const template = rechecked.has(objectKey(object)) ? podTemplateOf(object) : undefined;
+    return template
+      ? templatePolicyBreaches(template).map(
+          (breach) =>
+            `${objectKey(object)}: after patches and extraObjects, breaks the production policy (${breach})`,
+        )
+      : [];
+  });
   const findings = verifyRelease({
     release: ctx.release,
     namespace: ctx.namespace,
@@ -187,6 +216,8 @@ export async function render(
     warnings: [
       ...platform.warnings,
       ...platform.components.flatMap(securityExceptionNotes),
+      ...platform.components.flatMap(userSecurityWarnings),
+      ...policyWarnings,
       ...findings.filter((f) => f.level === 'warning').map(formatFinding),
     ],
     findings,

@@ -1,6 +1,6 @@
 /** One component → its workload, Service, claims, autoscaler and disruption budget. */
 import { createHash } from 'node:crypto';
-import type { PersistenceValues } from '../values/vocabulary/index.ts';
+import type { ComponentSurface, PersistenceValues } from '../values/vocabulary/index.ts';
 import { objectName, type RenderContext } from './context.ts';
 import type {
   ComponentSpec,
@@ -17,11 +17,14 @@ import {
   disruptionBudgetLimits,
   envByName,
   imageReference,
+  layered,
   podSecurityContext,
   SECURITY_EXCEPTION_ANNOTATION,
   selectorLabels,
   standardLabels,
   topologySpread,
+  userContainer,
+  userSecurityWeakenings,
   wantsDisruptionBudget,
 } from './policies.ts';
 
@@ -77,12 +80,18 @@ function podVolumes(ctx: RenderContext, component: ComponentSpec): Record<string
     });
 }
 
+/**
+ * One of the blueprint's containers; the main (first) one also gets the component surface: extra
+ * env, envFrom, mounts, probes, lifecycle and securityContext from the values.
+ */
 function container(
   ctx: RenderContext,
   component: ComponentSpec,
   spec: ContainerSpec,
+  main = false,
 ): Record<string, unknown> {
-  const mounts = (component.volumes ?? [])
+  const surface: ComponentSurface = main ? component.scheduling : {};
+  const mounts: Record<string, unknown>[] = (component.volumes ?? [])
     .filter((volume) => spec.volumeMounts?.includes(volume.name))
     .map((volume) => ({
       name: volume.name,
@@ -90,6 +99,16 @@ function container(
       ...(volume.subPath ? { subPath: volume.subPath } : {}),
       ...(volume.readOnly ? { readOnly: true } : {}),
     }));
+  mounts.push(...(surface.extraVolumeMounts ?? []));
+  const envFrom = [
+    ...(spec.envFrom ?? []).map((source) =>
+      'configMap' in source
+        ? { configMapRef: { name: source.configMap } }
+        : { secretRef: { name: source.secret } },
+    ),
+    ...(surface.envFrom ?? []),
+  ];
+  const env = envByName([...(spec.env ?? []), ...(surface.extraEnv ?? [])]);
   const resources: Record<string, unknown> = {
     requests: { ...spec.resources.requests },
     limits: Object.fromEntries(Object.entries(spec.resources.limits).filter(([, v]) => v !== undefined)),
@@ -109,19 +128,12 @@ function container(
           })),
         }
       : {}),
-    ...(spec.envFrom?.length
-      ? {
-          envFrom: spec.envFrom.map((source) =>
-            'configMap' in source
-              ? { configMapRef: { name: source.configMap } }
-              : { secretRef: { name: source.secret } },
-          ),
-        }
-      : {}),
-    ...(spec.env?.length ? { env: envByName(spec.env).map((e) => ({ ...e })) } : {}),
+    ...(envFrom.length ? { envFrom } : {}),
+    ...(env.length ? { env: env.map((e) => ({ ...e })) } : {}),
     resources,
-    ...containerProbes(component, spec),
-    securityContext: containerSecurityContext(spec),
+    ...containerProbes(component, spec, surface.probes),
+    ...(surface.lifecycle ? { lifecycle: surface.lifecycle } : {}),
+    securityContext: layered(containerSecurityContext(spec), surface.securityContext),
     ...(mounts.length ? { volumeMounts: mounts } : {}),
   };
 }
@@ -135,58 +147,114 @@ function podTemplate(
   const checksums = [...(component.rollOn?.configMaps ?? []), ...(component.rollOn?.secrets ?? [])]
     .map((name) => inputs.checksums.get(name))
     .filter((sum): sum is string => sum !== undefined);
-  const annotations: Record<string, string> = { ...scheduling.customAnnotations };
+  const annotations: Record<string, string> = {
+    ...scheduling.customAnnotations,
+    ...scheduling.podAnnotations,
+  };
   if (checksums.length) {
     annotations['berth.dev/config-checksum'] = createHash('sha256').update(checksums.join(',')).digest('hex');
   }
-  const exceptions = [...(component.initContainers ?? []), ...component.containers]
-    .filter((c) => c.securityException)
-    .map((c) => `${c.name}: ${c.securityException!.reason}`);
+  const exceptions = [
+    ...[...(component.initContainers ?? []), ...component.containers]
+      .filter((c) => c.securityException)
+      .map((c) => `${c.name}: ${c.securityException!.reason}`),
+    ...userSecurityWeakenings(component).map(
+      ([container, what]) => `${container}: set in values (${what.join('; ')})`,
+    ),
+  ];
   // Visible on the pods to anyone auditing them, and read back by preflight's Pod Security check.
   if (exceptions.length) annotations[SECURITY_EXCEPTION_ANNOTATION] = exceptions.join('\n');
   const pullSecrets = ctx.common.global.imagePullSecrets.map((name) => ({ name }));
-  const spread = topologySpread(ctx, component);
-  const volumes = podVolumes(ctx, component);
+  const spread = scheduling.topologySpreadConstraints ?? topologySpread(ctx, component);
+  const volumes = [...podVolumes(ctx, component), ...(scheduling.extraVolumes ?? [])];
+  const nodeSelector = { ...scheduling.customNodeSelector, ...scheduling.nodeSelector };
+  const tolerations = [...scheduling.customTolerations, ...(scheduling.tolerations ?? [])];
+  const initContainers = [
+    ...(scheduling.initContainers ?? []).map(userContainer),
+    ...(component.initContainers ?? []).map((c) => container(ctx, component, c)),
+  ];
+  // A sidecar next to a Job's container would keep the Job from ever completing.
+  const sidecars = component.kind === 'Job' ? [] : (scheduling.sidecars ?? []).map(userContainer);
+  const dns = dnsSettings(component);
   return {
     metadata: {
       labels: {
         ...standardLabels(ctx, component.name),
         ...scheduling.customLabels,
+        ...scheduling.podLabels,
         ...selectorLabels(ctx, component.name),
       },
       ...(Object.keys(annotations).length ? { annotations } : {}),
     },
     spec: {
-      automountServiceAccountToken: false,
+      ...serviceAccountFields(ctx, component),
       enableServiceLinks: false,
       ...(component.kind === 'Job' ? { restartPolicy: 'Never' } : {}),
+      ...(scheduling.priorityClassName ? { priorityClassName: scheduling.priorityClassName } : {}),
+      ...(scheduling.terminationGracePeriodSeconds === undefined
+        ? {}
+        : { terminationGracePeriodSeconds: scheduling.terminationGracePeriodSeconds }),
       securityContext: podSecurity(component),
       ...(pullSecrets.length ? { imagePullSecrets: pullSecrets } : {}),
-      ...(Object.keys(scheduling.customNodeSelector).length
-        ? { nodeSelector: { ...scheduling.customNodeSelector } }
-        : {}),
-      ...(scheduling.customTolerations.length
-        ? { tolerations: scheduling.customTolerations.map((t) => ({ ...t })) }
-        : {}),
+      ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+      ...(scheduling.affinity ? { affinity: scheduling.affinity } : {}),
+      ...(tolerations.length ? { tolerations: tolerations.map((t) => ({ ...t })) } : {}),
       ...(spread.length ? { topologySpreadConstraints: spread } : {}),
-      ...(component.dnsConfig
-        ? {
-            dnsPolicy: 'None',
-            dnsConfig: {
-              nameservers: [...component.dnsConfig.nameservers],
-              ...(component.dnsConfig.searches ? { searches: [...component.dnsConfig.searches] } : {}),
-              ...(component.dnsConfig.options
-                ? { options: component.dnsConfig.options.map((o) => ({ ...o })) }
-                : {}),
-            },
-          }
-        : {}),
-      ...(component.initContainers?.length
-        ? { initContainers: component.initContainers.map((c) => container(ctx, component, c)) }
-        : {}),
-      containers: component.containers.map((c) => container(ctx, component, c)),
+      ...(scheduling.hostAliases?.length ? { hostAliases: scheduling.hostAliases } : {}),
+      ...dns,
+      ...(initContainers.length ? { initContainers } : {}),
+      containers: [...component.containers.map((c, i) => container(ctx, component, c, i === 0)), ...sidecars],
       ...(volumes.length ? { volumes } : {}),
     },
+  };
+}
+
+/**
+ * The blueprint's own resolver (`dnsPolicy: None`, e.g. CSGHub's release DNS) and the user's
+ * `dnsConfig`, whose nameservers, searches and options are added to it.
+ */
+function dnsSettings(component: ComponentSpec): Record<string, unknown> {
+  const ours = component.dnsConfig;
+  const asked = component.scheduling.dnsConfig as
+    | { nameservers?: unknown[]; searches?: unknown[]; options?: unknown[] }
+    | undefined;
+  if (!ours && !asked) return {};
+  const join = (key: 'nameservers' | 'searches' | 'options') => {
+    const list = [...((ours?.[key] as readonly unknown[] | undefined) ?? []), ...(asked?.[key] ?? [])];
+    return list.length ? { [key]: list.map((v) => (typeof v === 'object' ? { ...v } : v)) } : {};
+  };
+  return {
+    ...(ours ? { dnsPolicy: 'None' } : {}),
+    dnsConfig: { ...asked, ...join('nameservers'), ...join('searches'), ...join('options') },
+  };
+}
+
+/** The ServiceAccount the pods run as (`serviceAccount.create` / `.name`); no API token unless asked. */
+export function serviceAccountName(ctx: RenderContext, component: ComponentSpec): string | undefined {
+  const account = component.scheduling.serviceAccount;
+  if (account?.create) return account.name || objectName(ctx, component.name);
+  return account?.name || undefined;
+}
+
+function serviceAccountFields(ctx: RenderContext, component: ComponentSpec): Record<string, unknown> {
+  const name = serviceAccountName(ctx, component);
+  return {
+    automountServiceAccountToken: component.scheduling.serviceAccount?.automountServiceAccountToken ?? false,
+    ...(name ? { serviceAccountName: name } : {}),
+  };
+}
+
+function serviceAccountObject(ctx: RenderContext, component: ComponentSpec): KubeObject | undefined {
+  const account = component.scheduling.serviceAccount;
+  if (!account?.create) return undefined;
+  const meta = metadata(ctx, serviceAccountName(ctx, component)!, component.name);
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: Object.keys(account.annotations).length
+      ? { ...meta, annotations: { ...account.annotations } }
+      : meta,
+    automountServiceAccountToken: account.automountServiceAccountToken,
   };
 }
 
@@ -206,7 +274,11 @@ function replicasField(component: ComponentSpec): Record<string, number> {
 
 function workloadObject(ctx: RenderContext, component: ComponentSpec, inputs: WorkloadInputs): KubeObject {
   const name = objectName(ctx, component.name);
-  const meta = metadata(ctx, name, component.name, component.scheduling.customLabels);
+  const { customLabels, labels, annotations } = component.scheduling;
+  const meta = {
+    ...metadata(ctx, name, component.name, { ...customLabels, ...labels }),
+    ...(annotations && Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
+  };
   const template = podTemplate(ctx, component, inputs);
   if (component.kind === 'Job') {
     return {
@@ -256,37 +328,54 @@ export function serviceName(ctx: RenderContext, component: ComponentSpec): strin
   return component.service?.name ?? objectName(ctx, component.name);
 }
 
-function servicePorts(component: ComponentSpec, type: string): Record<string, unknown>[] {
+function servicePorts(
+  component: ComponentSpec,
+  type: string,
+  firstNodePort?: number,
+): Record<string, unknown>[] {
   return component.containers
     .flatMap((c) => c.ports ?? [])
-    .map((p) => ({
-      name: p.name,
-      port: p.servicePort ?? p.containerPort,
-      targetPort: p.name,
-      protocol: p.protocol ?? 'TCP',
-      ...(type !== 'ClusterIP' && p.nodePort ? { nodePort: p.nodePort } : {}),
-    }));
+    .map((p, i) => {
+      const nodePort = (i === 0 ? firstNodePort : undefined) ?? p.nodePort;
+      return {
+        name: p.name,
+        port: p.servicePort ?? p.containerPort,
+        targetPort: p.name,
+        protocol: p.protocol ?? 'TCP',
+        ...(type !== 'ClusterIP' && nodePort ? { nodePort } : {}),
+      };
+    });
 }
 
 function serviceObjects(ctx: RenderContext, component: ComponentSpec): KubeObject[] {
   if (!component.service) return [];
   if (!component.containers.some((c) => c.ports?.length)) return [];
-  const service = (name: string, type: string): KubeObject => ({
+  // `services.<name>.service` shapes the component's main Service, not the extra NodePort one.
+  const asked = component.scheduling.service ?? {};
+  const service = (name: string, type: string, main: boolean): KubeObject => ({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(ctx, name, component.name),
+    metadata: {
+      ...metadata(ctx, name, component.name),
+      ...(main && asked.annotations && Object.keys(asked.annotations).length
+        ? { annotations: { ...asked.annotations } }
+        : {}),
+    },
     spec: {
       type,
-      ...(component.service?.clusterIP && name === serviceName(ctx, component)
-        ? { clusterIP: component.service.clusterIP }
+      ...(component.service?.clusterIP && main ? { clusterIP: component.service.clusterIP } : {}),
+      ...(main && type === 'LoadBalancer' && asked.loadBalancerSourceRanges?.length
+        ? { loadBalancerSourceRanges: [...asked.loadBalancerSourceRanges] }
         : {}),
       selector: selectorLabels(ctx, component.name),
-      ports: servicePorts(component, type),
+      ports: servicePorts(component, type, main ? asked.nodePort : undefined),
     },
   });
-  const objects = [service(serviceName(ctx, component), component.service.type ?? 'ClusterIP')];
+  const objects = [
+    service(serviceName(ctx, component), asked.type ?? component.service.type ?? 'ClusterIP', true),
+  ];
   const nodePort = component.service.nodePortService;
-  if (nodePort) objects.push(service(nodePort.name, 'NodePort'));
+  if (nodePort) objects.push(service(nodePort.name, 'NodePort', false));
   return objects;
 }
 
@@ -408,6 +497,7 @@ export function componentObjects(
   inputs: WorkloadInputs,
 ): KubeObject[] {
   return [
+    serviceAccountObject(ctx, component),
     ...claimObjects(ctx, component),
     ...serviceObjects(ctx, component),
     workloadObject(ctx, component, inputs),

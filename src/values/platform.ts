@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { globalSchema, ingressSchema, monitoringSchema, networkPolicySchema } from './vocabulary/index.ts';
+import {
+  extraObjectsSchema,
+  globalSchema,
+  ingressSchema,
+  monitoringSchema,
+  networkPolicySchema,
+  patchesSchema,
+} from './vocabulary/index.ts';
 
 /**
  * The top level every blueprint's values share: `global`, `ingress`, `monitoring`, `networkPolicy`,
+ * `extraObjects`, `patches`,
  * plus the blueprint's own `services`, `dependencies`, `integrations` and settings.
  */
 export function platformValuesSchema<const Shape extends z.ZodRawShape>(shape: Shape) {
@@ -12,5 +20,7 @@ export function platformValuesSchema<const Shape extends z.ZodRawShape>(shape: S
     ingress: ingressSchema.describe('Ingress in front of the platform.'),
     monitoring: monitoringSchema.describe('Prometheus Operator integration.'),
     networkPolicy: networkPolicySchema.describe('Network isolation between components.'),
+    extraObjects: extraObjectsSchema,
+    patches: patchesSchema,
   });
 }

@@ -24,6 +24,19 @@ export async function renderExample(
   });
 }
 
+/** A render of plain values objects (no files), release and namespace named alike. */
+export async function renderValues(
+  blueprint: string,
+  values: unknown,
+  release: string,
+): Promise<RenderResult> {
+  return render(await getBlueprint(blueprint), values, {
+    release,
+    namespace: release,
+    secretValues: fixedSecrets,
+  });
+}
+
 export function find(result: RenderResult, kind: string, name: string): KubeObject {
   const found = result.manifests.find((m) => m.object.kind === kind && m.object.metadata.name === name);
   if (!found)

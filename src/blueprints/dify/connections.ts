@@ -8,7 +8,7 @@ import { type EnvSource, env } from '../shared/env.ts';
 import { bundledMinio } from '../shared/minio.ts';
 import { bundledPostgres, externalPostgres, type PostgresConnection } from '../shared/postgresql.ts';
 import { bundledQdrant } from '../shared/qdrant.ts';
-import { bundledRedis, type RedisConnection } from '../shared/redis.ts';
+import { bundledRedis, externalRedis, type RedisConnection } from '../shared/redis.ts';
 import { bundledWeaviate } from '../shared/weaviate.ts';
 import type { DifyValues } from './values.ts';
 
@@ -156,13 +156,7 @@ export function difyBackends(values: DifyValues, ctx: RenderContext, migrationJo
   };
 
   const redis: RedisConnection = ext.redis.enabled
-    ? {
-        host: ext.redis.host,
-        port: ext.redis.port,
-        username: ext.redis.username,
-        password: { secret: ext.redis.existingSecret, key: ext.redis.secretKeys.password },
-        tls: ext.redis.tls,
-      }
+    ? externalRedis(ext.redis)
     : use(bundledRedis(ctx, deps.redis, { allowFrom: withPlugins }));
 
   return {

@@ -355,11 +355,7 @@ export const difyValues = platformValuesSchema({
           .default('disable')
           .describe('DB_SSL_MODE of the plugin daemon.'),
       }),
-      redis: externalServiceSchema({
-        ...redisIntegrationFields(),
-        username: z.string().default('').describe('Redis ACL user; empty for the default user.'),
-        tls: z.boolean().default(false).describe('Connect with TLS (REDIS_USE_SSL, rediss:// broker).'),
-      }),
+      redis: externalServiceSchema(redisIntegrationFields()),
       weaviate: z
         .strictObject({
           ...integrationFields('Use an external Weaviate.', { apiKey: 'api-key' }),

@@ -1,13 +1,17 @@
 /** Langfuse's backing services: bundled single instances, or the user's external ones. */
 
-import { bundledClickHouse, type ClickHouseConnection } from '../../blueprints/shared/clickhouse.ts';
+import {
+  bundledClickHouse,
+  type ClickHouseConnection,
+  externalClickHouse,
+} from '../../blueprints/shared/clickhouse.ts';
 import { bundledMinio, type S3Connection } from '../../blueprints/shared/minio.ts';
 import {
   bundledPostgres,
   externalPostgres,
   type PostgresConnection,
 } from '../../blueprints/shared/postgresql.ts';
-import { bundledRedis, type RedisConnection } from '../../blueprints/shared/redis.ts';
+import { bundledRedis, externalRedis, type RedisConnection } from '../../blueprints/shared/redis.ts';
 import type { RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
 import { bundledDependencies } from '../shared/dependency.ts';
@@ -45,26 +49,11 @@ export function langfuseBackends(values: LangfuseValues, ctx: RenderContext): La
       );
 
   const redis: RedisConnection = ext.redis.enabled
-    ? {
-        host: ext.redis.host,
-        port: ext.redis.port,
-        username: ext.redis.username,
-        password: { secret: ext.redis.existingSecret, key: ext.redis.secretKeys.password },
-        tls: ext.redis.tls.enabled,
-      }
+    ? externalRedis(ext.redis)
     : use(bundledRedis(ctx, deps.redis, { allowFrom: APP }));
 
   const clickhouse: ClickHouseConnection = ext.clickhouse.enabled
-    ? {
-        host: ext.clickhouse.host,
-        httpPort: ext.clickhouse.httpPort,
-        nativePort: ext.clickhouse.nativePort,
-        database: ext.clickhouse.database,
-        username: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.username },
-        password: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.password },
-        secure: ext.clickhouse.secure,
-        cluster: ext.clickhouse.cluster,
-      }
+    ? externalClickHouse(ext.clickhouse)
     : use(
         bundledClickHouse(ctx, deps.clickhouse, {
           username: 'langfuse',

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { platformValuesSchema } from '../../values/platform.ts';
 import {
+  clickhouseIntegrationFields,
   dependencySchema,
   externalServiceSchema,
   integrationFields,
@@ -127,30 +128,10 @@ export const langfuseValues = platformValuesSchema({
         database: z.string().min(1).default('langfuse').describe('Database name.'),
         args: z.string().default('').describe('Extra connection parameters, e.g. sslmode=require.'),
       }),
-      redis: externalServiceSchema({
-        ...redisIntegrationFields(),
-        username: z.string().default('').describe('Redis ACL user name; empty for the default user.'),
-        tls: z
-          .strictObject({
-            enabled: z.boolean().default(false).describe('Connect with TLS (REDIS_TLS_ENABLED).'),
-          })
-          .prefault({}),
-      }),
+      redis: externalServiceSchema(redisIntegrationFields()),
       clickhouse: z
         .strictObject({
-          ...integrationFields('Use an external ClickHouse (e.g. an operator-managed cluster).', {
-            username: 'username',
-            password: 'password',
-          }),
-          host: z.string().default('').describe('ClickHouse host name.'),
-          httpPort: z.int().min(1).max(65_535).default(8123).describe('HTTP port (CLICKHOUSE_URL).'),
-          nativePort: z
-            .int()
-            .min(1)
-            .max(65_535)
-            .default(9000)
-            .describe('Native protocol port (CLICKHOUSE_MIGRATION_URL).'),
-          database: z.string().min(1).default('default').describe('Database name.'),
+          ...clickhouseIntegrationFields('default'),
           secure: z
             .boolean()
             .default(false)

@@ -1,6 +1,11 @@
-import { objectName, type RenderContext } from '../../render/context.ts';
+import type { RenderContext } from '../../render/context.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
-import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
+import {
+  type BundledDependency,
+  dependencyCredentials,
+  serviceHost,
+  statefulDependency,
+} from './dependency.ts';
 import { type EnvSource, env } from './env.ts';
 
 export interface ClickHouseConnection {
@@ -15,6 +20,29 @@ export interface ClickHouseConnection {
   readonly cluster: string;
 }
 
+/** `integrations.clickhouse` of any blueprint as a connection (TLS and cluster where the blueprint offers them). */
+export function externalClickHouse(values: {
+  readonly host: string;
+  readonly httpPort: number;
+  readonly nativePort: number;
+  readonly database: string;
+  readonly existingSecret: string;
+  readonly secretKeys: { readonly username: string; readonly password: string };
+  readonly secure?: boolean;
+  readonly cluster?: string;
+}): ClickHouseConnection {
+  return {
+    host: values.host,
+    httpPort: values.httpPort,
+    nativePort: values.nativePort,
+    database: values.database,
+    username: { secret: values.existingSecret, key: values.secretKeys.username },
+    password: { secret: values.existingSecret, key: values.secretKeys.password },
+    secure: values.secure ?? false,
+    cluster: values.cluster ?? '',
+  };
+}
+
 /** A bundled single-node ClickHouse with a generated password. */
 export function bundledClickHouse(
   ctx: RenderContext,
@@ -22,7 +50,12 @@ export function bundledClickHouse(
   options: { readonly username: string; readonly database: string; readonly allowFrom?: readonly string[] },
 ): BundledDependency<ClickHouseConnection> {
   const name = 'clickhouse';
-  const password: EnvSource = { secret: objectName(ctx, name), key: 'password' };
+  const credentials = dependencyCredentials(ctx, values, {
+    name,
+    generated: { password: { kind: 'alphanumeric', length: 32 } },
+    fixed: { username: options.username },
+  });
+  const password = credentials.source('password');
   const component = statefulDependency({
     name,
     values,
@@ -55,13 +88,7 @@ export function bundledClickHouse(
   });
   return {
     components: [component],
-    secrets: [
-      {
-        name,
-        generated: { password: { kind: 'alphanumeric', length: 32 } },
-        fixed: { username: options.username },
-      },
-    ],
+    secrets: credentials.secrets,
     connection: {
       host: serviceHost(ctx, name),
       httpPort: 8123,

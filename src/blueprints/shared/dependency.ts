@@ -2,6 +2,7 @@
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, ContainerSpec, SecretSpec, VolumeSpec } from '../../render/model.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
+import type { EnvSource } from './env.ts';
 
 export interface BundledDependency<Connection> {
   readonly components: readonly ComponentSpec[];
@@ -60,6 +61,22 @@ export function statefulDependency(options: StatefulDependencyOptions): Componen
     scheduling: values,
     podSecurity: { runAsUser: options.uid, runAsGroup: options.uid, fsGroup: options.uid },
     ...(options.allowFrom ? { allowFrom: options.allowFrom } : {}),
+  };
+}
+
+/**
+ * A bundled dependency's credentials: the Secret berth generates once, or the user's
+ * `dependencies.<dep>.auth.existingSecret` (same keys, renamed by `auth.secretKeys`), which then
+ * replaces it.
+ */
+export function dependencyCredentials(ctx: RenderContext, values: DependencyValues, generated: SecretSpec) {
+  const { existingSecret, secretKeys } = values.auth;
+  return {
+    source: (key: string): EnvSource =>
+      existingSecret
+        ? { secret: existingSecret, key: secretKeys[key] ?? key }
+        : { secret: objectName(ctx, generated.name), key },
+    secrets: existingSecret ? [] : [generated],
   };
 }
 

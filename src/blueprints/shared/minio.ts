@@ -1,7 +1,12 @@
-import { objectName, type RenderContext } from '../../render/context.ts';
+import type { RenderContext } from '../../render/context.ts';
 import type { ComponentSpec } from '../../render/model.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
-import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
+import {
+  type BundledDependency,
+  dependencyCredentials,
+  serviceHost,
+  statefulDependency,
+} from './dependency.ts';
 import { type EnvSource, env } from './env.ts';
 
 export interface S3Connection {
@@ -81,9 +86,13 @@ export function bundledMinio(
   options: { readonly buckets: readonly BucketSpec[]; readonly allowFrom?: readonly string[] },
 ): BundledDependency<S3Connection> {
   const name = 'minio';
-  const secret = objectName(ctx, name);
-  const accessKey: EnvSource = { secret, key: 'root-user' };
-  const secretKey: EnvSource = { secret, key: 'root-password' };
+  const credentials = dependencyCredentials(ctx, values, {
+    name,
+    generated: { 'root-password': { kind: 'alphanumeric', length: 40 } },
+    fixed: { 'root-user': 'berth-admin' },
+  });
+  const accessKey = credentials.source('root-user');
+  const secretKey = credentials.source('root-password');
   const folders = options.buckets.map((b) => `/data/${b.name}`).join(' ');
   const withPolicy = options.buckets.filter((b) => b.access !== undefined);
   const policyJob = withPolicy.length
@@ -118,13 +127,7 @@ export function bundledMinio(
   });
   return {
     components: policyJob ? [server, policyJob] : [server],
-    secrets: [
-      {
-        name,
-        generated: { 'root-password': { kind: 'alphanumeric', length: 40 } },
-        fixed: { 'root-user': 'berth-admin' },
-      },
-    ],
+    secrets: credentials.secrets,
     connection: {
       endpoint: `http://${serviceHost(ctx, name)}:9000`,
       region: 'us-east-1',

@@ -1,6 +1,11 @@
-import { objectName, type RenderContext } from '../../render/context.ts';
+import type { RenderContext } from '../../render/context.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
-import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
+import {
+  type BundledDependency,
+  dependencyCredentials,
+  serviceHost,
+  statefulDependency,
+} from './dependency.ts';
 import type { EnvSource } from './env.ts';
 import { env } from './env.ts';
 
@@ -41,8 +46,12 @@ export function bundledPostgres(
   options: { readonly database: string; readonly username: string; readonly allowFrom?: readonly string[] },
 ): BundledDependency<PostgresConnection> {
   const name = 'postgresql';
-  const secret = objectName(ctx, name);
-  const password: EnvSource = { secret, key: 'password' };
+  const credentials = dependencyCredentials(ctx, values, {
+    name,
+    generated: { password: { kind: 'alphanumeric', length: 32 } },
+    fixed: { username: options.username },
+  });
+  const password = credentials.source('password');
   const component = statefulDependency({
     name,
     values,
@@ -75,13 +84,7 @@ export function bundledPostgres(
   });
   return {
     components: [component],
-    secrets: [
-      {
-        name,
-        generated: { password: { kind: 'alphanumeric', length: 32 } },
-        fixed: { username: options.username },
-      },
-    ],
+    secrets: credentials.secrets,
     connection: {
       host: serviceHost(ctx, name),
       port: 5432,

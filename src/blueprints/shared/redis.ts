@@ -1,6 +1,11 @@
-import { objectName, type RenderContext } from '../../render/context.ts';
+import type { RenderContext } from '../../render/context.ts';
 import type { DependencyValues } from '../../values/vocabulary/index.ts';
-import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
+import {
+  type BundledDependency,
+  dependencyCredentials,
+  serviceHost,
+  statefulDependency,
+} from './dependency.ts';
 import { type EnvSource, env } from './env.ts';
 
 export interface RedisConnection {
@@ -11,6 +16,24 @@ export interface RedisConnection {
   readonly tls: boolean;
 }
 
+/** `integrations.redis` of any blueprint as a connection. */
+export function externalRedis(values: {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly existingSecret: string;
+  readonly secretKeys: { readonly password: string };
+  readonly tls: { readonly enabled: boolean };
+}): RedisConnection {
+  return {
+    host: values.host,
+    port: values.port,
+    username: values.username,
+    password: { secret: values.existingSecret, key: values.secretKeys.password },
+    tls: values.tls.enabled,
+  };
+}
+
 /** A bundled Redis-compatible server (Valkey) with a generated password and append-only persistence. */
 export function bundledRedis(
   ctx: RenderContext,
@@ -18,7 +41,11 @@ export function bundledRedis(
   options: { readonly allowFrom?: readonly string[] } = {},
 ): BundledDependency<RedisConnection> {
   const name = 'redis';
-  const password: EnvSource = { secret: objectName(ctx, name), key: 'password' };
+  const credentials = dependencyCredentials(ctx, values, {
+    name,
+    generated: { password: { kind: 'alphanumeric', length: 32 } },
+  });
+  const password = credentials.source('password');
   const component = statefulDependency({
     name,
     values,
@@ -49,7 +76,7 @@ export function bundledRedis(
   });
   return {
     components: [component],
-    secrets: [{ name, generated: { password: { kind: 'alphanumeric', length: 32 } } }],
+    secrets: credentials.secrets,
     connection: { host: serviceHost(ctx, name), port: 6379, username: '', password, tls: false },
   };
 }

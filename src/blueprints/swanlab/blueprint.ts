@@ -131,7 +131,7 @@ function house(values: SwanLabValues, ctx: RenderContext, backends: SwanLabBacke
             SH_DISTRIBUTED_ENABLE: true,
             SH_SERVER_URL: componentUrl(ctx, 'server', 3000, '/api'),
             SH_DB_HOST: ch.host,
-            SH_DB_PORT: ch.tcpPort,
+            SH_DB_PORT: ch.nativePort,
             SH_DB_NAME: ch.database,
           }),
           env('SH_DB_USERNAME', ch.username),

@@ -2,7 +2,7 @@
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, SecretSpec } from '../../render/model.ts';
 import type { EnvVarValues } from '../../values/vocabulary/index.ts';
-import { bundledClickHouse } from '../shared/clickhouse.ts';
+import { bundledClickHouse, externalClickHouse } from '../shared/clickhouse.ts';
 import { bundledDependencies, serviceHost } from '../shared/dependency.ts';
 import { type EnvSource, env } from '../shared/env.ts';
 import { bundledMinio } from '../shared/minio.ts';
@@ -28,7 +28,7 @@ export interface SwanLabBackends {
   readonly clickhouse: {
     readonly host: string;
     readonly httpPort: number;
-    readonly tcpPort: number;
+    readonly nativePort: number;
     readonly database: string;
     readonly username: EnvSource;
     readonly password: EnvSource;
@@ -110,24 +110,14 @@ export function swanlabBackends(values: SwanLabValues, ctx: RenderContext): Swan
   }
 
   const clickhouse = ext.clickhouse.enabled
-    ? {
-        host: ext.clickhouse.host,
-        httpPort: ext.clickhouse.httpPort,
-        tcpPort: ext.clickhouse.tcpPort,
-        database: ext.clickhouse.database,
-        username: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.username },
-        password: { secret: ext.clickhouse.existingSecret, key: ext.clickhouse.secretKeys.password },
-      }
-    : (() => {
-        const ch = use(
-          bundledClickHouse(ctx, deps.clickhouse, {
-            username: 'swanlab',
-            database: 'app',
-            allowFrom: ['house'],
-          }),
-        );
-        return { ...ch, tcpPort: ch.nativePort };
-      })();
+    ? externalClickHouse(ext.clickhouse)
+    : use(
+        bundledClickHouse(ctx, deps.clickhouse, {
+          username: 'swanlab',
+          database: 'app',
+          allowFrom: ['house'],
+        }),
+      );
 
   let s3: SwanLabBackends['s3'];
   if (ext.s3.enabled) {
@@ -173,7 +163,11 @@ export function swanlabBackends(values: SwanLabValues, ctx: RenderContext): Swan
     redisEnv,
     clickhouse,
     s3,
-    waitFor: { postgres: postgresAt, redis: redisAt, clickhouse: `${clickhouse.host}:${clickhouse.tcpPort}` },
+    waitFor: {
+      postgres: postgresAt,
+      redis: redisAt,
+      clickhouse: `${clickhouse.host}:${clickhouse.nativePort}`,
+    },
     components,
     secrets,
   };

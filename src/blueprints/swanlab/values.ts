@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { platformValuesSchema } from '../../values/platform.ts';
 import {
+  clickhouseIntegrationFields,
   dependencySchema,
   endpointFields,
   globalSchema,
@@ -213,11 +214,8 @@ export const swanlabValues = platformValuesSchema({
         .superRefine(requireHost),
       clickhouse: z
         .strictObject({
-          ...integrationFields('Use an external ClickHouse.', { username: 'username', password: 'password' }),
-          host: z.string().default('').describe('ClickHouse host name.'),
-          httpPort: port.default(8123).describe('HTTP port (Fluent Bit writes through it).'),
-          tcpPort: port.default(9000).describe('Native TCP port (SwanLab-House queries through it).'),
-          database: z.string().min(1).default('app').describe('Database name.'),
+          // Fluent Bit writes through the HTTP port, SwanLab-House queries through the native one.
+          ...clickhouseIntegrationFields('app'),
         })
         .prefault({})
         .superRefine(requireExistingSecret)

@@ -2,6 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { importCompose } from '../../compose/index.ts';
+import { importHelmValues } from '../../import/helm-values/index.ts';
+import { toYaml } from '../../yaml.ts';
 import { note, parseOutputFormat, printJson, warn } from '../output.ts';
 
 interface ImportComposeFlags {
@@ -57,5 +59,29 @@ export function registerImportCommand(program: Command): void {
       for (const item of plan.unsupported)
         warn(`${item.service}: ${item.key} not translated — ${item.reason}`);
       note(`review ${join(dir, 'REPORT.md')}, then copy the folder to src/blueprints/${plan.name}/`);
+    });
+  importCommand
+    .command('helm-values')
+    .description("turn the values of a platform's Helm chart into berth values, with a report of every key")
+    .argument('<blueprint>', 'the berth blueprint (swanlab, langfuse, dify, csghub)')
+    .argument('<file>', 'the chart values file, e.g. values.yaml')
+    .option('-f, --file <out>', 'write the berth values here (default: stdout)')
+    .option('-o, --output <format>', 'yaml (the values) or json (values and report)', 'yaml')
+    .action(async (blueprint: string, file: string, flags: { file?: string; output: string }) => {
+      const format = parseOutputFormat(flags.output, ['yaml', 'json'] as const);
+      const result = await importHelmValues(blueprint, file);
+      if (format === 'json') {
+        printJson({ apiVersion: 'berth.dev/v1', kind: 'HelmValuesImport', ...result });
+        return;
+      }
+      const header = `# berth values for ${blueprint}, imported from ${file} (${result.chart})\n`;
+      const yaml = header + toYaml(result.values);
+      if (flags.file) writeFileSync(flags.file, yaml);
+      else process.stdout.write(yaml);
+      const { mapped, changed, unsupported } = result.report;
+      note(`${mapped.length} keys kept, ${changed.length} renamed, ${unsupported.length} not supported`);
+      for (const item of changed) note(`${item.from} → ${item.to}${item.note ? ` (${item.note})` : ''}`);
+      for (const item of unsupported) warn(`${item.key}: not supported — ${item.reason}`);
+      if (flags.file) note(`wrote ${flags.file}; check it with berth lint ${blueprint} -f ${flags.file}`);
     });
 }

@@ -1,4 +1,5 @@
 export * from './dependency.ts';
+export * from './extensions.ts';
 export * from './global.ts';
 export * from './image.ts';
 export * from './ingress.ts';
@@ -9,3 +10,4 @@ export * from './primitives.ts';
 export * from './resources.ts';
 export * from './scaling.ts';
 export * from './service.ts';
+export * from './surface.ts';

@@ -71,11 +71,40 @@ export function postgresIntegrationFields() {
   };
 }
 
-/** `integrations.redis` fields shared by every blueprint: the `password` key and the endpoint. */
+/** `tls.enabled`; a bare `true`/`false` (an earlier spelling) means the same. */
+const tlsSwitch = (description: string) =>
+  z.preprocess(
+    (value) => (typeof value === 'boolean' ? { enabled: value } : value),
+    z
+      .strictObject({ enabled: z.boolean().default(false).describe(description) })
+      .prefault({})
+      .describe('TLS to the service.'),
+  );
+
+/** `integrations.redis` fields shared by every blueprint: the `password` key, the endpoint, the ACL user and TLS. */
 export function redisIntegrationFields() {
   return {
     ...integrationFields('Use an external Redis instead of the bundled one.', { password: 'password' }),
     ...endpointFields(6379),
+    username: z.string().default('').describe('Redis ACL user name; empty for the default user.'),
+    tls: tlsSwitch('Connect with TLS.'),
+  };
+}
+
+/**
+ * `integrations.clickhouse` fields shared by every blueprint: credentials, host, the HTTP port and
+ * the native-protocol port (`nativePort`, 9000), and the database.
+ */
+export function clickhouseIntegrationFields(database: string) {
+  return {
+    ...integrationFields('Use an external ClickHouse instead of the bundled one.', {
+      username: 'username',
+      password: 'password',
+    }),
+    host: z.string().default('').describe('ClickHouse host name.'),
+    httpPort: port.default(8123).describe('HTTP port.'),
+    nativePort: port.default(9000).describe('Native protocol (TCP) port.'),
+    database: z.string().min(1).default(database).describe('Database name.'),
   };
 }
 

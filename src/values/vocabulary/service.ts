@@ -3,21 +3,7 @@ import { type ImageDefaults, imageSchema } from './image.ts';
 import { openObject, stringMap } from './primitives.ts';
 import { type ResourceDefaults, resourcesSchema } from './resources.ts';
 import { type AutoscalingDefaults, autoscalingSchema, podDisruptionBudgetSchema } from './scaling.ts';
-
-const envVar = z
-  .strictObject({
-    name: z.string().regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, 'an environment variable name'),
-    // Env values are strings in Kubernetes; `--set x.value=true` gives a boolean, so scalars are accepted.
-    value: z
-      .union([z.string(), z.number(), z.boolean()])
-      .transform((v) => String(v))
-      .optional(),
-    valueFrom: openObject.optional(),
-  })
-  .refine(
-    (e) => (e.value === undefined) !== (e.valueFrom === undefined),
-    'exactly one of value or valueFrom',
-  );
+import { surfaceFields } from './surface.ts';
 
 const intOrPercent = z.union([z.int().min(0), z.string().regex(/^\d+%$/, 'a percentage like 25%')]);
 
@@ -34,8 +20,13 @@ export const strategySchema = z
     'Rollout strategy (Deployment `strategy`); unset: RollingUpdate with maxSurge 1, maxUnavailable 0, or Recreate for singletons and ReadWriteOnce volumes.',
   );
 
-/** Where a component's pods may run, and how they are tagged: shared by components and dependencies. */
+/**
+ * Where a component's pods may run, how they are tagged and everything else of the component
+ * surface: shared by components and dependencies. `customTolerations` / `customNodeSelector` are
+ * berth's earlier spellings, kept as aliases of `tolerations` / `nodeSelector`.
+ */
 export const schedulingFields = {
+  ...surfaceFields,
   customLabels: stringMap.default({}).describe('Extra labels on the pods (and their controller).'),
   customAnnotations: stringMap.default({}).describe('Extra annotations on the pods.'),
   customTolerations: z
@@ -63,10 +54,6 @@ export function serviceSchema(defaults: ServiceDefaults) {
         .describe('Number of pods (the starting point when autoscaling is on).'),
       image: imageSchema(defaults.image).describe('Container image.'),
       resources: resourcesSchema(defaults.resources).describe('CPU and memory requests and limits.'),
-      extraEnv: z
-        .array(envVar)
-        .default([])
-        .describe('Extra environment variables (Kubernetes EnvVar entries), e.g. AUTH_DISABLE_SIGNUP.'),
       autoscaling: autoscalingSchema(defaults.autoscaling).describe('Horizontal pod autoscaling.'),
       podDisruptionBudget: podDisruptionBudgetSchema.describe('Disruption budget.'),
       strategy: strategySchema,
@@ -81,4 +68,3 @@ export function serviceSchema(defaults: ServiceDefaults) {
 }
 
 export type ServiceValues = z.output<ReturnType<typeof serviceSchema>>;
-export type EnvVarValues = z.output<typeof envVar>;
