@@ -40,7 +40,7 @@ const cases: Case[] = [
     name: 'unknown top-level key lists known keys',
     args: render('--set', 'webb.replicas=1'),
     stderr: [
-      'error: values webb: unknown key; known keys: global, langfuse, services, dependencies, integrations, ingress, monitoring, networkPolicy',
+      'error: values webb: unknown key; known keys: global, langfuse, services, dependencies, integrations, ingress, monitoring, networkPolicy, extraObjects, patches',
       HINT,
     ],
     code: 1,
@@ -136,7 +136,7 @@ const cases: Case[] = [
   {
     name: 'ingress without host',
     args: render('--set', 'ingress.enabled=true'),
-    stderr: ['error: values ingress.host: required when ingress.enabled is true', HINT],
+    stderr: ['error: values ingress.host: required when ingress.enabled is true (or ingress.hosts)', HINT],
     code: 1,
   },
   {
