@@ -16,6 +16,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
     load: async () => (await import('./commands/info.ts')).registerInfoCommands,
   },
   { commands: ['render'], load: async () => (await import('./commands/render.ts')).registerRenderCommand },
+  { commands: ['images'], load: async () => (await import('./commands/images.ts')).registerImagesCommand },
   { commands: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLintCommand },
   {
     commands: ['preflight'],

@@ -13,7 +13,13 @@ export function addValueOptions(command: Command): Command {
       new Option('--set <key=value>', 'set a value (repeatable; Helm syntax: a.b=c, list[0]=x, a\\.b=c)'),
     )
     .addOption(new Option('--set-string <key=value>', 'set a value, always as a string (repeatable)'))
-    .addOption(new Option('--set-file <key=path>', 'set a value to the content of a file (repeatable)'));
+    .addOption(new Option('--set-file <key=path>', 'set a value to the content of a file (repeatable)'))
+    .addOption(
+      new Option(
+        '--registry <host[/path]>',
+        'pull every image from this mirror (global.imageRegistry; see docs/airgap.md)',
+      ),
+    );
 }
 
 /**
@@ -34,10 +40,11 @@ const FLAG_KINDS: Record<string, ValueFlag['kind']> = {
   '--set': 'set',
   '--set-string': 'set-string',
   '--set-file': 'set-file',
+  '--registry': 'set-string',
 };
 
 /**
- * `--set`, `--set-string` and `--set-file` apply in the order given on the command line, so they
+ * `--set`, `--set-string`, `--set-file` and `--registry` apply in the order given on the command line, so they
  * are read from argv rather than from three separate option arrays.
  */
 export function valueSources(files: readonly string[], argv: readonly string[]): ValueSources {
@@ -49,8 +56,13 @@ export function valueSources(files: readonly string[], argv: readonly string[]):
     const name = eq > 0 ? arg.slice(0, eq) : arg;
     const kind = FLAG_KINDS[name];
     if (!kind) continue;
-    const expression = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (expression !== undefined) flags.push({ kind, expression });
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined) continue;
+    flags.push(
+      name === '--registry'
+        ? { kind, expression: `global.imageRegistry=${value}` }
+        : { kind, expression: value },
+    );
   }
   return { files, flags };
 }

@@ -2,7 +2,7 @@
  * Production policies, applied to every blueprint in one place. Each default is documented where
  * it is set; blueprints describe *what* runs, this module decides *how safely* it runs.
  */
-import type { ImageValues } from '../values/vocabulary/index.ts';
+import { type ImageValues, namesRegistry } from '../values/vocabulary/index.ts';
 import type { RenderContext } from './context.ts';
 import type { ComponentSpec, ContainerSpec, ProbeSpec } from './model.ts';
 
@@ -30,11 +30,55 @@ export function standardLabels(ctx: RenderContext, component?: string): Record<s
   return labels;
 }
 
-/** `registry/repository:tag` (or `@digest`), with the component's registry over global.imageRegistry. */
+/** Docker Hub, where an image that names no registry comes from (as `docker pull` resolves it). */
+export const DOCKER_HUB = 'docker.io';
+
+/** Where an image lives: the registry host and the repository path on it (no tag or digest). */
+export interface ImageLocation {
+  readonly registry: string;
+  readonly path: string;
+}
+
+/** Splits `host/some/path` into its registry host and path; a name without a host is on Docker Hub. */
+export function splitLocation(name: string): ImageLocation {
+  const trimmed = name.replace(/^\/+|\/+$/g, '');
+  const [registry, path] = namesRegistry(trimmed)
+    ? [trimmed.slice(0, trimmed.indexOf('/')), trimmed.slice(trimmed.indexOf('/') + 1)]
+    : [DOCKER_HUB, trimmed];
+  // Docker Hub's official images live under library/, which mirrors keep.
+  return { registry, path: registry === DOCKER_HUB && !path.includes('/') ? `library/${path}` : path };
+}
+
+/**
+ * Where an image comes from: a repository that names its registry (`harbor.internal/x/y`) is taken
+ * as it is; otherwise the image's `registry` (which may carry a path, `host/project`) is put in
+ * front; with neither it is Docker Hub.
+ */
+export function imageSource(image: Pick<ImageValues, 'registry' | 'repository'>): ImageLocation {
+  if (namesRegistry(image.repository) || !image.registry) return splitLocation(image.repository);
+  return splitLocation(`${image.registry.replace(/\/+$/, '')}/${image.repository}`);
+}
+
+/**
+ * The one rewrite rule of global.imageRegistry: every image is pulled from the mirror under its
+ * source path (`docker.io/library/redis` → `<mirror>/library/redis`); an image already on the
+ * mirror's registry host is left as it is, so nothing is prefixed twice.
+ */
+export function mirroredLocation(source: ImageLocation, mirror: string): ImageLocation {
+  const target = mirror.replace(/^\/+|\/+$/g, '');
+  if (!target || target.split('/')[0] === source.registry) return source;
+  return splitLocation(`${target}/${source.path}`);
+}
+
+/** `registry/path:tag`, with `@digest` after the tag when pinned (the runtime then pulls by digest). */
+export function formatImage(location: ImageLocation, tag: string, digest?: string): string {
+  return `${location.registry}/${location.path}:${tag}${digest ? `@${digest}` : ''}`;
+}
+
+/** The fully qualified reference a container pulls: the image's source, rewritten to global.imageRegistry. */
 export function imageReference(ctx: RenderContext, image: ImageValues): string {
-  const registry = (image.registry ?? ctx.common.global.imageRegistry).replace(/\/+$/, '');
-  const name = registry ? `${registry}/${image.repository}` : image.repository;
-  return image.digest ? `${name}@${image.digest}` : `${name}:${image.tag}`;
+  const location = mirroredLocation(imageSource(image), ctx.common.global.imageRegistry);
+  return formatImage(location, image.tag, image.digest);
 }
 
 type Json = Record<string, unknown>;

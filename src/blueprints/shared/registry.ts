@@ -6,7 +6,7 @@
  */
 import { objectName, type RenderContext } from '../../render/context.ts';
 import type { ComponentSpec, ResourceSpec } from '../../render/model.ts';
-import type { DependencyValues, ImageValues } from '../../values/vocabulary/index.ts';
+import { type DependencyValues, type ImageValues, imageSchema } from '../../values/vocabulary/index.ts';
 import { type BundledDependency, serviceHost, statefulDependency } from './dependency.ts';
 import { type EnvSource, env } from './env.ts';
 
@@ -18,12 +18,14 @@ export interface RegistryConnection {
   readonly insecure: boolean;
 }
 
-/** Image of the init container that writes the bcrypt htpasswd file (Apache httpd's `htpasswd -B`). */
-export const HTPASSWD_IMAGE: ImageValues = {
-  repository: 'httpd',
-  tag: '2.4.62-alpine',
-  pullPolicy: 'IfNotPresent',
-};
+/**
+ * The image of the init container that writes the bcrypt htpasswd file (Apache httpd's
+ * `htpasswd -B`), as a value: a blueprint puts it next to its registry dependency
+ * (`dependencies.registry.htpasswdImage`) and passes it to `bundledRegistry`.
+ */
+export const htpasswdImageSchema = imageSchema({ repository: 'httpd', tag: '2.4.62-alpine' }).describe(
+  "Image of the init container that writes the registry's htpasswd file (Apache httpd's htpasswd -B).",
+);
 
 const INIT_RESOURCES: ResourceSpec = { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } };
 
@@ -70,7 +72,7 @@ export function bundledRegistry(
     initContainers: [
       {
         name: 'htpasswd',
-        image: options.htpasswdImage ?? HTPASSWD_IMAGE,
+        image: options.htpasswdImage ?? htpasswdImageSchema.parse(undefined),
         command: ['/bin/sh', '-c'],
         args: ['htpasswd -Bbn "$REGISTRY_USERNAME" "$REGISTRY_PASSWORD" > /auth/htpasswd'],
         env: [env('REGISTRY_USERNAME', username), env('REGISTRY_PASSWORD', password)],

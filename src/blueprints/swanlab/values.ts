@@ -24,18 +24,15 @@ import {
 export const SWANLAB_VERSION = '2.7.0';
 const APP_TAG = `v${SWANLAB_VERSION}`;
 
-/** The chart pulls every image from SwanLab's registry; a mirror replaces it via global.imageRegistry. */
+/** The chart pulls every image from SwanLab's registry; global.imageRegistry rewrites them to a mirror. */
 export const SWANLAB_REGISTRY = 'repo.swanlab.cn';
+
+/** An image on SwanLab's registry. */
+const swanlabImage = (repository: string, tag: string) => ({ registry: SWANLAB_REGISTRY, repository, tag });
 
 const swanlabGlobal = globalSchema
   .unwrap()
   .extend({
-    imageRegistry: z
-      .string()
-      .default(SWANLAB_REGISTRY)
-      .describe(
-        'Registry prefixed to every image; SwanLab publishes its images on repo.swanlab.cn. Set your mirror for air-gapped clusters.',
-      ),
     settings: z
       .strictObject({
         loginHost: z
@@ -98,7 +95,7 @@ export const swanlabValues = platformValuesSchema({
   global: swanlabGlobal.describe('Settings for every component and dependency.'),
   swanlab: z
     .strictObject({
-      helperImage: imageSchema({ repository: 'public/busybox', tag: '1.37.0' }).describe(
+      helperImage: imageSchema(swanlabImage('public/busybox', '1.37.0')).describe(
         "Helper image (busybox) whose init containers wait for the databases (the chart's `helper`).",
       ),
     })
@@ -108,18 +105,18 @@ export const swanlabValues = platformValuesSchema({
     .strictObject({
       server: appService({
         replicas: 1,
-        image: { repository: 'self-hosted/swanlab-server', tag: APP_TAG },
+        image: swanlabImage('self-hosted/swanlab-server', APP_TAG),
       }).describe('SwanLab-Server, the core backend (port 3000); runs the Postgres migrations at start.'),
       house: appService({
         replicas: 1,
-        image: { repository: 'self-hosted/swanlab-house', tag: APP_TAG },
+        image: swanlabImage('self-hosted/swanlab-house', APP_TAG),
       })
         .unwrap()
         .extend({
-          logImage: imageSchema({ repository: 'self-hosted/logrotate', tag: '1.0' }).describe(
+          logImage: imageSchema(swanlabImage('self-hosted/logrotate', '1.0')).describe(
             'Log rotation sidecar image.',
           ),
-          fbImage: imageSchema({ repository: 'self-hosted/fluent-bit', tag: '3.2' }).describe(
+          fbImage: imageSchema(swanlabImage('self-hosted/fluent-bit', '3.2')).describe(
             'Fluent Bit sidecar image that ships metrics logs to ClickHouse.',
           ),
           logResources: sidecarResources.describe('Resources of the log rotation sidecar.'),
@@ -132,21 +129,21 @@ export const swanlabValues = platformValuesSchema({
         .describe('SwanLab-House, metrics computation (port 3000); a StatefulSet with its own volume.'),
       cloud: appService({
         replicas: 1,
-        image: { repository: 'self-hosted/swanlab-cloud', tag: APP_TAG },
+        image: swanlabImage('self-hosted/swanlab-cloud', APP_TAG),
         resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       }).describe('SwanLab-Cloud, a web frontend (static files on port 80).'),
       next: appService({
         replicas: 1,
-        image: { repository: 'self-hosted/swanlab-next', tag: APP_TAG },
+        image: swanlabImage('self-hosted/swanlab-next', APP_TAG),
       }).describe('SwanLab-Next, the web frontend (port 3000).'),
       gateway: appService({
         replicas: 1,
-        image: { repository: 'public/traefik', tag: '3.6' },
+        image: swanlabImage('public/traefik', '3.6'),
         resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       })
         .unwrap()
         .extend({
-          identifyImage: imageSchema({ repository: 'public/swanlab-helper/identify', tag: 'v1.2' }).describe(
+          identifyImage: imageSchema(swanlabImage('public/swanlab-helper/identify', 'v1.2')).describe(
             'Image of the identify helper, copied into the gateway as a Traefik plugin by an init container.',
           ),
         })
@@ -158,22 +155,22 @@ export const swanlabValues = platformValuesSchema({
   dependencies: z
     .strictObject({
       postgres: dependencySchema({
-        image: { repository: 'self-hosted/postgres', tag: '16.1' },
+        image: swanlabImage('self-hosted/postgres', '16.1'),
         resources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
         persistence: { size: '10Gi' },
       }).describe('Bundled PostgreSQL (used unless integrations.postgres.enabled).'),
       redis: dependencySchema({
-        image: { repository: 'self-hosted/redis-stack', tag: '7.4.0-v8' },
+        image: swanlabImage('self-hosted/redis-stack', '7.4.0-v8'),
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
         persistence: { size: '10Gi' },
       }).describe('Bundled Redis Stack (used unless integrations.redis.enabled).'),
       clickhouse: dependencySchema({
-        image: { repository: 'self-hosted/clickhouse-server', tag: '24.3' },
+        image: swanlabImage('self-hosted/clickhouse-server', '24.3'),
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
         persistence: { size: '20Gi' },
       }).describe('Bundled ClickHouse (used unless integrations.clickhouse.enabled).'),
       s3: dependencySchema({
-        image: { repository: 'self-hosted/minio/minio', tag: 'RELEASE.2025-09-07T16-13-09Z' },
+        image: swanlabImage('self-hosted/minio/minio', 'RELEASE.2025-09-07T16-13-09Z'),
         resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
         persistence: { size: '20Gi' },
       }).describe('Bundled MinIO object store (used unless integrations.s3.enabled).'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { namesRegistry } from './image.ts';
 
 export const antiAffinityPresets = ['soft', 'hard', 'none'] as const;
 
@@ -7,9 +8,13 @@ export const globalSchema = z
   .strictObject({
     imageRegistry: z
       .string()
+      .refine(
+        (value) => value === '' || namesRegistry(`${value.replace(/^\/+/, '')}/`),
+        'a registry host, optionally with a path (harbor.example.com/mirror, registry:5000, localhost:5000)',
+      )
       .default('')
       .describe(
-        'Registry prefixed to every image (e.g. registry.example.com/mirror) for air-gapped clusters.',
+        'Mirror every image is pulled from, under its source path (docker.io/library/redis → <mirror>/library/redis); images already on that registry host are left as they are. For air-gapped clusters.',
       ),
     imagePullSecrets: z
       .array(z.string().min(1))
