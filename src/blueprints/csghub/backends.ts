@@ -152,7 +152,11 @@ export function csghubBackends(
       }
     : (() => {
         const bundled = use(
-          bundledRegistry(ctx, deps.registry, { username: 'csghub', allowFrom: CALLERS.registry }),
+          bundledRegistry(ctx, deps.registry, {
+            username: 'csghub',
+            allowFrom: CALLERS.registry,
+            htpasswdImage: deps.registry.htpasswdImage,
+          }),
         );
         // Nodes pull space images through the registry's public host, so that is the address images carry.
         return {

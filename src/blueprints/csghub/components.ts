@@ -256,16 +256,12 @@ export function serverFamily(wiring: Wiring): ComponentSpec[] {
 }
 
 /** nginx next to the proxy forwards `*.<runner namespace>.<internal domain>` to Kourier (ConfigMap `proxy-nginx`). */
-function proxySidecar({ ctx }: Wiring): ServerRoleExtras {
+function proxySidecar({ ctx, values }: Wiring): ServerRoleExtras {
   return {
     sidecars: [
       {
         name: 'nginx',
-        image: {
-          repository: 'nginxinc/nginx-unprivileged',
-          tag: '1.27.3-alpine',
-          pullPolicy: 'IfNotPresent',
-        },
+        image: values.services.proxy.nginxImage,
         ports: [{ name: 'nginx', containerPort: 8080, servicePort: 80 }],
         resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
         volumeMounts: ['nginx-config'],
@@ -422,7 +418,7 @@ export function builder({ values, backends }: Wiring): ComponentSpec {
     volumes.push({ name: 'docker', mountPath: '/home/rootless/.local/share/docker', emptyDir: {} });
     containers.push({
       name: 'docker',
-      image: { repository: 'docker', tag: '27.1.2-dind-rootless', pullPolicy: 'IfNotPresent' },
+      image: values.services.builder.dockerImage,
       args: [
         '--host=tcp://127.0.0.1:2375',
         ...(registry.plainHttp ? [`--insecure-registry=${registry.address}`] : []),

@@ -5,6 +5,7 @@ import {
   dependencySchema,
   dnsSubdomain,
   externalServiceSchema,
+  imageSchema,
   integrationFields,
   persistenceSchema,
   port,
@@ -14,6 +15,7 @@ import {
   requireHost,
   serviceSchema,
 } from '../../values/vocabulary/index.ts';
+import { htpasswdImageSchema } from '../shared/registry.ts';
 
 /** CSGHub release of the chart berth follows (csghub-installer helm chart 1.2.x). */
 export const CSGHUB_VERSION = 'v1.2.0';
@@ -188,9 +190,19 @@ export const csghubValues = platformValuesSchema({
       user: service('csghub_server', CSGHUB_VERSION, medium).describe(
         'csghub_user: users and authentication (port 8080).',
       ),
-      proxy: service('csghub_server', CSGHUB_VERSION, medium).describe(
-        'csghub_proxy: reverse proxy to deployed spaces (port 8083) with an nginx sidecar towards Kourier.',
-      ),
+      // Images of helper containers are values too, so they can be mirrored and pinned.
+      proxy: service('csghub_server', CSGHUB_VERSION, medium)
+        .unwrap()
+        .extend({
+          nginxImage: imageSchema({
+            repository: 'nginxinc/nginx-unprivileged',
+            tag: '1.27.3-alpine',
+          }).describe('Image of the nginx sidecar that forwards space hosts to Kourier (runs as uid 101).'),
+        })
+        .prefault({})
+        .describe(
+          'csghub_proxy: reverse proxy to deployed spaces (port 8083) with an nginx sidecar towards Kourier.',
+        ),
       accounting: service('csghub_server', CSGHUB_VERSION, small).describe(
         'csghub_accounting: metering and billing (port 8086).',
       ),
@@ -200,9 +212,15 @@ export const csghubValues = platformValuesSchema({
       runner: service('csghub_server', CSGHUB_VERSION, medium).describe(
         'csghub_runner: deploys instances to Kubernetes (port 8082).',
       ),
-      builder: service('csghub_space_builder', 'v1.0.0', large).describe(
-        'csghub_builder: builds space images and pushes them to the registry (port 8080).',
-      ),
+      builder: service('csghub_space_builder', 'v1.0.0', large)
+        .unwrap()
+        .extend({
+          dockerImage: imageSchema({ repository: 'docker', tag: '27.1.2-dind-rootless' }).describe(
+            'Image of the rootless Docker-in-Docker sidecar the builder builds with (unless csghub.builder.dockerHost names a daemon).',
+          ),
+        })
+        .prefault({})
+        .describe('csghub_builder: builds space images and pushes them to the registry (port 8080).'),
       gitlabShell: service('gitlab-shell', 'v16.4.6', small).describe(
         'gitlab-shell: Git over SSH (port 22).',
       ),
@@ -230,9 +248,13 @@ export const csghubValues = platformValuesSchema({
       minio: dependency(`${OPENCSG}/minio/minio`, 'RELEASE.2024-07-15T19-02-30Z', '200Gi', medium).describe(
         'Bundled object storage (used unless integrations.s3.enabled).',
       ),
-      registry: dependency(`${OPENCSG}/registry`, '2.8.3', '200Gi', small).describe(
-        'Bundled container registry for space images (used unless integrations.registry.enabled). Not for production.',
-      ),
+      registry: dependency(`${OPENCSG}/registry`, '2.8.3', '200Gi', small)
+        .unwrap()
+        .extend({ htpasswdImage: htpasswdImageSchema })
+        .prefault({})
+        .describe(
+          'Bundled container registry for space images (used unless integrations.registry.enabled). Not for production.',
+        ),
       nats: dependency(`${OPENCSG}/csghub_nats`, '2.10.16', '10Gi', small).describe(
         'NATS JetStream message bus.',
       ),

@@ -35,7 +35,7 @@ export function bundledRegistry(
   options: {
     readonly username: string;
     readonly allowFrom?: readonly string[];
-    readonly htpasswdImage?: ImageValues;
+    readonly htpasswdImage: ImageValues;
   },
 ): BundledDependency<RegistryConnection> {
   const name = 'registry';
@@ -72,7 +72,7 @@ export function bundledRegistry(
     initContainers: [
       {
         name: 'htpasswd',
-        image: options.htpasswdImage ?? htpasswdImageSchema.parse(undefined),
+        image: options.htpasswdImage,
         command: ['/bin/sh', '-c'],
         args: ['htpasswd -Bbn "$REGISTRY_USERNAME" "$REGISTRY_PASSWORD" > /auth/htpasswd'],
         env: [env('REGISTRY_USERNAME', username), env('REGISTRY_PASSWORD', password)],
