@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { globalSchema, ingressSchema, monitoringSchema, networkPolicySchema } from './vocabulary/index.ts';
+import {
+  backupSchema,
+  globalSchema,
+  ingressSchema,
+  monitoringSchema,
+  networkPolicySchema,
+} from './vocabulary/index.ts';
 
 /**
  * The top level every blueprint's values share: `global`, `ingress`, `monitoring`, `networkPolicy`,
@@ -12,5 +18,6 @@ export function platformValuesSchema<const Shape extends z.ZodRawShape>(shape: S
     ingress: ingressSchema.describe('Ingress in front of the platform.'),
     monitoring: monitoringSchema.describe('Prometheus Operator integration.'),
     networkPolicy: networkPolicySchema.describe('Network isolation between components.'),
+    backup: backupSchema.describe('Backups of the bundled data stores (berth backup, schedules, upgrades).'),
   });
 }

@@ -1,3 +1,4 @@
+export * from './backup.ts';
 export * from './dependency.ts';
 export * from './global.ts';
 export * from './image.ts';
