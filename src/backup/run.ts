@@ -261,8 +261,10 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
       const message = (error as Error).message;
       run.record.status = 'failed';
       run.record.reason = message;
-      for (const other of runs)
-        if (other.record.status === 'pending') other.record.reason = 'not run: an earlier store failed';
+      for (const other of runs.filter((r) => r.record.status === 'pending')) {
+        other.record.status = 'skipped';
+        other.record.reason = 'not run: an earlier store failed';
+      }
       backup.status = 'failed';
       backup.reason = `${run.store.component}: ${message.split('\n')[0]}`;
       backup.finishedAt = new Date().toISOString();
