@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { storeScript } from '../../src/backup/commands.ts';
-import { berth } from './support/berth.ts';
+import { berth, decodedRecords } from './support/berth.ts';
 import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
 
 interface Container {
@@ -148,5 +148,121 @@ describe('backup and restore', { concurrency: true }, () => {
     const refused = await berth(['restore', 'lf', '-n', ns, '--backup', after[0].id]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /only a succeeded backup can be restored/);
+  });
+
+  test('upgrade guard: required blocks an upgrade without a recent backup, then passes and names it', async (t) => {
+    const ns = await withNamespace(t, 'guard');
+    const required = ['--set', 'backup.beforeUpgrade=required'];
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns, ...required]), 'install');
+    const blocked = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      ...required,
+      '--set',
+      'services.web.replicas=2',
+    ]);
+    assert.equal(blocked.code, 1, blocked.stderr);
+    assert.match(blocked.stderr, /needs a backup newer than 24 hours \(backup.beforeUpgrade=required\)/);
+    assert.match(blocked.stderr, /hint: berth backup lf/);
+    const web = await kubectlJson<{ spec: { replicas: number } }>(['get', 'deployment', 'lf-web', '-n', ns]);
+    assert.equal(web.spec.replicas, 1, 'a blocked upgrade changes nothing');
+
+    const backup = JSON.parse((await berth(['backup', 'lf', '-n', ns, '-o', 'json'])).stdout);
+    const passed = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      ...required,
+      '--set',
+      'services.web.replicas=2',
+    ]);
+    assertOk(passed, 'upgrade with a recent backup');
+    assert.match(passed.stderr, new RegExp(`upgrade relies on backup ${backup.id}`));
+    const revision2 = (await decodedRecords(ns)).map((r) => JSON.parse(r)).find((r) => r.revision === 2);
+    assert.equal(revision2.backup, backup.id);
+  });
+
+  test('a platform version change: auto backup first; rollback refuses, then restores with --restore', async (t) => {
+    const ns = await withNamespace(t, 'migrated');
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
+    // Same platform version (only replicas change): no backup.
+    const same = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, '--set', 'services.web.replicas=2']);
+    assertOk(same, 'upgrade without a version change');
+    assert.doesNotMatch(same.stderr, /backing up/);
+    const upgrade = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      '--set',
+      'services.web.replicas=2',
+      '--set',
+      'services.worker.image.tag=3.225.3',
+    ]);
+    assertOk(upgrade, 'upgrade to another platform version');
+    assert.match(upgrade.stderr, /the platform version changes: backing up its data first/);
+    const [backup] = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    assert.equal(backup.trigger, 'upgrade');
+    assert.equal(backup.revision, 2);
+    assert.ok(
+      upgrade.stderr.indexOf('completed') < upgrade.stderr.indexOf('[dependencies] applying'),
+      'the backup finished before anything was applied',
+    );
+
+    const refused = await berth(['rollback', 'lf', '2', '-n', ns]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /revision 2 runs an earlier platform version than revision 3, whose start migrated the database schemas/,
+    );
+    assert.match(
+      refused.stderr,
+      new RegExp(`berth rollback lf 2 --restore puts back the data of backup ${backup.id}`),
+    );
+    const worker = async () =>
+      (
+        await kubectlJson<{ spec: { template: { spec: { containers: { image: string }[] } } } }>([
+          'get',
+          'deployment',
+          'lf-worker',
+          '-n',
+          ns,
+        ])
+      ).spec.template.spec.containers[0]!.image;
+    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.3', 'a refused rollback changes nothing');
+
+    const rollback = await berth(['rollback', 'lf', '2', '-n', ns, '--restore']);
+    assertOk(rollback, 'rollback --restore');
+    const at = (marker: string) => rollback.stderr.indexOf(marker);
+    assert.ok(at(`restoring backup ${backup.id}`) >= 0, rollback.stderr);
+    assert.ok(at('[writers-down] ready') < at('[restore] postgresql ready'));
+    assert.ok(
+      at('[restore] postgresql ready') < at('[dependencies] applying'),
+      'data restored before the old version starts',
+    );
+    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.4');
+    const restoreJobs = await jobsOf(ns, 'app.kubernetes.io/component=restore');
+    const pg = restoreJobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec
+      .containers[0]!;
+    assert.equal(pg.command.at(-1), storeScript('postgresql', 'restore'));
+    assert.equal(pg.env.find((e) => e.name === 'BACKUP_ID')?.value, backup.id);
+    const web = await kubectlJson<{ spec: { replicas: number }; status: { readyReplicas?: number } }>([
+      'get',
+      'deployment',
+      'lf-web',
+      '-n',
+      ns,
+    ]);
+    assert.deepEqual(
+      [web.spec.replicas, web.status.readyReplicas],
+      [2, 2],
+      'the writers are back at the old revision',
+    );
   });
 });

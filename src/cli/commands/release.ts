@@ -203,13 +203,23 @@ export function registerReleaseCommands(program: Command): void {
       .description('roll a release back to an earlier revision (default: the previous one)')
       .argument('<release>')
       .argument('[revision]'),
-  ).action(async (release: string, revision: string | undefined, flags: DeployFlags) => {
-    await runDeploy(
-      release,
-      revision === undefined ? { kind: 'rollback' } : { kind: 'rollback', revision: Number(revision) },
-      flags,
+  )
+    .option(
+      '--restore',
+      'across a platform version change: restore the backup the upgrade took (the data written since is lost)',
+    )
+    .action(
+      async (release: string, revision: string | undefined, flags: DeployFlags & { restore?: boolean }) => {
+        const restore = flags.restore ?? false;
+        await runDeploy(
+          release,
+          revision === undefined
+            ? { kind: 'rollback', restore }
+            : { kind: 'rollback', revision: Number(revision), restore },
+          flags,
+        );
+      },
     );
-  });
 
   clusterOptions(
     program
