@@ -12,6 +12,7 @@ import { acquireLock } from '../release/lock.ts';
 import type { ProgressListener } from '../release/progress.ts';
 import type { ReleaseRecord } from '../release/record.ts';
 import { ReleaseStore } from '../release/store.ts';
+import type { BackupValues } from '../values/vocabulary/backup.ts';
 import { parseResult } from './commands.ts';
 import { storeJob, storePath } from './jobs.ts';
 import { type BackupRecord, BackupStore, type StoreRecord } from './record.ts';
@@ -84,15 +85,18 @@ async function ensureClaim(client: KubeClient, record: ReleaseRecord, target: Ta
       'BERTH_BACKUP_TARGET',
       `--to pvc:${target.claim}: no such PersistentVolumeClaim in namespace ${record.namespace}`,
     );
-  const { pvc } = backupSettings(record.values);
-  await client.create({
+  await client.create(backupClaim(record.release, record.namespace, backupSettings(record.values).pvc));
+}
+
+/** The claim behind pvc:<release>-backups; it outlives the release (uninstall keeps it). */
+export function backupClaim(release: string, namespace: string, pvc: BackupValues['pvc']) {
+  return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
-      name: target.claim,
-      namespace: record.namespace,
-      labels: { 'app.kubernetes.io/instance': record.release, 'app.kubernetes.io/component': 'backup' },
-      // Backups outlive the release: uninstall keeps annotated claims.
+      name: `${release}-backups`,
+      namespace,
+      labels: { 'app.kubernetes.io/instance': release, 'app.kubernetes.io/component': 'backup' },
       annotations: { 'berth.dev/resource-policy': 'keep' },
     },
     spec: {
@@ -100,7 +104,7 @@ async function ensureClaim(client: KubeClient, record: ReleaseRecord, target: Ta
       resources: { requests: { storage: pvc.size } },
       ...(pvc.storageClass ? { storageClassName: pvc.storageClass } : {}),
     },
-  });
+  };
 }
 
 /** The pod's termination message of the container that ran the store's script. */
