@@ -91,7 +91,7 @@ export async function rollbackGuard(
   options: GuardOptions,
 ): Promise<void> {
   const from = await store.load(t.namespace, t.release, source);
-  if (!from || !hasStores(deployed)) return;
+  if (!from || !hasStores(deployed) || backupSettings(deployed.values).beforeUpgrade === 'off') return;
   const before = platformVersion(from.blueprint, from.manifests);
   if (before === platformVersion(deployed.blueprint, deployed.manifests)) return;
   let backup: string | undefined;
