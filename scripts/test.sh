@@ -14,6 +14,12 @@ for tool in openssl; do
   fi
 done
 
+# A real PostgreSQL server for the backup and restore scripts' tests (test/support/postgres.ts).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  step "installing postgresql (apt-get)"
+  apt-get update -qq && apt-get install -y -qq postgresql
+fi
+
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund

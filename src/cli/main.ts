@@ -32,6 +32,10 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
     load: async () => (await import('./commands/plan.ts')).registerPlanCommands,
   },
   { commands: ['doctor'], load: async () => (await import('./commands/doctor.ts')).registerDoctorCommand },
+  {
+    commands: ['backup', 'backups', 'restore'],
+    load: async () => (await import('./commands/backup.ts')).registerBackupCommands,
+  },
   { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
 ];
 

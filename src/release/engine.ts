@@ -61,7 +61,7 @@ export type DeployRequest =
       readonly rotateSecrets: readonly string[];
       readonly installIfMissing?: boolean;
     }
-  | { readonly kind: 'rollback'; readonly revision?: number };
+  | { readonly kind: 'rollback'; readonly revision?: number; readonly restore?: boolean };
 
 const DEPLOYED_ONCE = new Set(['deployed', 'superseded']);
 const ATOMIC_ROLLBACK_MS = 5 * 60_000;
@@ -182,10 +182,12 @@ export async function deploy(
     }
     if (options.preflight && request.kind !== 'rollback')
       await preflightGate(target, request.blueprint, planned, options);
+    const backup = await dataGuard(target, store, request, kind, deployed, planned, options);
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
     try {
-      record = await execute(target, store, { planned, kind, revision, previous, deployed }, options);
+      const relied = backup ? { ...planned, backup } : planned;
+      record = await execute(target, store, { planned: relied, kind, revision, previous, deployed }, options);
     } catch (error) {
       if (options.atomic && !options.dryRun)
         throw await undoFailed(target, store, revision, deployed, options, error);
@@ -239,6 +241,7 @@ async function execute(
     notes: planned.notes,
     startedAt: new Date().toISOString(),
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
+    ...(planned.backup ? { backup: planned.backup } : {}),
   };
   const plan = {
     release: target.release,
@@ -338,6 +341,25 @@ interface Planned {
   readonly notes: readonly string[];
   readonly description: string;
   readonly rollbackOf?: number;
+  readonly backup?: string;
+}
+
+/** Backups before upgrades and restores on rollbacks across a platform version change (src/backup). */
+async function dataGuard(
+  target: ReleaseTarget,
+  store: ReleaseStore,
+  request: DeployRequest,
+  kind: Execution['kind'],
+  deployed: ReleaseRecord | undefined,
+  planned: Planned,
+  options: DeployOptions,
+): Promise<string | undefined> {
+  if (!deployed || options.dryRun) return undefined;
+  const { upgradeGuard, rollbackGuard } = await import('../backup/guard.ts');
+  if (kind === 'upgrade') return upgradeGuard(target, deployed, planned, options);
+  if (request.kind === 'rollback' && planned.rollbackOf !== undefined)
+    await rollbackGuard(target, store, deployed, planned.rollbackOf, request.restore ?? false, options);
+  return undefined;
 }
 
 async function plan(

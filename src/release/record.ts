@@ -43,6 +43,8 @@ export interface ReleaseRecord {
   finishedAt?: string;
   /** For rollbacks: the revision whose manifests were restored. */
   readonly rollbackOf?: number;
+  /** The backup this revision relies on (taken or checked before an upgrade; src/backup). */
+  readonly backup?: string;
 }
 
 /** Keep chunks well below etcd's 1.5 MiB object limit, whatever the payload. */

@@ -2,9 +2,12 @@
  * values → typed values → platform spec → Kubernetes objects, in a deterministic order, every object
  * labelled and validated.
  */
+
+import { scheduledBackups } from '../backup/render.ts';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { validateValues } from '../values/validate.ts';
+import type { BackupValues } from '../values/vocabulary/backup.ts';
 import { derivedCallers, ingressComponents } from '../verify/callers.ts';
 import { type Finding, formatFinding } from '../verify/findings.ts';
 import { verifyRelease } from '../verify/verify.ts';
@@ -181,6 +184,17 @@ export async function render(
   for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers, routed)) {
     manifests.push({ stage: 'config', object });
   }
+  const backup = (values as unknown as { backup?: BackupValues }).backup;
+  if (backup)
+    manifests.push(
+      ...scheduledBackups(
+        ctx.release,
+        ctx.namespace,
+        manifests,
+        userValues as Record<string, unknown>,
+        backup,
+      ),
+    );
   const rule = prometheusRule(ctx, platform.alerts);
   if (rule) manifests.push({ stage: lastStage, object: rule });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  backupSchema,
   extraObjectsSchema,
   globalSchema,
   ingressSchema,
@@ -20,6 +21,7 @@ export function platformValuesSchema<const Shape extends z.ZodRawShape>(shape: S
     ingress: ingressSchema.describe('Ingress in front of the platform.'),
     monitoring: monitoringSchema.describe('Prometheus Operator integration.'),
     networkPolicy: networkPolicySchema.describe('Network isolation between components.'),
+    backup: backupSchema.describe('Backups of the bundled data stores (berth backup, schedules, upgrades).'),
     extraObjects: extraObjectsSchema,
     patches: patchesSchema,
   });

@@ -105,7 +105,8 @@ describe('release lifecycle', { concurrency: true }, () => {
       'statefulset.apps/lf-postgresql',
     ]);
 
-    const rollback = await berth(['rollback', 'lf', '-n', ns]);
+    // Revision 2 ran another worker version: going back restores the backup the upgrade took.
+    const rollback = await berth(['rollback', 'lf', '-n', ns, '--restore']);
     assertOk(rollback, 'rollback');
     assert.match(rollback.stdout, /deployed at revision 4/);
     assert.ok((await names(ns, 'statefulsets')).includes('statefulset.apps/lf-redis'), 'redis is back');
@@ -148,7 +149,8 @@ describe('release lifecycle', { concurrency: true }, () => {
       (await names(ns, 'secrets')).includes('secret/redis-creds'),
       "the user's own Secret is untouched",
     );
-    assert.equal((await names(ns, 'pvc')).length, 4);
+    // The four data claims, and the claim of the backup the worker upgrade took.
+    assert.equal((await names(ns, 'pvc')).length, 5);
     assert.match((await berth(['status', 'lf', '-n', ns])).stderr, /release lf not found/);
   });
 

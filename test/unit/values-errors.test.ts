@@ -40,7 +40,7 @@ const cases: Case[] = [
     name: 'unknown top-level key lists known keys',
     args: render('--set', 'webb.replicas=1'),
     stderr: [
-      'error: values webb: unknown key; known keys: global, langfuse, services, dependencies, integrations, ingress, monitoring, networkPolicy, extraObjects, patches',
+      'error: values webb: unknown key; known keys: global, langfuse, services, dependencies, integrations, ingress, monitoring, networkPolicy, backup, extraObjects, patches',
       HINT,
     ],
     code: 1,

@@ -23,7 +23,7 @@ import { progressPrinter } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 import { printPlan } from './plan.ts';
 
-interface ClusterFlags {
+export interface ClusterFlags {
   kubeconfig?: string;
   kubeContext?: string;
   namespace?: string;
@@ -45,7 +45,7 @@ interface DeployFlags extends ClusterFlags {
   install?: boolean;
 }
 
-function clusterOptions(command: Command): Command {
+export function clusterOptions(command: Command): Command {
   return command
     .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
@@ -76,7 +76,7 @@ function connect(flags: ClusterFlags): { client: KubeClient; namespace: string }
   return { client, namespace: flags.namespace ?? client.namespace };
 }
 
-function target(release: string, flags: ClusterFlags): ReleaseTarget {
+export function target(release: string, flags: ClusterFlags): ReleaseTarget {
   checkReleaseName(release);
   return { ...connect(flags), release };
 }
@@ -203,13 +203,23 @@ export function registerReleaseCommands(program: Command): void {
       .description('roll a release back to an earlier revision (default: the previous one)')
       .argument('<release>')
       .argument('[revision]'),
-  ).action(async (release: string, revision: string | undefined, flags: DeployFlags) => {
-    await runDeploy(
-      release,
-      revision === undefined ? { kind: 'rollback' } : { kind: 'rollback', revision: Number(revision) },
-      flags,
+  )
+    .option(
+      '--restore',
+      'across a platform version change: restore the backup the upgrade took (the data written since is lost)',
+    )
+    .action(
+      async (release: string, revision: string | undefined, flags: DeployFlags & { restore?: boolean }) => {
+        const restore = flags.restore ?? false;
+        await runDeploy(
+          release,
+          revision === undefined
+            ? { kind: 'rollback', restore }
+            : { kind: 'rollback', revision: Number(revision), restore },
+          flags,
+        );
+      },
     );
-  });
 
   clusterOptions(
     program

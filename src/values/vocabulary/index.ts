@@ -1,3 +1,4 @@
+export * from './backup.ts';
 export * from './dependency.ts';
 export * from './extensions.ts';
 export * from './global.ts';

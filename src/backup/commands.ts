@@ -1,0 +1,156 @@
+/**
+ * The shell scripts the backup and restore Jobs run. Each script reads its connection and its
+ * paths from environment variables (named in ENV), so the Job passes credentials by Secret
+ * reference and the tests run the very same text against a real server.
+ *
+ * Every backup script writes one line per object to $BACKUP_RESULT (the container's termination
+ * message in a Job): `name bytes sha256` for files, or `mc du --json` lines for buckets.
+ */
+import type { Store } from './stores.ts';
+
+export const ENV = {
+  /** Where the backup lives: a directory (or an `mc` path for buckets). */
+  dir: 'BACKUP_DIR',
+  /** Where the result lines go: /dev/termination-log in a Job. */
+  result: 'BACKUP_RESULT',
+  postgres: { host: 'PGHOST', port: 'PGPORT', user: 'PGUSER', password: 'PGPASSWORD' },
+  clickhouse: {
+    host: 'CLICKHOUSE_HOST',
+    port: 'CLICKHOUSE_PORT',
+    user: 'CLICKHOUSE_USER',
+    password: 'CLICKHOUSE_PASSWORD',
+    database: 'CLICKHOUSE_DATABASE',
+  },
+  /** `mc` aliases are configured by MC_HOST_<alias> (no config file). */
+  minio: { source: 'MC_HOST_src', buckets: 'BUCKETS' },
+  s3: {
+    alias: 'MC_HOST_dst',
+    path: 'S3_PATH',
+    url: 'S3_URL',
+    accessKey: 'S3_ACCESS_KEY',
+    secretKey: 'S3_SECRET_KEY',
+  },
+} as const;
+
+/** Lists the files given as arguments, with sizes and checksums, as result lines and SHA256SUMS. */
+const RESULT_OF_FILES = [
+  'sha256sum "$@" > SHA256SUMS',
+  `for f in "$@"; do echo "$f $(wc -c < "$f" | tr -d ' ') $(sha256sum "$f" | cut -d' ' -f1)"; done > "$${ENV.result}"`,
+];
+
+const POSTGRES_DATABASES =
+  "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate AND datname <> 'postgres' ORDER BY datname";
+
+function postgresBackup(): string[] {
+  return [
+    `mkdir -p "$${ENV.dir}" && cd "$${ENV.dir}"`,
+    `databases=$(psql -d postgres -X -A -t -v ON_ERROR_STOP=1 -c "${POSTGRES_DATABASES}")`,
+    '[ -n "$databases" ] || { echo "no database to back up" >&2; exit 1; }',
+    'set --',
+    'for db in $databases; do pg_dump -Fc -d "$db" -f "$db.dump"; set -- "$@" "$db.dump"; done',
+    ...RESULT_OF_FILES,
+  ];
+}
+
+/** Each database is dropped (closing what still connects) and recreated from its dump, owner and all. */
+function postgresRestore(): string[] {
+  return [
+    `cd "$${ENV.dir}"`,
+    'sha256sum -c SHA256SUMS',
+    'for f in *.dump; do',
+    '  db=$(basename "$f" .dump)',
+    `  psql -d postgres -X -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \\"$db\\" WITH (FORCE)"`,
+    '  pg_restore --create --exit-on-error -d postgres "$f"',
+    'done',
+  ];
+}
+
+const CLICKHOUSE_CLIENT = `clickhouse-client --host "$${ENV.clickhouse.host}" --port "$${ENV.clickhouse.port}" --user "$${ENV.clickhouse.user}" --password "$${ENV.clickhouse.password}"`;
+const CLICKHOUSE_TARGET = `S3('$${ENV.s3.url}/clickhouse', '$${ENV.s3.accessKey}', '$${ENV.s3.secretKey}')`;
+
+/** The ClickHouse server writes the backup itself, straight to S3 (BACKUP DATABASE ... TO S3). */
+function clickhouseBackup(): string[] {
+  return [
+    `${CLICKHOUSE_CLIENT} --query "BACKUP DATABASE \\\`$${ENV.clickhouse.database}\\\` TO ${CLICKHOUSE_TARGET}" --format TSV > /tmp/backup.tsv`,
+    `echo "$${ENV.clickhouse.database} $(cut -f2 /tmp/backup.tsv) -" > "$${ENV.result}"`,
+  ];
+}
+
+/** The tables are dropped first, so the restored database holds exactly what the backup held. */
+function clickhouseRestore(): string[] {
+  return [
+    `for t in $(${CLICKHOUSE_CLIENT} --query "SELECT name FROM system.tables WHERE database = '$${ENV.clickhouse.database}'"); do`,
+    `  ${CLICKHOUSE_CLIENT} --query "DROP TABLE IF EXISTS \\\`$${ENV.clickhouse.database}\\\`.\\\`$t\\\` SYNC"`,
+    'done',
+    `${CLICKHOUSE_CLIENT} --query "RESTORE DATABASE \\\`$${ENV.clickhouse.database}\\\` FROM ${CLICKHOUSE_TARGET}"`,
+  ];
+}
+
+function minioBackup(): string[] {
+  return [
+    `: > "$${ENV.result}"`,
+    `for b in $${ENV.minio.buckets}; do`,
+    `  mc mirror --overwrite --quiet "src/$b" "$${ENV.dir}/$b"`,
+    `  mc du --json "src/$b" >> "$${ENV.result}"`,
+    'done',
+  ];
+}
+
+/** `--remove` deletes objects written after the backup, so each bucket is as it was. */
+function minioRestore(): string[] {
+  return [
+    `for b in $${ENV.minio.buckets}; do`,
+    '  mc mb --ignore-existing "src/$b"',
+    `  mc mirror --overwrite --remove --quiet "$${ENV.dir}/$b" "src/$b"`,
+    'done',
+  ];
+}
+
+const SCRIPTS: Record<Store['kind'], { backup(): string[]; restore(): string[] }> = {
+  postgresql: { backup: postgresBackup, restore: postgresRestore },
+  clickhouse: { backup: clickhouseBackup, restore: clickhouseRestore },
+  minio: { backup: minioBackup, restore: minioRestore },
+};
+
+export type Operation = 'backup' | 'restore';
+
+/** The script a store's Job runs for `operation` (`sh -c`). */
+export function storeScript(kind: Store['kind'], operation: Operation): string {
+  return ['set -eu', ...SCRIPTS[kind][operation]()].join('\n');
+}
+
+/** Copies a local backup directory to or from the S3 target (run with the `mc` client). */
+export function transferScript(direction: 'upload' | 'download'): string {
+  const [from, to] =
+    direction === 'upload'
+      ? [`"$${ENV.dir}"`, `"dst/$${ENV.s3.path}"`]
+      : [`"dst/$${ENV.s3.path}"`, `"$${ENV.dir}"`];
+  return ['set -eu', `mc mirror --overwrite --quiet ${from} ${to}`].join('\n');
+}
+
+export interface ObjectResult {
+  readonly name: string;
+  readonly bytes?: number;
+  readonly sha256?: string;
+  readonly objects?: number;
+}
+
+/** Reads the result lines a backup script wrote. */
+export function parseResult(text: string): ObjectResult[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .map((line): ObjectResult => {
+      if (line.startsWith('{')) {
+        const du = JSON.parse(line) as { prefix?: string; size?: number; objects?: number };
+        return { name: du.prefix ?? '', bytes: du.size ?? 0, objects: du.objects ?? 0 };
+      }
+      const [name = '', bytes, sha256] = line.split(' ');
+      return {
+        name,
+        ...(bytes && /^\d+$/.test(bytes) ? { bytes: Number(bytes) } : {}),
+        ...(sha256 && sha256 !== '-' ? { sha256 } : {}),
+      };
+    });
+}

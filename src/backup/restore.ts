@@ -1,0 +1,222 @@
+/**
+ * `berth restore`: in stages, each gated on readiness: the platform's writers scaled to zero (and
+ * their pods gone), each store restored by a Job, the writers scaled back to what they ran.
+ */
+import { BerthError, ExitCode } from '../errors.ts';
+import type { KubeClient } from '../kube/client.ts';
+import { waitForReady } from '../kube/wait.ts';
+import { compareVersions, parseVersion } from '../preflight/semver.ts';
+import type { ReleaseTarget } from '../release/engine.ts';
+import type { ProgressListener } from '../release/progress.ts';
+import type { ReleaseRecord } from '../release/record.ts';
+import { kubeName, storeJob } from './jobs.ts';
+import { type BackupRecord, BackupStore } from './record.ts';
+import { deployedRecord, runStoreJob, transferImage, withReleaseLock } from './run.ts';
+import { backupSettings } from './settings.ts';
+import { inventory } from './stores.ts';
+import { parseTarget } from './target.ts';
+
+export interface RestoreRequest {
+  readonly backup: string;
+  readonly timeoutMs: number;
+  readonly progress: ProgressListener;
+  /** Leave the writers at zero (a rollback brings them back with its own manifests). @default true */
+  readonly scaleUp?: boolean;
+}
+
+export interface RestoreResult {
+  readonly release: string;
+  readonly backup: string;
+  readonly stores: readonly string[];
+  readonly writers: readonly string[];
+  readonly notes: readonly string[];
+}
+
+interface Writer {
+  readonly ref: { apiVersion: string; kind: string; namespace: string; name: string };
+  readonly component: string;
+  readonly replicas: number;
+}
+
+const FIELD_MANAGER = 'berth-restore';
+const POLL_MS = 1000;
+
+function restoreError(message: string, hint?: string): BerthError {
+  return new BerthError('BERTH_RESTORE_REFUSED', message, hint ? { hint } : {});
+}
+
+/** A backup taken by a newer blueprint may hold a schema the older release cannot read. */
+export function checkRestorable(backup: BackupRecord, release: ReleaseRecord): void {
+  if (backup.status !== 'succeeded')
+    throw restoreError(`backup ${backup.id} is ${backup.status}; only a succeeded backup can be restored`);
+  const from = parseVersion(backup.blueprint.version);
+  const to = parseVersion(release.blueprint.version);
+  if (backup.blueprint.name !== release.blueprint.name || (from && to && compareVersions(from, to) > 0))
+    throw restoreError(
+      `backup ${backup.id} was taken by ${backup.blueprint.name} ${backup.blueprint.version}, newer than the release's ${release.blueprint.name} ${release.blueprint.version}: its data may use a schema this version cannot read`,
+      `upgrade the release to ${backup.blueprint.name} ${backup.blueprint.version} first, then restore`,
+    );
+}
+
+async function liveWriters(client: KubeClient, release: ReleaseRecord): Promise<Writer[]> {
+  const writers: Writer[] = [];
+  for (const { stage, component, object } of release.manifests) {
+    if (stage === 'dependencies' || (object.kind !== 'Deployment' && object.kind !== 'StatefulSet')) continue;
+    const ref = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      namespace: release.namespace,
+      name: object.metadata.name,
+    };
+    const live = await client.get(ref);
+    const replicas = (live?.spec as { replicas?: number } | undefined)?.replicas ?? 0;
+    if (replicas > 0) writers.push({ ref, component: component ?? object.metadata.name, replicas });
+  }
+  return writers;
+}
+
+async function scale(client: KubeClient, writer: Writer, replicas: number): Promise<void> {
+  await client.apply(
+    {
+      apiVersion: writer.ref.apiVersion,
+      kind: writer.ref.kind,
+      metadata: { name: writer.ref.name, namespace: writer.ref.namespace },
+      spec: { replicas },
+    },
+    { fieldManager: FIELD_MANAGER, force: true },
+  );
+}
+
+async function podsGone(
+  client: KubeClient,
+  release: ReleaseRecord,
+  writers: readonly Writer[],
+  deadline: number,
+): Promise<void> {
+  const selector = (w: Writer) =>
+    `app.kubernetes.io/instance=${release.release},app.kubernetes.io/component=${w.component}`;
+  for (;;) {
+    const left = (
+      await Promise.all(
+        writers.map((w) =>
+          client.listMetadata({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            namespace: release.namespace,
+            labelSelector: selector(w),
+          }),
+        ),
+      )
+    ).flat();
+    if (left.length === 0) return;
+    if (Date.now() > deadline)
+      throw new BerthError(
+        'BERTH_RESTORE_TIMEOUT',
+        `writers still running: ${left.map((p) => p.metadata.name).join(', ')}`,
+        { exitCode: ExitCode.runtime },
+      );
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Restores backup `request.backup` into the deployed release; the caller holds the release lock. */
+export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
+  const release = await deployedRecord(t);
+  const backup = await new BackupStore(t.client).load(t.namespace, t.release, request.backup);
+  if (!backup)
+    throw restoreError(
+      `release ${t.release} has no backup ${request.backup}`,
+      `berth backups ${t.release} lists them`,
+    );
+  checkRestorable(backup, release);
+  const settings = backupSettings(release.values);
+  const target = parseTarget(backup.target, `backup ${backup.id} target`, settings.s3);
+  const { stores } = inventory(release.manifests, release.values, t.namespace);
+  const restorable = stores.filter((s) =>
+    backup.stores.some((b) => b.component === s.component && b.status === 'succeeded'),
+  );
+  const deadline = Date.now() + request.timeoutMs;
+  const progress = (message: string) => request.progress({ type: 'info', message });
+
+  const writers = await liveWriters(t.client, release);
+  progress(
+    `[writers-down] scaling ${writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`).join(', ') || 'nothing'} to 0`,
+  );
+  for (const writer of writers) await scale(t.client, writer, 0);
+  await podsGone(t.client, release, writers, deadline);
+  progress('[writers-down] ready: no writer pod runs');
+
+  const stamp = Date.now().toString(36);
+  for (const store of restorable) {
+    progress(`[restore] ${store.component} from ${backup.target}`);
+    const job = storeJob({
+      release: t.release,
+      namespace: t.namespace,
+      store,
+      operation: 'restore',
+      target,
+      id: backup.id,
+      transferImage: transferImage(stores),
+    });
+    // A backup may be restored more than once: each run has its own Jobs.
+    job.metadata.name = kubeName([t.release, 'restore', stamp, store.component]);
+    try {
+      await runStoreJob(t.client, job, {
+        wait: true,
+        timeoutMs: Math.max(1000, deadline - Date.now()),
+        progress: request.progress,
+        podAnnotations: settings.podAnnotations,
+      });
+    } catch (error) {
+      throw new BerthError(
+        'BERTH_RESTORE_FAILED',
+        `restore of ${store.component} from backup ${backup.id} failed:\n${(error as Error).message}`,
+        {
+          exitCode: ExitCode.runtime,
+          hint: `the writers stay scaled down so nothing writes to a half-restored store; fix the cause and run berth restore ${t.release} --backup ${backup.id} again`,
+          cause: error,
+        },
+      );
+    }
+    progress(`[restore] ${store.component} ready`);
+  }
+  const notes = backup.stores
+    .filter((s) => s.status !== 'succeeded')
+    .map(
+      (s) =>
+        `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
+    );
+  if (request.scaleUp === false)
+    return {
+      release: t.release,
+      backup: backup.id,
+      stores: restorable.map((s) => s.component),
+      writers: [],
+      notes,
+    };
+
+  progress(`[writers-up] scaling ${writers.length} writers back`);
+  for (const writer of writers) await scale(t.client, writer, writer.replicas);
+  await waitForReady(
+    t.client,
+    writers.map((w) => w.ref),
+    {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      onProgress: (p) =>
+        progress(`[writers-up] ${p.object.kind.toLowerCase()}/${p.object.name}: ${p.message}`),
+    },
+  );
+  progress('[writers-up] ready');
+  return {
+    release: t.release,
+    backup: backup.id,
+    stores: restorable.map((s) => s.component),
+    writers: writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`),
+    notes,
+  };
+}
+
+/** `berth restore`, under the release's lock. */
+export function restoreRelease(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
+  return withReleaseLock(t, () => restoreData(t, request));
+}

@@ -1,0 +1,268 @@
+/**
+ * berth backup / backups / restore end to end on the local control plane. No container runs there
+ * (kwok completes Jobs), so this checks what berth asks of the cluster: one Job per bundled store
+ * with the store's image, the exact script (the one test/unit/backup-postgres.test.ts runs against
+ * a real PostgreSQL) and credentials by Secret reference; records; failures; restore stages.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { storeScript } from '../../src/backup/commands.ts';
+import { berth, decodedRecords } from './support/berth.ts';
+import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
+
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+}
+interface Job {
+  metadata: { name: string };
+  spec: {
+    template: {
+      spec: { containers: Container[]; volumes: { persistentVolumeClaim?: { claimName: string } }[] };
+    };
+  };
+}
+
+function assertOk(result: { code: number; stderr: string }, what: string): void {
+  assert.equal(result.code, 0, `${what} failed:\n${result.stderr}`);
+}
+
+const jobsOf = async (ns: string, selector: string) =>
+  (await kubectlJson<{ items: Job[] }>(['get', 'jobs', '-n', ns, '-l', selector])).items;
+
+describe('backup and restore', { concurrency: true }, () => {
+  test('langfuse: one Job per bundled store, a record, a failed Job, and a staged restore', async (t) => {
+    const ns = await withNamespace(t, 'backup');
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
+
+    const run = await berth(['backup', 'lf', '-n', ns, '-o', 'json']);
+    assertOk(run, 'backup');
+    const backup = JSON.parse(run.stdout);
+    assert.equal(backup.status, 'succeeded');
+    assert.equal(backup.target, 'pvc:lf-backups');
+    const byStore = Object.fromEntries(backup.stores.map((s: { component: string }) => [s.component, s]));
+    assert.equal(byStore.postgresql.status, 'succeeded');
+    assert.equal(byStore.minio.status, 'succeeded');
+    assert.equal(byStore.clickhouse.status, 'skipped');
+    assert.match(byStore.clickhouse.reason, /s3:\/\/ target/);
+    assert.equal(byStore.redis.status, 'skipped');
+
+    const jobs = await jobsOf(ns, `berth.dev/backup=${backup.id}`);
+    assert.deepEqual(jobs.map((j) => j.metadata.name).sort(), [
+      `lf-backup-${backup.id}-minio`,
+      `lf-backup-${backup.id}-postgresql`,
+    ]);
+    const pg = jobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec;
+    const [dump] = pg.containers;
+    assert.equal(dump!.image, 'postgres:17.6-alpine');
+    assert.equal(dump!.command.at(-1), storeScript('postgresql', 'backup'));
+    const env = Object.fromEntries(dump!.env.map((e) => [e.name, e]));
+    assert.deepEqual(env.PGPASSWORD!.valueFrom, { secretKeyRef: { name: 'lf-postgresql', key: 'password' } });
+    assert.equal(env.PGHOST!.value, `lf-postgresql.${ns}.svc`);
+    assert.equal(env.BACKUP_DIR!.value, '/backup/lf/$(BACKUP_ID)/postgresql');
+    assert.deepEqual(pg.volumes[0]!.persistentVolumeClaim, { claimName: 'lf-backups' });
+    const minio = jobs.find((j) => j.metadata.name.endsWith('minio'))!.spec.template.spec.containers[0]!;
+    assert.equal(minio.image, 'minio/minio:RELEASE.2025-07-23T15-54-02Z');
+    assert.equal(minio.env.find((e) => e.name === 'BUCKETS')?.value, 'langfuse');
+    // The password is referenced, never copied into a Job or printed.
+    const password = (
+      await kubectl(['get', 'secret', 'lf-postgresql', '-n', ns, '-o', 'jsonpath={.data.password}'])
+    ).stdout;
+    const plain = Buffer.from(password, 'base64').toString();
+    assert.ok(!JSON.stringify(jobs).includes(plain));
+    assert.ok(!run.stdout.includes(plain) && !run.stderr.includes(plain));
+
+    const listed = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout);
+    assert.deepEqual(
+      listed.items.map((b: { id: string; status: string }) => [b.id, b.status]),
+      [[backup.id, 'succeeded']],
+    );
+
+    const restore = await berth(['restore', 'lf', '-n', ns, '--backup', backup.id]);
+    assertOk(restore, 'restore');
+    const at = (marker: string) => {
+      const index = restore.stderr.indexOf(marker);
+      assert.ok(index >= 0, `${marker} reported:\n${restore.stderr}`);
+      return index;
+    };
+    assert.ok(at('[writers-down] scaling') < at('[writers-down] ready'));
+    for (const store of ['postgresql', 'minio']) {
+      assert.ok(
+        at('[writers-down] ready') < at(`[restore] ${store} from`),
+        `${store} restored after the writers stopped`,
+      );
+      assert.ok(
+        at(`[restore] ${store} ready`) < at('[writers-up] scaling'),
+        `writers start after ${store} is restored`,
+      );
+    }
+    assert.ok(at('[writers-up] scaling') < at('[writers-up] ready'));
+    assert.match(restore.stderr, /deployment\/lf-web/);
+    const restoreJobs = await jobsOf(ns, 'app.kubernetes.io/component=restore');
+    const pgRestore = restoreJobs.find((j) => j.metadata.name.endsWith('postgresql'))!;
+    assert.equal(
+      pgRestore.spec.template.spec.containers[0]!.command.at(-1),
+      storeScript('postgresql', 'restore'),
+    );
+    const web = await kubectlJson<{ spec: { replicas: number }; status: { readyReplicas?: number } }>([
+      'get',
+      'deployment',
+      'lf-web',
+      '-n',
+      ns,
+    ]);
+    assert.equal(web.spec.replicas, 1);
+    assert.equal(web.status.readyReplicas, 1);
+
+    // A Job that fails: a clear error with the Job's state, and a failed record.
+    assertOk(
+      await berth([
+        'upgrade',
+        'lf',
+        'langfuse',
+        '-n',
+        ns,
+        '--set',
+        'backup.podAnnotations.berth\\.dev/simulate=exit-error',
+        '--set',
+        'services.worker.replicas=2',
+      ]),
+      'upgrade',
+    );
+    const failed = await berth(['backup', 'lf', '-n', ns]);
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.match(failed.stderr, /error: backup \S+ of minio failed/);
+    assert.match(failed.stderr, /Job failed: BackoffLimitExceeded/);
+    const after = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    assert.equal(after.length, 2);
+    assert.equal(after[0].status, 'failed');
+    const stores = Object.fromEntries(
+      after[0].stores.map((s: { component: string; status: string }) => [s.component, s.status]),
+    );
+    assert.equal(stores.minio, 'failed');
+    assert.equal(stores.postgresql, 'skipped');
+    assert.match(failed.stderr, /pod \S+ \(container backup\) Error: exit code 1/);
+
+    const refused = await berth(['restore', 'lf', '-n', ns, '--backup', after[0].id]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /only a succeeded backup can be restored/);
+  });
+
+  test('upgrade guard: required blocks an upgrade without a recent backup, then passes and names it', async (t) => {
+    const ns = await withNamespace(t, 'guard');
+    const required = ['--set', 'backup.beforeUpgrade=required'];
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns, ...required]), 'install');
+    const blocked = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      ...required,
+      '--set',
+      'services.web.replicas=2',
+    ]);
+    assert.equal(blocked.code, 1, blocked.stderr);
+    assert.match(blocked.stderr, /needs a backup newer than 24 hours \(backup.beforeUpgrade=required\)/);
+    assert.match(blocked.stderr, /hint: berth backup lf/);
+    const web = await kubectlJson<{ spec: { replicas: number } }>(['get', 'deployment', 'lf-web', '-n', ns]);
+    assert.equal(web.spec.replicas, 1, 'a blocked upgrade changes nothing');
+
+    const backup = JSON.parse((await berth(['backup', 'lf', '-n', ns, '-o', 'json'])).stdout);
+    const passed = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      ...required,
+      '--set',
+      'services.web.replicas=2',
+    ]);
+    assertOk(passed, 'upgrade with a recent backup');
+    assert.match(passed.stderr, new RegExp(`upgrade relies on backup ${backup.id}`));
+    const revision2 = (await decodedRecords(ns)).map((r) => JSON.parse(r)).find((r) => r.revision === 2);
+    assert.equal(revision2.backup, backup.id);
+  });
+
+  test('a platform version change: auto backup first; rollback refuses, then restores with --restore', async (t) => {
+    const ns = await withNamespace(t, 'migrated');
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
+    // Same platform version (only replicas change): no backup.
+    const same = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, '--set', 'services.web.replicas=2']);
+    assertOk(same, 'upgrade without a version change');
+    assert.doesNotMatch(same.stderr, /backing up/);
+    const upgrade = await berth([
+      'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      '--set',
+      'services.web.replicas=2',
+      '--set',
+      'services.worker.image.tag=3.225.3',
+    ]);
+    assertOk(upgrade, 'upgrade to another platform version');
+    assert.match(upgrade.stderr, /the platform version changes: backing up its data first/);
+    const [backup] = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    assert.equal(backup.trigger, 'upgrade');
+    assert.equal(backup.revision, 2);
+    assert.ok(
+      upgrade.stderr.indexOf('completed') < upgrade.stderr.indexOf('[dependencies] applying'),
+      'the backup finished before anything was applied',
+    );
+
+    const refused = await berth(['rollback', 'lf', '2', '-n', ns]);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /revision 2 runs an earlier platform version than revision 3, whose start migrated the database schemas/,
+    );
+    assert.match(
+      refused.stderr,
+      new RegExp(`berth rollback lf 2 --restore puts back the data of backup ${backup.id}`),
+    );
+    const worker = async () =>
+      (
+        await kubectlJson<{ spec: { template: { spec: { containers: { image: string }[] } } } }>([
+          'get',
+          'deployment',
+          'lf-worker',
+          '-n',
+          ns,
+        ])
+      ).spec.template.spec.containers[0]!.image;
+    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.3', 'a refused rollback changes nothing');
+
+    const rollback = await berth(['rollback', 'lf', '2', '-n', ns, '--restore']);
+    assertOk(rollback, 'rollback --restore');
+    const at = (marker: string) => rollback.stderr.indexOf(marker);
+    assert.ok(at(`restoring backup ${backup.id}`) >= 0, rollback.stderr);
+    assert.ok(at('[writers-down] ready') < at('[restore] postgresql ready'));
+    assert.ok(
+      at('[restore] postgresql ready') < at('[dependencies] applying'),
+      'data restored before the old version starts',
+    );
+    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.4');
+    const restoreJobs = await jobsOf(ns, 'app.kubernetes.io/component=restore');
+    const pg = restoreJobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec
+      .containers[0]!;
+    assert.equal(pg.command.at(-1), storeScript('postgresql', 'restore'));
+    assert.equal(pg.env.find((e) => e.name === 'BACKUP_ID')?.value, backup.id);
+    const web = await kubectlJson<{ spec: { replicas: number }; status: { readyReplicas?: number } }>([
+      'get',
+      'deployment',
+      'lf-web',
+      '-n',
+      ns,
+    ]);
+    assert.deepEqual(
+      [web.spec.replicas, web.status.readyReplicas],
+      [2, 2],
+      'the writers are back at the old revision',
+    );
+  });
+});
