@@ -56,7 +56,7 @@ describe('backup and restore', { concurrency: true }, () => {
     ]);
     const pg = jobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec;
     const [dump] = pg.containers;
-    assert.equal(dump!.image, 'postgres:17.6-alpine');
+    assert.equal(dump!.image, 'docker.io/library/postgres:17.6-alpine');
     assert.equal(dump!.command.at(-1), storeScript('postgresql', 'backup'));
     const env = Object.fromEntries(dump!.env.map((e) => [e.name, e]));
     assert.deepEqual(env.PGPASSWORD!.valueFrom, { secretKeyRef: { name: 'lf-postgresql', key: 'password' } });
@@ -64,7 +64,7 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.equal(env.BACKUP_DIR!.value, '/backup/lf/$(BACKUP_ID)/postgresql');
     assert.deepEqual(pg.volumes[0]!.persistentVolumeClaim, { claimName: 'lf-backups' });
     const minio = jobs.find((j) => j.metadata.name.endsWith('minio'))!.spec.template.spec.containers[0]!;
-    assert.equal(minio.image, 'minio/minio:RELEASE.2025-07-23T15-54-02Z');
+    assert.equal(minio.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
     assert.equal(minio.env.find((e) => e.name === 'BUCKETS')?.value, 'langfuse');
     // The password is referenced, never copied into a Job or printed.
     const password = (

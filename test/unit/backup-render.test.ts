@@ -45,7 +45,7 @@ describe('scheduled backups', () => {
     const pg = find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob;
     assert.equal(pg.spec.schedule, '0 3 * * *');
     const [container] = pg.spec.jobTemplate.spec.template.spec.containers;
-    assert.equal(container!.image, 'postgres:17.6-alpine');
+    assert.equal(container!.image, 'docker.io/library/postgres:17.6-alpine');
     assert.equal(container!.command.at(-1), storeScript('postgresql', 'backup'));
     assert.deepEqual(container!.env.find((e) => e.name === 'BACKUP_ID')?.valueFrom, {
       fieldRef: { fieldPath: "metadata.labels['job-name']" },
@@ -72,7 +72,7 @@ describe('scheduled backups', () => {
     const pg = (find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob).spec.jobTemplate
       .spec.template.spec;
     assert.deepEqual([pg.initContainers?.[0]?.name, pg.containers[0]!.name], ['backup', 'upload']);
-    assert.equal(pg.containers[0]!.image, 'minio/minio:RELEASE.2025-07-23T15-54-02Z');
+    assert.equal(pg.containers[0]!.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
     assert.deepEqual(pg.containers[0]!.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
       secretKeyRef: { name: 's3-creds', key: 'secret-key' },
     });
