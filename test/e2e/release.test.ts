@@ -75,7 +75,7 @@ describe('release lifecycle', { concurrency: true }, () => {
     assert.equal(web.spec.replicas, 2);
     assert.equal(web.status.readyReplicas, 2);
     const worker = await kubectlJson<any>(['get', 'deployment', 'lf-worker', '-n', ns]);
-    assert.equal(worker.spec.template.spec.containers[0].image, 'langfuse/langfuse-worker:3.225.3');
+    assert.equal(worker.spec.template.spec.containers[0].image, 'docker.io/langfuse/langfuse-worker:3.225.3');
 
     // An external Redis replaces the bundled one: its objects are pruned.
     await kubectl([
