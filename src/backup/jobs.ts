@@ -4,6 +4,7 @@
  * container (`mc`, from the MinIO image) that uploads or downloads the files.
  */
 import { createHash } from 'node:crypto';
+import { containerSecurityContext } from '../render/policies.ts';
 import { ENV, type Operation, storeScript, transferScript } from './commands.ts';
 import type { Setting, Store } from './stores.ts';
 import type { Target } from './target.ts';
@@ -93,14 +94,9 @@ function connectionEnv(store: Store): EnvVar[] {
   }
 }
 
+/** The production policy's container security context (src/render/policies.ts), as the store's user. */
 function securityContext(uid: number) {
-  return {
-    runAsUser: uid,
-    runAsNonRoot: true,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ['ALL'] },
-  };
+  return containerSecurityContext({ runAsUser: uid, readOnlyRootFilesystem: true });
 }
 
 const RESOURCES = { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '1Gi' } };
@@ -187,8 +183,10 @@ export function storeLabels(
   release: string,
   id: string | undefined,
   operation: Operation,
+  blueprint?: string,
 ): Record<string, string> {
   return {
+    ...(blueprint ? { 'app.kubernetes.io/name': blueprint } : {}),
     'app.kubernetes.io/instance': release,
     'app.kubernetes.io/component': operation,
     'app.kubernetes.io/managed-by': 'berth',
@@ -199,7 +197,7 @@ export function storeLabels(
 /** The Job that runs `operation` for one store of backup `id`. */
 export function storeJob(input: StoreJobInput & { readonly id: string }) {
   const labels = {
-    ...storeLabels(input.release, input.id, input.operation),
+    ...storeLabels(input.release, input.id, input.operation, input.store.blueprint),
     'berth.dev/store': input.store.component,
   };
   return {

@@ -38,7 +38,7 @@ export function scheduledBackups(
     metadata: {
       name: kubeName([release, name], 52),
       namespace,
-      labels: storeLabels(release, undefined, 'backup'),
+      labels: storeLabels(release, undefined, 'backup', stores[0]?.blueprint),
     },
     spec: {
       schedule,
@@ -50,7 +50,10 @@ export function scheduledBackups(
           backoffLimit: 0,
           template: {
             metadata: {
-              labels: { ...storeLabels(release, undefined, 'backup'), 'berth.dev/store': component },
+              labels: {
+                ...storeLabels(release, undefined, 'backup', stores[0]?.blueprint),
+                'berth.dev/store': component,
+              },
               annotations: settings.podAnnotations,
             },
             spec: podSpec,
@@ -111,4 +114,17 @@ export function scheduledBackups(
       (object) => ({ stage: 'frontends', object }) as Manifest,
     ),
   ];
+}
+
+/**
+ * The stores `berth backup` and `berth restore` reach, with the components their Jobs run as: the
+ * release's network policies admit them even when no schedule renders a CronJob.
+ */
+export function backupCallers(
+  manifests: readonly Manifest[],
+  values: Record<string, unknown>,
+  namespace: string,
+): Map<string, Set<string>> {
+  const { stores } = inventory(manifests, values, namespace);
+  return new Map(stores.map((store) => [store.component, new Set(['backup', 'restore'])]));
 }

@@ -19,6 +19,8 @@ interface StoreBase {
   readonly image: string;
   /** In-cluster DNS name of the store's Service. */
   readonly host: string;
+  /** The blueprint's name label, so backup pods are recognised by the release's network policies. */
+  readonly blueprint: string;
   /** User id the store's image runs as. */
   readonly uid: number;
 }
@@ -130,6 +132,7 @@ function storeOf(object: Workload, namespace: string): Store | undefined {
     component,
     image: container.image,
     host: `${object.metadata.name}.${object.metadata.namespace ?? namespace}.svc`,
+    blueprint: object.metadata.labels?.['app.kubernetes.io/name'] ?? '',
     uid: object.spec.template.spec.securityContext?.runAsUser ?? 1000,
   };
   switch (component) {

@@ -161,7 +161,9 @@ function policyPodSecurityContext(component: ComponentSpec): Record<string, unkn
  * Containers drop every capability and cannot escalate privileges.
  * @default allowPrivilegeEscalation false, capabilities.drop [ALL], readOnlyRootFilesystem only where the image allows it.
  */
-export function containerSecurityContext(container: ContainerSpec): Record<string, unknown> {
+export function containerSecurityContext(
+  container: Pick<ContainerSpec, 'securityException' | 'readOnlyRootFilesystem' | 'runAsUser'>,
+): Record<string, unknown> {
   const exception = container.securityException;
   const add = exception?.addCapabilities ?? [];
   const security: Record<string, unknown> = {

@@ -3,7 +3,7 @@
  * labelled and validated.
  */
 
-import { scheduledBackups } from '../backup/render.ts';
+import { backupCallers, scheduledBackups } from '../backup/render.ts';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { validateValues } from '../values/validate.ts';
@@ -178,12 +178,7 @@ export async function render(
   }
   const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);
   if (ingress) manifests.push({ stage: lastStage, object: ingress });
-  const rendered = { release: ctx.release, namespace: ctx.namespace, manifests };
-  const callers = derivedCallers(rendered);
-  const routed = ingressComponents(rendered);
-  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers, routed)) {
-    manifests.push({ stage: 'config', object });
-  }
+  // Scheduled backups call the stores, so they come before the network policies that must admit them.
   const backup = (values as unknown as { backup?: BackupValues }).backup;
   if (backup)
     manifests.push(
@@ -195,6 +190,19 @@ export async function render(
         backup,
       ),
     );
+  const rendered = { release: ctx.release, namespace: ctx.namespace, manifests };
+  const callers = derivedCallers(rendered);
+  for (const [store, jobs] of backupCallers(
+    manifests,
+    userValues as Record<string, unknown>,
+    ctx.namespace,
+  )) {
+    callers.set(store, new Set([...(callers.get(store) ?? []), ...jobs]));
+  }
+  const routed = ingressComponents(rendered);
+  for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers, routed)) {
+    manifests.push({ stage: 'config', object });
+  }
   const rule = prometheusRule(ctx, platform.alerts);
   if (rule) manifests.push({ stage: lastStage, object: rule });
 

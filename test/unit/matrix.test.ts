@@ -1,6 +1,7 @@
 /**
  * Every blueprint over its option matrix (test/matrix/<bp>.ts) crossed with the switches every
- * blueprint shares: network policies, ingress, monitoring, autoscaling, and all of them at once.
+ * blueprint shares: network policies, ingress, monitoring, autoscaling, and all of them at once
+ * (with scheduled backups).
  * Each render must pass the wiring verifier (render refuses otherwise), keep the blueprint's
  * upstream contract, and run every container under the production policy unless it declares a
  * reasoned security exception.
@@ -56,7 +57,10 @@ function switches(name: string, scalable: readonly string[]): Record<string, Jso
     ingress,
     monitoring,
     autoscaling,
-    'all-on': mergeValues(mergeValues(mergeValues(networkPolicy, ingress), monitoring), autoscaling) as Json,
+    'all-on': mergeValues(
+      mergeValues(mergeValues(mergeValues(networkPolicy, ingress), monitoring), autoscaling),
+      { backup: { schedule: '0 3 * * *' } },
+    ) as Json,
   };
 }
 

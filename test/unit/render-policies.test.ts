@@ -136,7 +136,7 @@ describe('production policies apply to every workload', () => {
     const callers = pg.spec.ingress[0].from.map(
       (f: any) => f.podSelector.matchLabels['app.kubernetes.io/component'],
     );
-    assert.deepEqual(callers, ['migrate', 'web', 'worker']);
+    assert.deepEqual(callers, ['backup', 'migrate', 'restore', 'web', 'worker']);
     assert.equal(pg.spec.ingress.length, 1, 'no open rule for a database');
     const web = find(result, 'NetworkPolicy', 'langfuse-web') as any;
     assert.equal(web.spec.ingress.length, 2, 'the ingress target also accepts outside traffic');
