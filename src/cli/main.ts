@@ -32,6 +32,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
   },
   { commands: ['doctor'], load: async () => (await import('./commands/doctor.ts')).registerDoctorCommand },
   { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
+  { commands: ['export'], load: async () => (await import('./commands/export.ts')).registerExportCommands },
 ];
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
