@@ -12,7 +12,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { contentChecksum } from '../render/config-objects.ts';
 import type { RenderContext } from '../render/context.ts';
-import type { GeneratedValue, KubeObject, Stage } from '../render/model.ts';
+import type { GeneratedValue, Stage } from '../render/model.ts';
 import { type RenderResult, render } from '../render/render.ts';
 import { validateValues } from '../values/validate.ts';
 
