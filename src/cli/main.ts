@@ -37,6 +37,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
     load: async () => (await import('./commands/backup.ts')).registerBackupCommands,
   },
   { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
+  { commands: ['export'], load: async () => (await import('./commands/export.ts')).registerExportCommands },
 ];
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {

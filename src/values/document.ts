@@ -27,9 +27,13 @@ function annotate(map: YAMLMap, root: z.core.$ZodType, path: string[]): void {
   }
 }
 
-export function defaultsDocument(schema: z.ZodType, header: string): string {
-  const defaults = schema.parse({});
-  const document = new Document(defaults, { version: '1.1' });
+/** `values` defaults to the schema's defaults; an exporter passes the values it rendered with. */
+export function defaultsDocument(
+  schema: z.ZodType,
+  header: string,
+  values: unknown = schema.parse({}),
+): string {
+  const document = new Document(values, { version: '1.1' });
   document.commentBefore = header;
   if (isMap(document.contents)) annotate(document.contents, schema, []);
   return document.toString({ lineWidth: 0 });

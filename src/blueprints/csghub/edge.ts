@@ -426,11 +426,7 @@ export function logCollector({ values, ctx }: Wiring): { configMap: ConfigMapSpe
     },
     readinessProbe: { httpGet: { path: '/api/v1/health', port: 'http' }, periodSeconds: 10 },
     livenessProbe: { httpGet: { path: '/', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10 },
-    securityContext: containerSecurityContext({
-      name: 'fluent-bit',
-      image: service.image,
-      resources: service.resources,
-    }),
+    securityContext: containerSecurityContext({}),
     volumeMounts: [
       { name: 'config', mountPath: '/fluent-bit/etc/conf', readOnly: true },
       { name: 'varlog', mountPath: '/var/log', readOnly: true },

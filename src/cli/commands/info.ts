@@ -6,7 +6,7 @@ import { defaultsDocument } from '../../values/document.ts';
 import { BERTH_VERSION } from '../../version.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 
-async function blueprintJsonSchema(name: string): Promise<Record<string, unknown>> {
+export async function blueprintJsonSchema(name: string): Promise<Record<string, unknown>> {
   const blueprint = await getBlueprint(name);
   const schema = z.toJSONSchema(blueprint.schema, { io: 'input', unrepresentable: 'any' }) as Record<
     string,
