@@ -43,7 +43,7 @@ function escapeRegExp(text: string): string {
 
 export function hostPattern(release: string): RegExp {
   return new RegExp(
-    `(?:\\b([a-z][a-z0-9+.-]*):\\/\\/)?(?:[^\\s/@'"\`]+@)?\\b(${escapeRegExp(release)}-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)((?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\\d{1,5})\\b)?`,
+    `(?:\\b([a-z][a-z0-9+.-]{0,31}):\\/\\/(?:[^\\s/@'"\`]{1,256}@)?)?\\b(${escapeRegExp(release)}-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)((?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\\d{1,5})\\b)?`,
     'g',
   );
 }
@@ -64,6 +64,7 @@ export function referencesInText(
   hostLike: boolean,
 ): { host: string; suffix: string; port?: number; scheme?: string }[] {
   const found: { host: string; suffix: string; port?: number; scheme?: string }[] = [];
+  if (!text.includes(`${release}-`)) return found;
   for (const match of text.matchAll(hostPattern(release))) {
     const [whole, scheme, host, suffix, port] = match;
     const bare = !scheme && !port;
