@@ -235,7 +235,7 @@ describe('backup and restore', { concurrency: true }, () => {
           ns,
         ])
       ).spec.template.spec.containers[0]!.image;
-    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.3', 'a refused rollback changes nothing');
+    assert.equal(await worker(), 'docker.io/langfuse/langfuse-worker:3.225.3', 'a refused rollback changes nothing');
 
     const rollback = await berth(['rollback', 'lf', '2', '-n', ns, '--restore']);
     assertOk(rollback, 'rollback --restore');
@@ -246,7 +246,7 @@ describe('backup and restore', { concurrency: true }, () => {
       at('[restore] postgresql ready') < at('[dependencies] applying'),
       'data restored before the old version starts',
     );
-    assert.equal(await worker(), 'langfuse/langfuse-worker:3.225.4');
+    assert.equal(await worker(), 'docker.io/langfuse/langfuse-worker:3.225.4');
     const restoreJobs = await jobsOf(ns, 'app.kubernetes.io/component=restore');
     const pg = restoreJobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec
       .containers[0]!;
