@@ -6,12 +6,13 @@
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { type ObjectRef, refOf } from '../kube/types.ts';
+import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { runPreflight } from '../preflight/index.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
 import { applyInStages, checkOwnership, type ReadinessWaiter, refKey } from './apply.ts';
+import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
 import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
@@ -165,7 +166,9 @@ export async function deploy(
     const previous = dedupe([...refsOf(deployed?.manifests ?? []), ...refsOf(latest?.manifests ?? [])]);
     const stored = await readGeneratedSecrets(client, namespace, release);
 
-    const planned = await plan(request, target, stored, store, summaries);
+    // `upgrade --install` of a missing release is an install, and says so.
+    const effective = request.kind === 'upgrade' && kind === 'install' ? { ...request, kind } : request;
+    const planned = await plan(effective, target, stored, store, summaries);
     if (kind !== 'rollback' && deployed && deployed.digest === planned.digest && !latest && !options.dryRun) {
       const { revision, blueprint } = deployed;
       return {
@@ -436,12 +439,50 @@ async function undoFailed(
       { exitCode: ExitCode.runtime, cause },
     );
   }
-  for (const ref of refsOf(failed?.manifests ?? []).reverse()) await target.client.delete(ref);
+  const kept = await removeFailedInstall(target, failed, options.progress);
   for (const s of await store.summaries(target.namespace, target.release))
     await store.remove(target.namespace, target.release, s.revision);
+  const keptNote = kept ? '; kept its data volumes and the generated credentials they were created with' : '';
   return new BerthError(
     'BERTH_INSTALL_REMOVED',
-    `${reason}\nremoved the failed install of ${target.release} (--atomic)`,
-    { exitCode: ExitCode.runtime, cause },
+    `${reason}\nremoved the failed install of ${target.release} (--atomic)${keptNote}`,
+    { exitCode: ExitCode.runtime, cause, hint: 'berth uninstall --delete-data removes what was kept' },
   );
+}
+
+/**
+ * Deletes what a failed first install created, except data: claims stay (whoever created them),
+ * and while any claim of the release is left, so do the generated Secrets holding the passwords
+ * that data was initialised with, for a reinstall to find. Returns whether anything was kept.
+ */
+async function removeFailedInstall(
+  target: ReleaseTarget,
+  failed: ReleaseRecord | undefined,
+  progress: ProgressListener,
+): Promise<boolean> {
+  const { client, namespace, release } = target;
+  const refs = refsOf(failed?.manifests ?? []).reverse();
+  const isData = (ref: ObjectRef) => ref.kind === 'PersistentVolumeClaim' || ref.kind === 'Secret';
+  for (const ref of refs.filter((r) => !isData(r))) await client.delete(ref);
+  // Listed once the workloads are gone, so no claim appears after the decision.
+  const claims = await client.list({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    namespace,
+    labelSelector: instanceSelector(release),
+  });
+  const generated = claims.length
+    ? new Set((await readGeneratedSecrets(client, namespace, release)).keys())
+    : new Set<string>();
+  for (const claim of claims)
+    progress({ type: 'kept', object: describeRef(refOf(claim)), reason: 'data volume' });
+  for (const ref of refs.filter(isData)) {
+    if (ref.kind === 'PersistentVolumeClaim') continue;
+    if (generated.has(ref.name)) {
+      progress({ type: 'kept', object: describeRef(ref), reason: 'generated credentials of kept data' });
+      continue;
+    }
+    await client.delete(ref);
+  }
+  return claims.length > 0;
 }
