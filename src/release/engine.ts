@@ -7,6 +7,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
+import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import { runPreflight } from '../preflight/index.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
@@ -16,7 +17,6 @@ import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
 import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
-import { redactValues } from './redact.ts';
 import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 
@@ -238,7 +238,8 @@ async function execute(
     values: planned.values,
     manifests: planned.manifests.map(recordedManifest),
     digest: planned.digest,
-    description: planned.description,
+    // Says what is going on until the outcome is known: a run that dies here never claims success.
+    description: `${planned.description.replace(/ complete$/, '')} in progress`,
     notes: planned.notes,
     startedAt: new Date().toISOString(),
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
@@ -261,13 +262,16 @@ async function execute(
   } catch (error) {
     if (options.dryRun) throw error;
     record.status = 'failed';
-    record.description = `${kind} failed: ${(error as Error).message.split('\n')[0]}`;
+    record.description = `${kind} failed: ${redactUrlPasswords((error as Error).message.split('\n')[0]!)}`;
     record.finishedAt = new Date().toISOString();
-    await store.save(record);
+    // With the API server gone this cannot be written: the record stays pending and the next run
+    // marks it interrupted. The error the user sees is the one that stopped the rollout.
+    await store.save(record).catch(() => undefined);
     throw error;
   }
-  if (options.dryRun) return record;
+  if (options.dryRun) return { ...record, description: planned.description };
   record.status = 'deployed';
+  record.description = planned.description;
   record.finishedAt = new Date().toISOString();
   await store.save(record);
   if (run.deployed) {
@@ -391,7 +395,7 @@ async function plan(
     manifests,
     digest: manifestDigest(manifests),
     typedValues: rendered.values,
-    values: redactValues(request.values) as Record<string, unknown>,
+    values: redactCredentials(request.values),
     blueprint: rendered.blueprint,
     notes: rendered.notes,
     description: request.kind === 'install' ? 'install complete' : 'upgrade complete',

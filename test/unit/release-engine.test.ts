@@ -259,21 +259,29 @@ describe('release engine: lock and recovery', () => {
 
   test('a run killed mid-apply is recovered by the next one: marked failed, applied again', async () => {
     const cluster = new FakeCluster();
+    // Killed during the StatefulSet stage: nothing after that gets written, not even the failed mark.
+    let killed = false;
     cluster.fault = (call) => {
-      if (call.operation === 'apply' && call.kind === 'StatefulSet') throw new Error('killed');
+      killed ||= call.operation === 'apply' && call.kind === 'StatefulSet';
+      if (killed) throw new Error('killed');
     };
     await assert.rejects(deploy(target(cluster), await request('install'), options()), /killed/);
-    // The kill left a pending record (the failed-mark is what a SIGKILL never gets to write).
-    const store = new ReleaseStore(cluster.client);
-    const [pending] = await records(cluster);
-    await store.save({ ...pending!, status: 'pending-install', description: 'install complete' });
     cluster.fault = undefined;
-    const opts = options();
-    const result = await deploy(target(cluster), await request('install'), opts);
+    const [pending] = await records(cluster);
+    assert.equal(pending?.status, 'pending-install');
+    assert.equal(pending?.description, 'install in progress', 'an interrupted run never claims success');
+    await cluster.delete({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: NS,
+      name: `berth.${RELEASE}.lock`,
+    });
+    const result = await deploy(target(cluster), await request('install'), options());
     assert.equal(result.revision, 2);
     assert.match(result.recovered ?? '', /revision 1 was interrupted \(pending-install\)/);
     const [second, first] = await records(cluster);
     assert.equal(second?.status, 'deployed');
+    assert.equal(second?.description, 'install complete');
     assert.equal(first?.status, 'failed');
     assert.match(first?.description ?? '', /^interrupted: .* stopped during install/);
   });
@@ -381,6 +389,91 @@ describe('release engine: --atomic', () => {
     );
     assert.deepEqual(cluster.names('Secret'), []);
     assert.deepEqual(cluster.names('Service'), []);
+  });
+});
+
+describe('release engine: credentials a user supplies', () => {
+  const apiKey = 'sk-live-9f8e7d6c5b4a39281706';
+  const dsn = 'postgresql://app:Pa55-w0rd-xyz@db.example:5432/app';
+  const withCredentials = {
+    services: {
+      web: {
+        extraEnv: [
+          { name: 'OPENAI_API_KEY', value: apiKey },
+          { name: 'EXPORT_DSN', value: dsn },
+          { name: 'LOG_FORMAT', value: 'json' },
+        ],
+      },
+    },
+  };
+
+  test('records hold neither the values nor the manifests in clear; loading restores the manifests', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install', withCredentials), options());
+    const payloads = cluster
+      .names('Secret')
+      .filter((name) => name.startsWith('berth.') && !name.endsWith('.credentials'))
+      .map((name) => JSON.stringify(cluster.find('Secret', name)));
+    assert.ok(payloads.length > 0);
+    const [record] = await records(cluster);
+    const raw = await new ReleaseStore(cluster.client).load(NS, RELEASE, 1);
+    assert.deepEqual(raw, record);
+    const web = record!.manifests.find(
+      (m) => m.object.kind === 'Deployment' && m.object.metadata.name === 'lf-web',
+    );
+    assert.ok(JSON.stringify(web).includes(apiKey), 'a loaded record can be applied again');
+    assert.ok(!JSON.stringify(record!.values).includes(apiKey));
+    assert.ok(!JSON.stringify(record!.values).includes('Pa55-w0rd-xyz'));
+    assert.ok(JSON.stringify(record!.values).includes('postgresql://app:<redacted>@db.example:5432/app'));
+    assert.ok(JSON.stringify(record!.values).includes('"json"'), 'plain values stay');
+    // The stored record payload (gzip) is decoded the way `kubectl get secret` readers would.
+    const { gunzipSync } = await import('node:zlib');
+    const head = cluster.find('Secret', `berth.${RELEASE}.v1`)!;
+    const stored = gunzipSync(
+      Buffer.from(Buffer.from((head.data as { record: string }).record, 'base64').toString(), 'base64'),
+    ).toString();
+    assert.ok(!stored.includes(apiKey) && !stored.includes('Pa55-w0rd-xyz'), 'stored record is redacted');
+    assert.ok(stored.includes('<redacted>'));
+  });
+
+  test('an --atomic rollback applies the recorded credentials again', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install', withCredentials), options());
+    const changed = structuredClone(withCredentials);
+    changed.services.web.extraEnv[0]!.value = 'sk-live-rotated-0000000000';
+    Object.assign(changed.services.web, { replicas: 4 });
+    await assert.rejects(
+      deploy(
+        target(cluster),
+        await request('upgrade', changed),
+        options({ atomic: true, waiter: unschedulableAt(cluster, 4) }),
+      ),
+      { code: 'BERTH_ROLLED_BACK' },
+    );
+    const env = (
+      cluster.find('Deployment', `${RELEASE}-web`)!.spec as {
+        template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]!.env!;
+    assert.equal(env.find((e) => e.name === 'OPENAI_API_KEY')?.value, apiKey);
+    assert.equal(env.find((e) => e.name === 'EXPORT_DSN')?.value, dsn);
+  });
+
+  test("history pruning removes a revision's credentials with its record", async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install', withCredentials), options());
+    await deploy(
+      target(cluster),
+      await request('upgrade', {
+        ...withCredentials,
+        services: { web: { ...withCredentials.services.web, replicas: 2 } },
+      }),
+      options({ historyMax: 1 }),
+    );
+    assert.deepEqual(
+      cluster.names('Secret').filter((n) => n.startsWith('berth.')),
+      [`berth.${RELEASE}.v2`, `berth.${RELEASE}.v2.credentials`],
+    );
   });
 });
 
