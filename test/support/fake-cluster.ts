@@ -8,6 +8,8 @@
 import type { KubeClient } from '../../src/kube/client.ts';
 import { KubeApiError, type KubeVerb } from '../../src/kube/errors.ts';
 import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
+import type { DeployOptions } from '../../src/release/engine.ts';
+import type { ProgressEvent } from '../../src/release/progress.ts';
 
 export type FakeOperation = 'get' | 'list' | 'apply' | 'create' | 'delete';
 
@@ -161,4 +163,25 @@ export class FakeCluster {
     this.enter('delete', ref.kind, ref.name);
     return this.objects.delete(keyOf(ref));
   }
+}
+
+/** Deploy options for engine tests: waits succeed at once, no preflight, progress events collected. */
+export function deployOptions(
+  overrides: Partial<DeployOptions> = {},
+): DeployOptions & { readonly events: ProgressEvent[] } {
+  const events: ProgressEvent[] = [];
+  return {
+    wait: true,
+    timeoutMs: 60_000,
+    atomic: false,
+    dryRun: false,
+    adopt: false,
+    historyMax: 10,
+    preflight: false,
+    createNamespace: true,
+    waiter: async () => undefined,
+    progress: (event) => events.push(event),
+    ...overrides,
+    events,
+  };
 }

@@ -15,7 +15,7 @@ import type { ProgressEvent } from '../../src/release/progress.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
-import { FakeCluster } from '../support/fake-cluster.ts';
+import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -24,23 +24,7 @@ const rolloutFails: ReadinessWaiter = async () => {
   throw new Error('Deployment/lf-web did not become ready: CrashLoopBackOff');
 };
 
-function options(overrides: Partial<DeployOptions> = {}): DeployOptions & { events: ProgressEvent[] } {
-  const events: ProgressEvent[] = [];
-  return {
-    wait: true,
-    timeoutMs: 60_000,
-    atomic: false,
-    dryRun: false,
-    adopt: false,
-    historyMax: 10,
-    preflight: false,
-    createNamespace: true,
-    waiter: ready,
-    progress: (event) => events.push(event),
-    ...overrides,
-    events,
-  };
-}
+const options = deployOptions;
 
 let langfuse: Blueprint | undefined;
 async function request(

@@ -6,24 +6,13 @@ import { deploy } from '../../src/release/engine.ts';
 import type { ProgressEvent } from '../../src/release/progress.ts';
 import { listReleases, releaseHistory, releaseStatus } from '../../src/release/queries.ts';
 import { uninstall } from '../../src/release/uninstall.ts';
-import { FakeCluster } from '../support/fake-cluster.ts';
+import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 
 async function installed(cluster: FakeCluster, release: string, namespace = NS, upgrades = 0) {
   const blueprint = await getBlueprint('langfuse');
-  const options = {
-    wait: false,
-    timeoutMs: 1000,
-    atomic: false,
-    dryRun: false,
-    adopt: false,
-    historyMax: 10,
-    preflight: false,
-    createNamespace: true,
-    waiter: async () => undefined,
-    progress: () => undefined,
-  };
+  const options = deployOptions({ wait: false });
   const target = { client: cluster.client, namespace, release };
   await deploy(target, { kind: 'install', blueprint, values: {}, rotateSecrets: [] }, options);
   for (let i = 1; i <= upgrades; i++) {
