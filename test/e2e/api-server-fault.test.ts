@@ -58,6 +58,8 @@ describe('a readiness wait through a dead API server', () => {
         '100s',
         '--set',
         'services.router.resources.requests.cpu=200',
+        '--set',
+        'services.router.resources.limits.cpu=200',
       ],
       info.kubeconfig,
     );
