@@ -11,7 +11,7 @@ const groups = {
   },
   redaction: {
     mutate: ['src/plan/redact.ts', 'src/doctor/redact.ts'],
-    tests: ['test/unit/redaction.test.ts', 'test/unit/plan.test.ts', 'test/unit/plan-redaction.test.ts'],
+    tests: ['test/unit/redaction*.test.ts', 'test/unit/plan*.test.ts'],
   },
 };
 
@@ -29,8 +29,8 @@ export default {
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, logTests: false },
-  tempDirName: '.stryker-tmp',
+  tempDirName: `.stryker-tmp-${name}`,
   cleanTempDir: 'always',
-  ignorePatterns: ['reports', 'out', '.berth', 'cluster', 'bench'],
+  ignorePatterns: ['reports', 'out', '.berth', 'cluster', 'bench', '.stryker-tmp*'],
   thresholds: { high: 90, low: 80, break: null },
 };

@@ -75,7 +75,8 @@ export class Redactor {
       return `${head}${scheme ?? ''}${MASK}`;
     });
     return out.replace(KEY_VALUE, (match, q: string, key: string, sep: string, vq: string, value: string) => {
-      if (NAMES_A_SECRET.test(key) || HARMLESS.test(value)) return match;
+      // A `${VAR}` reference ends the match before its `}`, so it is told by its start.
+      if (NAMES_A_SECRET.test(key) || HARMLESS.test(value) || /^\$[({]/.test(value)) return match;
       this.count(file, 'sensitive-key');
       return `${q}${key}${q}${sep}${vq}${MASK}${vq}`;
     });
