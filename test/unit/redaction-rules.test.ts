@@ -19,92 +19,36 @@ import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe('what counts as a credential', () => {
+  /** `yes` and `no`: `|`-separated samples the pattern must and must not match. */
+  function classifies(pattern: RegExp, yes: string, no: string) {
+    for (const sample of yes.split('|'))
+      assert.ok(pattern.test(sample), `${pattern} should match "${sample}"`);
+    for (const sample of no.split('|'))
+      assert.ok(!pattern.test(sample), `${pattern} should not match "${sample}"`);
+  }
+
   test('credential-named keys', () => {
-    const yes = [
-      'password',
-      'PASSWD',
-      'passphrase',
-      'pass',
-      'clientSecret',
-      'TOKEN',
-      'credentials',
-      'privateKey',
-      'api-key',
-      'api_key',
-      'apikey',
-      'accessKey',
-      'access-key',
-      'ACCESS_KEY',
-      'ENCRYPTION_KEY',
-      'salt',
-      'tls.key',
-      'signing_key',
-      'key',
-    ];
-    const no = ['keyboard', 'monkey', 'username', 'host', 'keys', 'replicas'];
-    for (const key of yes) assert.ok(SENSITIVE_KEY.test(key), key);
-    for (const key of no) assert.ok(!SENSITIVE_KEY.test(key), key);
+    classifies(
+      SENSITIVE_KEY,
+      'password|PASSWD|passphrase|pass|clientSecret|TOKEN|credentials|privateKey|api-key|api_key|apikey|accessKey|access-key|ACCESS_KEY|ENCRYPTION_KEY|salt|tls.key|signing_key|key',
+      'keyboard|monkey|username|host|keys|replicas',
+    );
   });
 
   test('keys that name a secret without holding one', () => {
-    const yes = [
-      'secretKeyRef',
-      'secretName',
-      'secretNames',
-      'secretKeys',
-      'secretKey',
-      'existingSecret',
-      'key',
-      'passwordFile',
-      'tokenPath',
-      'secretSelector',
-    ];
-    const no = [
-      'password',
-      'mySecretKey',
-      'existingSecretValue',
-      'anExistingSecret',
-      'secretKeyValue',
-      'keyValue',
-      'apiKey',
-      'RefCount',
-      'NameX',
-      'FileX',
-    ];
-    for (const key of yes) assert.ok(NAMES_A_SECRET.test(key), key);
-    for (const key of no) assert.ok(!NAMES_A_SECRET.test(key), key);
+    classifies(
+      NAMES_A_SECRET,
+      'secretKeyRef|secretName|secretNames|secretKeys|secretKey|existingSecret|key|passwordFile|tokenPath|secretSelector',
+      'password|mySecretKey|existingSecretValue|anExistingSecret|secretKeyValue|keyValue|apiKey|RefCount|NameX|FileX',
+    );
   });
 
   test('harmless values', () => {
-    const yes = [
-      '',
-      'true',
-      'FALSE',
-      'null',
-      '~',
-      'yes',
-      'no',
-      '*',
-      '***',
-      '<redacted>',
-      '<redacted, changed>',
-      '$(DB_PASSWORD)',
-      '${TOKEN}',
-    ];
-    const no = [
-      'truex',
-      'x***',
-      '*x',
-      '<redacted',
-      'redacted>',
-      '$(A B)',
-      '${A-B}',
-      '$DB',
-      'hunter2',
-      'a<redacted>',
-    ];
-    for (const value of yes) assert.ok(HARMLESS.test(value), value);
-    for (const value of no) assert.ok(!HARMLESS.test(value), value);
+    classifies(
+      HARMLESS,
+      '|true|FALSE|null|~|yes|no|*|***|<redacted>|<redacted, changed>|$(DB_PASSWORD)|${TOKEN}',
+      'truex|x***|*x|<redacted|redacted>|$(A B)|${A-B}|$DB|hunter2|a<redacted>',
+    );
   });
 
   test('credentials in arrays of plain strings and several URLs in one string', () => {
