@@ -7,7 +7,7 @@ const groups = {
   },
   policies: {
     mutate: ['src/render/policies.ts'],
-    tests: ['test/unit/render-policies.test.ts'],
+    tests: ['test/unit/render-policies.test.ts', 'test/unit/policies-*.test.ts'],
   },
   redaction: {
     mutate: ['src/plan/redact.ts', 'src/doctor/redact.ts'],
