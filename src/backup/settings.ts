@@ -1,6 +1,6 @@
 /** A release's backup settings and platform version, read from what its records keep. */
 import { createHash } from 'node:crypto';
-import { REDACTED } from '../release/redact.ts';
+import { REDACTED } from '../plan/redact.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type BackupValues, backupSchema } from '../values/vocabulary/backup.ts';
 

@@ -5,7 +5,16 @@
  * replaced, per file and kind, never what the values were.
  */
 import { NOISY_ANNOTATIONS } from '../plan/normalize.ts';
-import { REDACTED, SENSITIVE_KEY, scrubKnownValues, scrubPatterns, secretValues } from '../plan/redact.ts';
+import {
+  HARMLESS,
+  NAMES_A_SECRET,
+  REDACTED,
+  SENSITIVE_KEY,
+  scrubKnownValues,
+  scrubPatterns,
+  secretValues,
+  URL_CREDENTIALS,
+} from '../plan/redact.ts';
 import { isPlainObject } from '../values/merge.ts';
 
 export const REDACTION_KINDS = [
@@ -26,11 +35,6 @@ export interface RedactionCount {
 
 const MASK = '***';
 
-/** Keys that name a credential without holding one (`secretKeyRef`, `existingSecret`, `secretName`). */
-const NAMES_A_SECRET = /(Ref|Name|Names|Keys|File|Path|Selector)$|^existingSecret$|^secretKeys?$|^key$/;
-const HARMLESS = /^(true|false|null|~|yes|no|\*+|<redacted[^>]*>|\$\([A-Za-z0-9_]+\)|\$\{[A-Za-z0-9_]+\}|)$/i;
-
-const CONNECTION_STRING = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/'"<>]*):([^\s@/'"<>]+)@/gi;
 const BEARER = /\b(Bearer)\s+([A-Za-z0-9\-._~+/]{8,}=*)/g;
 const AUTH_HEADER = /\b(Authorization\s*[:=]\s*["']?)(?!Bearer\b)([A-Za-z]+\s+)?([A-Za-z0-9\-._~+/]{8,}=*)/gi;
 /** `password=…`, `"apiKey": "…"`, `SECRET_TOKEN: …` in free text (logs, config files, messages). */
@@ -57,7 +61,7 @@ export class Redactor {
   text(file: string, text: string): string {
     const known = scrubKnownValues(text, this.patterns);
     this.count(file, 'known-value', known.count);
-    let out = known.text.replace(CONNECTION_STRING, (match, scheme: string, user: string, pass: string) => {
+    let out = known.text.replace(URL_CREDENTIALS, (match, scheme: string, user: string, pass: string) => {
       if (pass === MASK || HARMLESS.test(pass)) return match;
       this.count(file, 'connection-string');
       return `${scheme}${user}:${MASK}@`;
@@ -71,7 +75,8 @@ export class Redactor {
       return `${head}${scheme ?? ''}${MASK}`;
     });
     return out.replace(KEY_VALUE, (match, q: string, key: string, sep: string, vq: string, value: string) => {
-      if (NAMES_A_SECRET.test(key) || HARMLESS.test(value)) return match;
+      // A `${VAR}` reference ends the match before its `}`, so it is told by its start.
+      if (NAMES_A_SECRET.test(key) || HARMLESS.test(value) || /^\$[({]/.test(value)) return match;
       this.count(file, 'sensitive-key');
       return `${q}${key}${q}${sep}${vq}${MASK}${vq}`;
     });

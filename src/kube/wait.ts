@@ -5,6 +5,7 @@
  */
 import type { KubeClient } from './client.ts';
 import { diagnose } from './diagnose.ts';
+import { KubeConnectionError } from './errors.ts';
 import { type Readiness, type ReadinessContext, readinessOf } from './readiness/index.ts';
 import { waiting } from './readiness/types.ts';
 import { RolloutError, type UnreadyObject } from './rollout-error.ts';
@@ -103,6 +104,22 @@ function problemNote(problem: unknown): string[] {
   if (problem === undefined) return [];
   const text = problem instanceof Error ? problem.message.split('\n')[0] : String(problem);
   return [`watch trouble: ${text}`];
+}
+
+/**
+ * While the API server cannot be reached the watches keep retrying; progress says so, with the
+ * time waited so far in steps of 10 s (so a listener that prints changes prints every 10 s).
+ */
+function unreachableMessage(problem: unknown, started: number): string | undefined {
+  if (!(problem instanceof KubeConnectionError)) return undefined;
+  let host = problem.server;
+  try {
+    host = new URL(problem.server).host;
+  } catch {
+    // not a URL: name it as it is
+  }
+  const waited = Math.floor((Date.now() - started) / 10_000) * 10;
+  return `API server unreachable (${problem.errorCode ?? 'no connection'} ${host}), retrying… ${waited}s`;
 }
 
 /**
@@ -210,6 +227,15 @@ export async function waitForReady(
         onChange: (live) => update(t, live),
         onProblem: (problem) => {
           t.lastProblem = problem;
+          const unreachable = unreachableMessage(problem, started);
+          if (unreachable && !finished)
+            options.onProgress?.({
+              object: t.ref,
+              message: unreachable,
+              done: false,
+              ok: false,
+              failing: false,
+            });
         },
       }).catch((err: unknown) => {
         if (finished) return;

@@ -14,6 +14,7 @@ import type { ReleaseTarget } from '../release/engine.ts';
 import { keepReason, keptByKind } from '../release/keep.ts';
 import { ANNOTATION } from '../release/labels.ts';
 import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
+import { secretDigests } from '../release/redact.ts';
 import { keptSecretValues, readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
@@ -22,7 +23,9 @@ import { unifiedDiff } from './diff.ts';
 import { releaseSecretValues } from './known-secrets.ts';
 import { normalizeObject, projectOnto } from './normalize.ts';
 import {
+  redactCredentialsPair,
   redactSecretPair,
+  redactUrlPasswords,
   scrubKnownValues,
   scrubPatterns,
   secretValues,
@@ -115,9 +118,11 @@ export function compareObjects(
   labels: { readonly before: string; readonly after: string },
   patterns: readonly string[],
 ): { action: PlanAction; diff: string } {
-  const [before, after] = redactSecretPair(
-    sides.before && normalizeObject(sides.before),
-    sides.after && normalizeObject(sides.after),
+  const [before, after] = redactCredentialsPair(
+    ...redactSecretPair(
+      sides.before && normalizeObject(sides.before),
+      sides.after && normalizeObject(sides.after),
+    ),
   );
   const diff = scrubKnownValues(unifiedDiff(before, after, labels), patterns).text;
   const action: PlanAction = !sides.before
@@ -273,7 +278,7 @@ function changesOf(comparisons: readonly Comparison[], patterns: readonly string
       stage: c.desired.stage,
       component: c.desired.component,
       diff,
-      note: c.note && scrubKnownValues(c.note, patterns).text,
+      note: c.note && redactUrlPasswords(scrubKnownValues(c.note, patterns).text),
     };
   });
 }
@@ -342,15 +347,23 @@ export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): 
 }
 
 /**
- * A recorded Secret carries key names only: what berth last applied is those keys with the values
- * now live (so only added or removed keys show as drift; a changed value cannot be known).
+ * A recorded Secret carries key names and value digests only: what berth last applied is those
+ * keys with the values now live, except where a live value no longer matches its recorded digest.
+ * There the applied side gets a stand-in, so the diff marks the key `<redacted, changed>` (both
+ * sides are redacted, the stand-in never shows). Records without digests show added and removed
+ * keys only.
  */
 function recordedSecret(manifest: RecordedManifest, live: LiveObject | undefined): KubeObject {
   const values = secretValues(live);
+  const digests = live ? secretDigests({ ...live, metadata: manifest.object.metadata }) : {};
   const data = Object.fromEntries(
     (manifest.secretKeys ?? [])
       .filter((key) => values[key] !== undefined)
-      .map((key) => [key, Buffer.from(values[key]!).toString('base64')]),
+      .map((key) => {
+        const recorded = manifest.secretDigests?.[key];
+        const applied = recorded && recorded !== digests[key] ? `recorded ${recorded}` : values[key]!;
+        return [key, Buffer.from(applied).toString('base64')];
+      }),
   );
   return { ...manifest.object, data } as KubeObject;
 }

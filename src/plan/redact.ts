@@ -101,6 +101,101 @@ export function scrubKnownValues(
 export const SENSITIVE_KEY =
   /pass(word|wd|phrase)?|secret|token|credential|private|api[-_]?key|access[-_]?key|encryption|salt|(^|[-_.])key$/i;
 
+/** Keys that name a credential without holding one (`secretKeyRef`, `existingSecret`, `secretName`). */
+export const NAMES_A_SECRET =
+  /(Ref|Name|Names|Keys|File|Path|Selector)$|^existingSecret$|^secretKeys?$|^key$/;
+/** Values that are no credential whatever their key says: flags, masks, markers, `$(VAR)` references. */
+export const HARMLESS =
+  /^(true|false|null|~|yes|no|\*+|<redacted[^>]*>|\$\([A-Za-z0-9_]+\)|\$\{[A-Za-z0-9_]+\}|)$/i;
+/** `scheme://user:password@`: groups are the scheme, the user and the password. */
+export const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:@/'"<>]*):([^\s@/'"<>]+)@/gi;
+
+/** Where a credential sits in a document: keys, with array items named by their `name` when they have one. */
+export type CredentialPath = readonly (string | number)[];
+
+export interface Credential {
+  readonly path: CredentialPath;
+  /** The credential: a whole value, or the password part of a URL. */
+  readonly value: string;
+  /** -1 for a whole value; else which URL password of the string, from 0. */
+  readonly occurrence: number;
+}
+
+function isCredentialKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key) && !NAMES_A_SECRET.test(key);
+}
+
+/**
+ * Replaces every credential a user may have put into a document: env entries
+ * (`{name: API_KEY, value: …}`) and values under credential-named keys whole, passwords inside
+ * URLs (`scheme://user:…@host`) alone. Maps that name secrets (`secretKeys`, `existingSecret`) and
+ * harmless values (`true`, `$(VAR)`) stay. Returns a new document.
+ */
+export function mapCredentials(value: unknown, replace: (credential: Credential) => string): unknown {
+  const walk = (node: unknown, path: CredentialPath, key: string, names: boolean): unknown => {
+    if (Array.isArray(node))
+      return node.map((item, index) =>
+        walk(
+          item,
+          [...path, isPlainObject(item) && typeof item.name === 'string' ? item.name : index],
+          key,
+          names,
+        ),
+      );
+    if (isPlainObject(node)) {
+      const envCredential = typeof node.name === 'string' && isCredentialKey(node.name);
+      return Object.fromEntries(
+        Object.entries(node).map(([k, v]) => [
+          k,
+          envCredential && k === 'value'
+            ? walk(v, [...path, k], node.name as string, false)
+            : walk(v, [...path, k], k, names || NAMES_A_SECRET.test(k)),
+        ]),
+      );
+    }
+    if (typeof node !== 'string' || HARMLESS.test(node)) return node;
+    if (!names && isCredentialKey(key)) return replace({ path, value: node, occurrence: -1 });
+    let occurrence = 0;
+    return node.replace(URL_CREDENTIALS, (match, scheme: string, user: string, password: string) =>
+      HARMLESS.test(password)
+        ? match
+        : `${scheme}${user}:${replace({ path, value: password, occurrence: occurrence++ })}@`,
+    );
+  };
+  return walk(value, [], '', false);
+}
+
+/** A document with every credential replaced by `<redacted>`. */
+export function redactCredentials<T>(value: T): T {
+  return mapCredentials(value, () => REDACTED) as T;
+}
+
+const credentialKey = (c: Credential) => `${JSON.stringify(c.path)}#${c.occurrence}`;
+
+/**
+ * Both sides of a diff with their credentials redacted; a credential whose value differs from the
+ * one at the same place before shows `<redacted, changed>`, so a changed API key is a change.
+ */
+export function redactCredentialsPair<T>(before: T, after: T): [T, T] {
+  const old = new Map<string, string>();
+  const redactedBefore = mapCredentials(before, (c) => {
+    old.set(credentialKey(c), c.value);
+    return REDACTED;
+  }) as T;
+  const redactedAfter = mapCredentials(after, (c) => {
+    const was = old.get(credentialKey(c));
+    return was === undefined || was === c.value ? REDACTED : REDACTED_CHANGED;
+  }) as T;
+  return [redactedBefore, redactedAfter];
+}
+
+/** Free text (an error message, a description) with the passwords of URLs in it redacted. */
+export function redactUrlPasswords(text: string): string {
+  return text.replace(URL_CREDENTIALS, (match, scheme: string, user: string, password: string) =>
+    HARMLESS.test(password) ? match : `${scheme}${user}:${REDACTED}@`,
+  );
+}
+
 /**
  * The values of a Secret worth scrubbing from any output: every generated key, and every key
  * whose name says credential. Plain identities (`username: langfuse`) are left alone, or every

@@ -6,16 +6,17 @@
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { type ObjectRef, refOf } from '../kube/types.ts';
+import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
+import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import { runPreflight } from '../preflight/index.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
 import { applyInStages, checkOwnership, type ReadinessWaiter, refKey } from './apply.ts';
+import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
 import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
-import { redactValues } from './redact.ts';
 import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 
@@ -165,7 +166,9 @@ export async function deploy(
     const previous = dedupe([...refsOf(deployed?.manifests ?? []), ...refsOf(latest?.manifests ?? [])]);
     const stored = await readGeneratedSecrets(client, namespace, release);
 
-    const planned = await plan(request, target, stored, store, summaries);
+    // `upgrade --install` of a missing release is an install, and says so.
+    const effective = request.kind === 'upgrade' && kind === 'install' ? { ...request, kind } : request;
+    const planned = await plan(effective, target, stored, store, summaries);
     if (kind !== 'rollback' && deployed && deployed.digest === planned.digest && !latest && !options.dryRun) {
       const { revision, blueprint } = deployed;
       return {
@@ -237,7 +240,8 @@ async function execute(
     values: planned.values,
     manifests: planned.manifests.map(recordedManifest),
     digest: planned.digest,
-    description: planned.description,
+    // Says what is going on until the outcome is known: a run that dies here never claims success.
+    description: `${planned.description.replace(/ complete$/, '')} in progress`,
     notes: planned.notes,
     startedAt: new Date().toISOString(),
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
@@ -261,13 +265,16 @@ async function execute(
   } catch (error) {
     if (options.dryRun) throw error;
     record.status = 'failed';
-    record.description = `${kind} failed: ${(error as Error).message.split('\n')[0]}`;
+    record.description = `${kind} failed: ${redactUrlPasswords((error as Error).message.split('\n')[0]!)}`;
     record.finishedAt = new Date().toISOString();
-    await store.save(record);
+    // With the API server gone this cannot be written: the record stays pending and the next run
+    // marks it interrupted. The error the user sees is the one that stopped the rollout.
+    await store.save(record).catch(() => undefined);
     throw error;
   }
-  if (options.dryRun) return record;
+  if (options.dryRun) return { ...record, description: planned.description };
   record.status = 'deployed';
+  record.description = planned.description;
   record.finishedAt = new Date().toISOString();
   await store.save(record);
   if (run.deployed) {
@@ -410,7 +417,7 @@ async function plan(
     manifests,
     digest: manifestDigest(manifests),
     typedValues: rendered.values,
-    values: redactValues(request.values) as Record<string, unknown>,
+    values: redactCredentials(request.values),
     blueprint: rendered.blueprint,
     notes: rendered.notes,
     description: request.kind === 'install' ? 'install complete' : 'upgrade complete',
@@ -458,12 +465,50 @@ async function undoFailed(
       { exitCode: ExitCode.runtime, cause },
     );
   }
-  for (const ref of refsOf(failed?.manifests ?? []).reverse()) await target.client.delete(ref);
+  const kept = await removeFailedInstall(target, failed, options.progress);
   for (const s of await store.summaries(target.namespace, target.release))
     await store.remove(target.namespace, target.release, s.revision);
+  const keptNote = kept ? '; kept its data volumes and the generated credentials they were created with' : '';
   return new BerthError(
     'BERTH_INSTALL_REMOVED',
-    `${reason}\nremoved the failed install of ${target.release} (--atomic)`,
-    { exitCode: ExitCode.runtime, cause },
+    `${reason}\nremoved the failed install of ${target.release} (--atomic)${keptNote}`,
+    { exitCode: ExitCode.runtime, cause, hint: 'berth uninstall --delete-data removes what was kept' },
   );
+}
+
+/**
+ * Deletes what a failed first install created, except data: claims stay (whoever created them),
+ * and while any claim of the release is left, so do the generated Secrets holding the passwords
+ * that data was initialised with, for a reinstall to find. Returns whether anything was kept.
+ */
+async function removeFailedInstall(
+  target: ReleaseTarget,
+  failed: ReleaseRecord | undefined,
+  progress: ProgressListener,
+): Promise<boolean> {
+  const { client, namespace, release } = target;
+  const refs = refsOf(failed?.manifests ?? []).reverse();
+  const isData = (ref: ObjectRef) => ref.kind === 'PersistentVolumeClaim' || ref.kind === 'Secret';
+  for (const ref of refs.filter((r) => !isData(r))) await client.delete(ref);
+  // Listed once the workloads are gone, so no claim appears after the decision.
+  const claims = await client.list({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    namespace,
+    labelSelector: instanceSelector(release),
+  });
+  const generated = claims.length
+    ? new Set((await readGeneratedSecrets(client, namespace, release)).keys())
+    : new Set<string>();
+  for (const claim of claims)
+    progress({ type: 'kept', object: describeRef(refOf(claim)), reason: 'data volume' });
+  for (const ref of refs.filter(isData)) {
+    if (ref.kind === 'PersistentVolumeClaim') continue;
+    if (generated.has(ref.name)) {
+      progress({ type: 'kept', object: describeRef(ref), reason: 'generated credentials of kept data' });
+      continue;
+    }
+    await client.delete(ref);
+  }
+  return claims.length > 0;
 }

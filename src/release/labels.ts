@@ -19,10 +19,16 @@ export const ANNOTATION = {
 } as const;
 
 export const RECORD_SECRET_TYPE = 'berth.dev/release.v1';
+/** The credentials taken out of a record's manifests, needed to apply that revision again. */
+export const CREDENTIALS_SECRET_TYPE = 'berth.dev/release-credentials.v1';
 
 /** `berth.<release>.v<revision>` (+ `.<chunk>` for the continuation chunks). */
 export function recordName(release: string, revision: number, chunk = 0): string {
   return chunk === 0 ? `berth.${release}.v${revision}` : `berth.${release}.v${revision}.${chunk}`;
+}
+
+export function credentialsName(release: string, revision: number): string {
+  return `berth.${release}.v${revision}.credentials`;
 }
 
 export function lockName(release: string): string {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeObject, Stage } from '../render/model.ts';
+import { secretDigests } from './redact.ts';
 
 export const RELEASE_STATUSES = [
   'pending-install',
@@ -23,6 +24,8 @@ export interface RecordedManifest {
   /** The object as applied; a Secret carries its key names only (see `secretKeys`). */
   readonly object: KubeObject;
   readonly secretKeys?: readonly string[];
+  /** For a Secret: a salted sha256 of each value (see secretDigests), so drift sees changed values. */
+  readonly secretDigests?: Readonly<Record<string, string>>;
 }
 
 export interface ReleaseRecord {
@@ -75,7 +78,13 @@ export function recordedManifest(manifest: {
     stringData?: object;
   };
   const secretKeys = [...new Set([...Object.keys(data ?? {}), ...Object.keys(stringData ?? {})])].sort();
-  return { stage: manifest.stage, component: manifest.component, object: rest as KubeObject, secretKeys };
+  return {
+    stage: manifest.stage,
+    component: manifest.component,
+    object: rest as KubeObject,
+    secretKeys,
+    secretDigests: secretDigests(manifest.object),
+  };
 }
 
 export function manifestDigest(manifests: readonly { object: KubeObject }[]): string {

@@ -1,8 +1,16 @@
 /** Release records in the cluster: Secrets of type berth.dev/release.v1, one or more per revision. */
 import type { KubeClient } from '../kube/client.ts';
 import type { LiveObject } from '../kube/types.ts';
-import { ANNOTATION, LABEL, RECORD_SECRET_TYPE, recordName } from './labels.ts';
+import {
+  ANNOTATION,
+  CREDENTIALS_SECRET_TYPE,
+  credentialsName,
+  LABEL,
+  RECORD_SECRET_TYPE,
+  recordName,
+} from './labels.ts';
 import { decodeRecord, encodeRecord, type ReleaseRecord, type ReleaseStatus } from './record.ts';
+import { type SealedCredential, sealManifests, unsealManifests } from './redact.ts';
 
 /** What `list` and `history` show, read from labels and annotations without decoding payloads. */
 export interface RecordSummary {
@@ -17,6 +25,10 @@ export interface RecordSummary {
 }
 
 const SECRET = { apiVersion: 'v1', kind: 'Secret' } as const;
+
+function decoded(object: LiveObject, key: string): string {
+  return Buffer.from(String((object.data as Record<string, string>)[key]), 'base64').toString();
+}
 
 function summaryOf(object: LiveObject): RecordSummary {
   const labels = object.metadata.labels ?? {};
@@ -40,9 +52,14 @@ export class ReleaseStore {
     this.client = client;
   }
 
-  /** Writes (or rewrites) a record; continuation chunks first so the head never points at nothing. */
+  /**
+   * Writes (or rewrites) a record; continuation chunks first so the head never points at nothing.
+   * Credentials in its manifests go to a Secret of their own (see ./redact.ts), written first too.
+   */
   async save(record: ReleaseRecord): Promise<void> {
-    const chunks = encodeRecord(record);
+    const { manifests, sealed } = sealManifests(record.manifests);
+    if (sealed.length) await this.client.apply(this.credentialsSecret(record, sealed), { force: true });
+    const chunks = encodeRecord({ ...record, manifests });
     const base = (chunk: number) => ({
       ...SECRET,
       metadata: {
@@ -89,9 +106,32 @@ export class ReleaseStore {
       if (!part) throw new Error(`release record ${recordName(release, revision)} is missing chunk ${chunk}`);
       objects.push(part);
     }
-    return decodeRecord(
-      objects.map((o) => Buffer.from(String((o.data as Record<string, string>).record), 'base64').toString()),
-    );
+    const record = decodeRecord(objects.map((o) => decoded(o, 'record')));
+    const credentials = await this.client.get({
+      ...SECRET,
+      namespace,
+      name: credentialsName(release, revision),
+    });
+    if (!credentials) return record;
+    const sealed = JSON.parse(decoded(credentials, 'credentials')) as SealedCredential[];
+    return { ...record, manifests: unsealManifests(record.manifests, sealed) };
+  }
+
+  private credentialsSecret(record: ReleaseRecord, sealed: readonly SealedCredential[]) {
+    return {
+      ...SECRET,
+      metadata: {
+        name: credentialsName(record.release, record.revision),
+        namespace: record.namespace,
+        labels: {
+          [LABEL.owner]: 'berth',
+          [LABEL.release]: record.release,
+          [LABEL.revision]: String(record.revision),
+        },
+      },
+      type: CREDENTIALS_SECRET_TYPE,
+      data: { credentials: Buffer.from(JSON.stringify(sealed)).toString('base64') },
+    };
   }
 
   /** Record heads of one release (or every release when `release` is omitted), newest revision first. */
@@ -116,6 +156,7 @@ export class ReleaseStore {
     for (let chunk = 0; chunk < count; chunk++) {
       await this.client.delete({ ...SECRET, namespace, name: recordName(release, revision, chunk) });
     }
+    await this.client.delete({ ...SECRET, namespace, name: credentialsName(release, revision) });
   }
 
   /** Keep the newest `keep` revisions; the deployed one is never pruned. */

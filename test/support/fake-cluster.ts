@@ -1,0 +1,187 @@
+/**
+ * An in-memory stand-in for the parts of KubeClient the release engine calls (get, list,
+ * listMetadata, apply, create, delete), so engine rules run in unit tests without a cluster.
+ * It keeps what an API server keeps that the engine relies on: resourceVersions (compare-and-swap
+ * on apply and create), Secret `stringData` folded into base64 `data`, equality label selectors.
+ * Faults are injected per operation.
+ */
+import type { KubeClient } from '../../src/kube/client.ts';
+import { KubeApiError, type KubeVerb } from '../../src/kube/errors.ts';
+import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
+import type { DeployOptions } from '../../src/release/engine.ts';
+import type { ProgressEvent } from '../../src/release/progress.ts';
+
+export type FakeOperation = 'get' | 'list' | 'apply' | 'create' | 'delete';
+
+export interface FakeCall {
+  readonly operation: FakeOperation;
+  readonly kind: string;
+  readonly name?: string | undefined;
+}
+
+/** Throw from here to make an operation fail (after `calls` recorded it, before it takes effect). */
+export type FaultHook = (call: FakeCall, object?: ApplicableObject) => void;
+
+interface Query {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string | undefined;
+  readonly labelSelector?: string | undefined;
+}
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+function keyOf(ref: { apiVersion: string; kind: string; namespace?: string | undefined; name: string }) {
+  return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+function matches(object: LiveObject, selector: string | undefined): boolean {
+  if (!selector) return true;
+  const labels = object.metadata.labels ?? {};
+  return selector.split(',').every((term) => {
+    const [name, value] = term.split('=');
+    return labels[name!] === value;
+  });
+}
+
+export function apiError(verb: KubeVerb, kind: string, status: number, message: string): KubeApiError {
+  return new KubeApiError('BERTH_KUBE_API', {
+    verb,
+    target: { kind },
+    status,
+    reason: undefined,
+    apiMessage: message,
+    causes: [],
+  });
+}
+
+/** Secrets as the API server stores them: `stringData` merged into base64 `data`. */
+function stored(object: ApplicableObject): LiveObject {
+  const copy = clone(object) as LiveObject;
+  if (copy.kind !== 'Secret' || copy.stringData === undefined) return copy;
+  const data = { ...((copy.data as Record<string, string> | undefined) ?? {}) };
+  for (const [key, value] of Object.entries(copy.stringData as Record<string, string>))
+    data[key] = Buffer.from(value).toString('base64');
+  delete copy.stringData;
+  return { ...copy, data };
+}
+
+function content(object: LiveObject): string {
+  const { resourceVersion: _rv, uid: _uid, ...metadata } = object.metadata;
+  return JSON.stringify({ ...object, metadata });
+}
+
+export class FakeCluster {
+  readonly objects = new Map<string, LiveObject>();
+  readonly calls: FakeCall[] = [];
+  fault: FaultHook | undefined;
+  private version = 1;
+
+  /** The fake typed as the engine's client; only the methods above exist. */
+  get client(): KubeClient {
+    return this as unknown as KubeClient;
+  }
+
+  private enter(operation: FakeOperation, kind: string, name?: string, object?: ApplicableObject): void {
+    const call = { operation, kind, name };
+    this.calls.push(call);
+    this.fault?.(call, object);
+  }
+
+  /** Puts an object in place as if someone else had created it. */
+  seed(object: ApplicableObject): LiveObject {
+    const live = stored(object);
+    live.metadata.resourceVersion = String(this.version++);
+    this.objects.set(keyOf({ ...live, ...live.metadata }), live);
+    return clone(live);
+  }
+
+  find(kind: string, name: string): LiveObject | undefined {
+    const found = [...this.objects.values()].find((o) => o.kind === kind && o.metadata.name === name);
+    return found && clone(found);
+  }
+
+  names(kind: string): string[] {
+    return [...this.objects.values()]
+      .filter((o) => o.kind === kind)
+      .map((o) => o.metadata.name)
+      .sort();
+  }
+
+  async get(ref: ObjectRef): Promise<LiveObject | undefined> {
+    this.enter('get', ref.kind, ref.name);
+    const live = this.objects.get(keyOf(ref));
+    return live && clone(live);
+  }
+
+  async list(query: Query): Promise<LiveObject[]> {
+    this.enter('list', query.kind);
+    return [...this.objects.values()]
+      .filter(
+        (o) =>
+          o.apiVersion === query.apiVersion &&
+          o.kind === query.kind &&
+          (query.namespace === undefined || o.metadata.namespace === query.namespace) &&
+          matches(o, query.labelSelector),
+      )
+      .map(clone);
+  }
+
+  async listMetadata(query: Query): Promise<LiveObject[]> {
+    return (await this.list(query)).map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: o.metadata,
+    }));
+  }
+
+  async apply(object: ApplicableObject, options: { dryRun?: boolean } = {}): Promise<LiveObject> {
+    this.enter('apply', object.kind, object.metadata.name, object);
+    const key = keyOf({ ...object, ...object.metadata });
+    const live = this.objects.get(key);
+    const wanted = object.metadata.resourceVersion;
+    if (wanted !== undefined && wanted !== live?.metadata.resourceVersion)
+      throw apiError('apply', object.kind, 409, 'the object has been modified');
+    const next = stored(object);
+    next.metadata.resourceVersion =
+      live && content(live) === content(next) ? live.metadata.resourceVersion : String(this.version++);
+    if (!options.dryRun) this.objects.set(key, next);
+    return clone(next);
+  }
+
+  async create(object: ApplicableObject): Promise<LiveObject> {
+    this.enter('create', object.kind, object.metadata.name, object);
+    const key = keyOf({ ...object, ...object.metadata });
+    if (this.objects.has(key)) throw apiError('create', object.kind, 409, 'already exists');
+    const next = stored(object);
+    next.metadata.resourceVersion = String(this.version++);
+    this.objects.set(key, next);
+    return clone(next);
+  }
+
+  async delete(ref: ObjectRef): Promise<boolean> {
+    this.enter('delete', ref.kind, ref.name);
+    return this.objects.delete(keyOf(ref));
+  }
+}
+
+/** Deploy options for engine tests: waits succeed at once, no preflight, progress events collected. */
+export function deployOptions(
+  overrides: Partial<DeployOptions> = {},
+): DeployOptions & { readonly events: ProgressEvent[] } {
+  const events: ProgressEvent[] = [];
+  return {
+    wait: true,
+    timeoutMs: 60_000,
+    atomic: false,
+    dryRun: false,
+    adopt: false,
+    historyMax: 10,
+    preflight: false,
+    createNamespace: true,
+    waiter: async () => undefined,
+    progress: (event) => events.push(event),
+    ...overrides,
+    events,
+  };
+}

@@ -1,0 +1,166 @@
+/** list, history, status and uninstall on an in-memory cluster. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { getBlueprint } from '../../src/blueprints/registry.ts';
+import { deploy } from '../../src/release/engine.ts';
+import type { ProgressEvent } from '../../src/release/progress.ts';
+import { listReleases, releaseHistory, releaseStatus } from '../../src/release/queries.ts';
+import { uninstall } from '../../src/release/uninstall.ts';
+import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
+
+const NS = 'shop';
+
+async function installed(cluster: FakeCluster, release: string, namespace = NS, upgrades = 0) {
+  const blueprint = await getBlueprint('langfuse');
+  const options = deployOptions({ wait: false });
+  const target = { client: cluster.client, namespace, release };
+  await deploy(target, { kind: 'install', blueprint, values: {}, rotateSecrets: [] }, options);
+  for (let i = 1; i <= upgrades; i++) {
+    const values = { services: { web: { replicas: i + 1 } } };
+    await deploy(target, { kind: 'upgrade', blueprint, values, rotateSecrets: [] }, options);
+  }
+  return target;
+}
+
+/** The claim a StatefulSet makes from its template: not in the inventory, labelled as the release's. */
+function seedClaim(cluster: FakeCluster, release: string) {
+  cluster.seed({
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: {
+      name: `data-${release}-postgresql-0`,
+      namespace: NS,
+      labels: { 'app.kubernetes.io/instance': release, 'app.kubernetes.io/managed-by': 'berth' },
+    },
+  });
+}
+
+describe('release queries', () => {
+  test('list shows the newest revision of each release, sorted by namespace and name', async () => {
+    const cluster = new FakeCluster();
+    await installed(cluster, 'b', NS, 2);
+    await installed(cluster, 'a', NS);
+    await installed(cluster, 'c', 'alpha');
+    const all = await listReleases(cluster.client, undefined);
+    assert.deepEqual(
+      all.map((r) => `${r.namespace}/${r.release}:${r.revision}:${r.status}`),
+      ['alpha/c:1:deployed', 'shop/a:1:deployed', 'shop/b:3:deployed'],
+    );
+    assert.deepEqual(
+      (await listReleases(cluster.client, NS)).map((r) => r.release),
+      ['a', 'b'],
+    );
+    assert.match(all[0]!.blueprint, /^langfuse-/);
+    assert.match(all[0]!.appVersion, /^\d/);
+    assert.equal(all[0]!.description, 'install complete');
+  });
+
+  test('history lists revisions oldest first; a missing release is named', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf', NS, 2);
+    assert.deepEqual(
+      (await releaseHistory(target)).map((s) => `${s.revision}:${s.status}`),
+      ['1:superseded', '2:superseded', '3:deployed'],
+    );
+    await assert.rejects(releaseHistory({ ...target, release: 'nope' }), {
+      code: 'BERTH_RELEASE_NOT_FOUND',
+      message: 'release nope not found in namespace shop',
+    });
+  });
+
+  test('status rolls live health up per component', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    const report = await releaseStatus(target);
+    assert.equal(report.revision, 1);
+    assert.equal(report.status, 'deployed');
+    assert.equal(report.description, 'install complete');
+    const web = report.components.find((c) => c.component === 'web');
+    assert.ok(web);
+    assert.equal(web.ready, false, 'a Deployment without status is not ready');
+    const config = report.components.find((c) => c.component === '(shared)' || c.stage === 'config');
+    assert.ok(
+      config?.objects.every((o) => o.ready),
+      'Secrets are ready once they exist',
+    );
+    assert.equal(report.ready, false);
+    assert.deepEqual(
+      report.components.map((c) => c.component),
+      [...report.components.map((c) => c.component)].sort(),
+    );
+    await cluster.delete({ apiVersion: 'v1', kind: 'Service', namespace: NS, name: 'lf-web' });
+    const after = await releaseStatus(target);
+    const missing = after.components
+      .flatMap((c) => c.objects)
+      .find((o) => o.object.startsWith('Service/lf-web'));
+    assert.deepEqual(missing, {
+      object: 'Service/lf-web in shop',
+      ready: false,
+      message: 'missing from the cluster',
+    });
+    await assert.rejects(releaseStatus({ ...target, release: 'nope' }), { code: 'BERTH_RELEASE_NOT_FOUND' });
+  });
+});
+
+describe('uninstall', () => {
+  test('removes objects and records, keeps claims and generated credentials', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf', NS, 1);
+    seedClaim(cluster, 'lf');
+    const events: ProgressEvent[] = [];
+    const result = await uninstall(target, {
+      deleteData: false,
+      wait: true,
+      timeoutMs: 5000,
+      progress: (e) => events.push(e),
+    });
+    assert.deepEqual(cluster.names('Deployment'), []);
+    assert.deepEqual(cluster.names('StatefulSet'), []);
+    assert.deepEqual(cluster.names('PersistentVolumeClaim'), ['data-lf-postgresql-0']);
+    const secrets = cluster.names('Secret');
+    assert.ok(secrets.includes('lf-postgresql'));
+    assert.ok(!secrets.some((n) => n.startsWith('berth.')), `records left: ${secrets.join(', ')}`);
+    assert.ok(result.kept.includes('PersistentVolumeClaim/data-lf-postgresql-0 in shop'));
+    assert.ok(result.kept.includes('Secret/lf-postgresql in shop'));
+    assert.ok(result.deleted.includes('Deployment/lf-web in shop'));
+    assert.ok(
+      events.some(
+        (e) =>
+          e.type === 'kept' && e.object === 'Secret/lf-postgresql in shop' && /credentials/.test(e.reason),
+      ),
+    );
+    assert.ok(events.some((e) => e.type === 'kept' && e.reason === 'data volume (--delete-data removes it)'));
+    assert.ok(events.some((e) => e.type === 'pruned' && e.object === 'Deployment/lf-web in shop'));
+    assert.deepEqual(cluster.names('Lease'), []);
+  });
+
+  test('--delete-data removes claims and credentials too', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    seedClaim(cluster, 'lf');
+    const result = await uninstall(target, {
+      deleteData: true,
+      wait: false,
+      timeoutMs: 5000,
+      progress: () => undefined,
+    });
+    assert.deepEqual(cluster.names('PersistentVolumeClaim'), []);
+    assert.deepEqual(cluster.names('Secret'), []);
+    assert.deepEqual(result.kept, []);
+    assert.ok(result.deleted.includes('PersistentVolumeClaim/data-lf-postgresql-0 in shop'));
+  });
+
+  test('an unknown release is an error that changes nothing', async () => {
+    const cluster = new FakeCluster();
+    await installed(cluster, 'lf');
+    const before = cluster.objects.size;
+    await assert.rejects(
+      uninstall(
+        { client: cluster.client, namespace: NS, release: 'nope' },
+        { deleteData: false, wait: false, timeoutMs: 1000, progress: () => undefined },
+      ),
+      { code: 'BERTH_RELEASE_NOT_FOUND' },
+    );
+    assert.equal(cluster.objects.size, before);
+  });
+});
