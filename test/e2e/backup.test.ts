@@ -235,7 +235,11 @@ describe('backup and restore', { concurrency: true }, () => {
           ns,
         ])
       ).spec.template.spec.containers[0]!.image;
-    assert.equal(await worker(), 'docker.io/langfuse/langfuse-worker:3.225.3', 'a refused rollback changes nothing');
+    assert.equal(
+      await worker(),
+      'docker.io/langfuse/langfuse-worker:3.225.3',
+      'a refused rollback changes nothing',
+    );
 
     const rollback = await berth(['rollback', 'lf', '2', '-n', ns, '--restore']);
     assertOk(rollback, 'rollback --restore');

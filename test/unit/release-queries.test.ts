@@ -129,7 +129,11 @@ describe('uninstall', () => {
           e.type === 'kept' && e.object === 'Secret/lf-postgresql in shop' && /credentials/.test(e.reason),
       ),
     );
-    assert.ok(events.some((e) => e.type === 'kept' && e.reason === 'data volume (--delete-data removes it)'));
+    assert.ok(
+      events.some(
+        (e) => e.type === 'kept' && e.reason === 'data volume (berth uninstall --delete-data removes it)',
+      ),
+    );
     assert.ok(events.some((e) => e.type === 'pruned' && e.object === 'Deployment/lf-web in shop'));
     assert.deepEqual(cluster.names('Lease'), []);
   });
