@@ -319,7 +319,7 @@ describe('release lifecycle', { concurrency: true }, () => {
     assert.match(plain.stderr, /Deployment\/lf-worker in .+: not ready/);
   });
 
-  test('a failed first install with --atomic leaves nothing behind', async (t) => {
+  test('a failed first install with --atomic leaves nothing behind but the data and its credentials', async (t) => {
     const ns = await withNamespace(t, 'atomic-first');
     const result = await berth([
       'install',
@@ -335,7 +335,17 @@ describe('release lifecycle', { concurrency: true }, () => {
     ]);
     assert.equal(result.code, 3);
     assert.match(result.stderr, /removed the failed install of lf \(--atomic\)/);
-    assert.deepEqual(await names(ns, 'deployments,statefulsets,services,secrets,leases'), []);
+    assert.deepEqual(await names(ns, 'deployments,statefulsets,services,leases'), []);
+    // Claims outlive the release, so the passwords they were created with stay beside them.
+    const claims = await names(ns, 'persistentvolumeclaims');
+    assert.ok(claims.length > 0, 'the data volumes stay');
+    assert.deepEqual(await names(ns, 'secrets'), [
+      'secret/lf-app',
+      'secret/lf-clickhouse',
+      'secret/lf-minio',
+      'secret/lf-postgresql',
+      'secret/lf-redis',
+    ]);
   });
 
   test('objects that belong to someone else are never touched', async (t) => {

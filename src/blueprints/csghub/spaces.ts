@@ -37,10 +37,11 @@ export function spacePullSecret(values: CsghubValues, access: CsghubAccess): Sec
     generated: {},
     derived: {
       '.dockerconfigjson': (value) => {
+        // The kubelet reads username/password when an entry has no `auth` (kubernetes
+        // pkg/credentialprovider DockerConfigEntry): no encoding, so an exported chart can template it.
         const username = value('registry', 'username');
         const password = value('registry', 'password');
-        const auth = Buffer.from(`${username}:${password}`).toString('base64');
-        return JSON.stringify({ auths: { [address]: { username, password, auth } } });
+        return JSON.stringify({ auths: { [address]: { username, password } } });
       },
     },
   };
