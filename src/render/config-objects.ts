@@ -40,7 +40,10 @@ function secretObject(ctx: RenderContext, spec: SecretSpec, source: SecretValueS
       name,
       namespace: spec.namespace ?? ctx.namespace,
       labels: standardLabels(ctx),
-      annotations: { [GENERATED_KEYS_ANNOTATION]: Object.keys(spec.generated).sort().join(',') },
+      // Only Secrets with generated keys carry the list the release engine keeps values by.
+      ...(Object.keys(spec.generated).length
+        ? { annotations: { [GENERATED_KEYS_ANNOTATION]: Object.keys(spec.generated).sort().join(',') } }
+        : {}),
     },
     type: spec.type ?? 'Opaque',
     stringData: sortedRecord(data),
