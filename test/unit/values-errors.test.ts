@@ -273,7 +273,9 @@ const cases: Case[] = [
   {
     name: 'duplicate keys in YAML',
     args: render('-f', file('dup.yaml', 'global:\n  storageClass: a\n  storageClass: b\n')),
-    stderr: [`error: values file ${join(dir, 'dup.yaml')}:3:3: invalid YAML: Map keys must be unique`],
+    stderr: [
+      `error: values file ${join(dir, 'dup.yaml')}:3:3: invalid YAML: map keys must be unique ("storageClass")`,
+    ],
     code: 1,
   },
   {
@@ -295,7 +297,7 @@ const cases: Case[] = [
     name: '--set-file with a missing file',
     args: render('--set-file', `langfuse.nextauthUrl=${join(dir, 'missing.txt')}`),
     stderr: [
-      `error: --set-file "langfuse.nextauthUrl=${join(dir, 'missing.txt')}": cannot read file ${join(dir, 'missing.txt')}`,
+      `error: --set-file "langfuse.nextauthUrl=${join(dir, 'missing.txt')}": ${join(dir, 'missing.txt')}: no such file`,
     ],
     code: 1,
   },
