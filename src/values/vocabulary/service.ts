@@ -19,6 +19,21 @@ const envVar = z
     'exactly one of value or valueFrom',
   );
 
+/** Kubernetes keeps only one of two env entries with the same name; say so instead of guessing. */
+function refuseDuplicateNames(env: readonly { name: string }[], context: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  env.forEach(({ name }, index) => {
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, index);
+    else
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        message: `${name} is already set by extraEnv[${earlier}]`,
+      });
+  });
+}
+
 const intOrPercent = z.union([z.int().min(0), z.string().regex(/^\d+%$/, 'a percentage like 25%')]);
 
 /** `strategy` as in a Deployment: how pods are replaced on a rollout. */
@@ -65,6 +80,7 @@ export function serviceSchema(defaults: ServiceDefaults) {
       resources: resourcesSchema(defaults.resources).describe('CPU and memory requests and limits.'),
       extraEnv: z
         .array(envVar)
+        .superRefine(refuseDuplicateNames)
         .default([])
         .describe('Extra environment variables (Kubernetes EnvVar entries), e.g. AUTH_DISABLE_SIGNUP.'),
       autoscaling: autoscalingSchema(defaults.autoscaling).describe('Horizontal pod autoscaling.'),
