@@ -20,7 +20,12 @@ export const YAML_LIMITS = {
   /** Nesting of maps and lists. */
   maxDepth: 64,
   /** Map entries plus list items, counted after aliases are expanded. */
-  maxNodes: 250_000,
+  maxNodes: 120_000,
+  /**
+   * Lines plus commas, counted before parsing: each node costs the parser about 2 KiB, so a file
+   * within the size limit could otherwise hold millions of nodes and exhaust memory.
+   */
+  maxSeparators: 120_000,
 } as const;
 
 export interface YamlInputOptions {
@@ -39,6 +44,13 @@ export function parseYamlInput(text: string, options: YamlInputOptions): unknown
     const at = offset === undefined ? '' : `:${lines.linePos(offset).line}:${lines.linePos(offset).col}`;
     throw new BerthError(options.code, `${options.source}${at}: ${message}`);
   };
+  let separators = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if ((ch === 10 || ch === 44) && ++separators > YAML_LIMITS.maxSeparators) {
+      fail(`more than ${YAML_LIMITS.maxSeparators} lines and commas; berth reads smaller YAML documents`);
+    }
+  }
   // The yaml package's own duplicate-key check compares every key with every other (80,000 keys
   // take over a minute); the check below is linear.
   const document = parseDocument(text, {
@@ -94,7 +106,7 @@ function findDuplicateKey(root: unknown): { key: string; offset: number | undefi
         stack.push(pair.value);
       }
     } else if ('items' in node && Array.isArray((node as { items: unknown[] }).items)) {
-      stack.push(...(node as { items: unknown[] }).items);
+      for (const item of (node as { items: unknown[] }).items) stack.push(item);
     }
   }
   return undefined;

@@ -40,7 +40,7 @@ function loadFile(kubeConfig: KubeConfig, file: string): void {
     kubeConfig.loadFromFile(file);
   } catch (err) {
     throw new KubeconfigError(
-      `kubeconfig ${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      `kubeconfig ${file} cannot be read: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
       'check that the file is a valid kubeconfig (kubectl config view --kubeconfig <file>)',
       err,
     );
