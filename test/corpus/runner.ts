@@ -141,7 +141,8 @@ export function runCase(
   const rssFile = join(options.dir, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, BERTH_BIN, ...args], {
+    const bin = process.env.BERTH_CORPUS_BIN || BERTH_BIN;
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, bin, ...args], {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

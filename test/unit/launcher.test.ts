@@ -17,7 +17,7 @@ writeFileSync(hook, `require('node:fs').writeFileSync(${JSON.stringify(marker)},
 const envFile = join(dir, 'f.env');
 writeFileSync(envFile, `NODE_OPTIONS=--require=${hook}\nIMAGE_TAG=1.2\n`);
 const compose = join(dir, 'compose.yaml');
-writeFileSync(compose, 'services:\n  web:\n    image: nginx:${IMAGE_TAG}\n');
+writeFileSync(compose, 'services:\n  web:\n    image: nginx:$IMAGE_TAG\n');
 
 test('an --env-file after the command reaches berth, never Node', async () => {
   const result = await runBerth(['import', 'compose', compose, '--env-file', envFile, '-o', 'json']);
