@@ -145,13 +145,15 @@ export function runCase(
     const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, bin, ...args], {
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group, so a runaway berth (under /usr/bin/time) is killed with it.
+      detached: true,
     });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }, BOUNDS.wallSeconds * 1000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (stdout.length < 1_000_000) stdout += chunk.toString();
