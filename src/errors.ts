@@ -42,12 +42,19 @@ export interface ValueProblem {
   readonly message: string;
 }
 
+const MAX_PROBLEM_LINES = 20;
+
 export class ValuesError extends BerthError {
   readonly problems: readonly ValueProblem[];
 
   constructor(problems: readonly ValueProblem[]) {
-    // One line per problem, so every line of the output names its own values path.
-    const lines = problems.map((p) => `values ${p.path || '(root)'}: ${p.message}`);
+    // One line per problem, so every line of the output names its own values path; a file of
+    // thousands of wrong keys shows the first few and a count, not thousands of lines.
+    const lines = problems
+      .slice(0, MAX_PROBLEM_LINES)
+      .map((p) => `values ${p.path || '(root)'}: ${p.message}`);
+    if (problems.length > MAX_PROBLEM_LINES)
+      lines.push(`values: ${problems.length - MAX_PROBLEM_LINES} more problems not shown`);
     super('BERTH_VALUES_INVALID', lines.join('\n'), {
       hint: 'berth values <blueprint> lists every key with its default; berth schema <blueprint> gives the JSON Schema',
     });

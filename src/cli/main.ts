@@ -58,6 +58,16 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
   return program;
 }
 
+/**
+ * A system call that failed on the machine (disk full, too many open files, a file that vanished
+ * while berth wrote it) is a runtime failure, not a bug; commands check what the user names first.
+ */
+function machineFailure(error: unknown): string | undefined {
+  const { code, syscall, path } = (error ?? {}) as NodeJS.ErrnoException;
+  if (typeof code !== 'string' || typeof syscall !== 'string' || !/^E[A-Z]+$/.test(code)) return undefined;
+  return `${syscall}${path ? ` ${path}` : ''} failed: ${code}`;
+}
+
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message; help and version are successful exits.
@@ -68,6 +78,12 @@ function report(error: unknown): number {
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (process.env.BERTH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;
+  }
+  const machine = machineFailure(error);
+  if (machine) {
+    process.stderr.write(`error: ${machine}\n`);
+    if (process.env.BERTH_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    return ExitCode.runtime;
   }
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(

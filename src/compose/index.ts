@@ -1,7 +1,8 @@
 /** `berth import compose`: a compose file in, a blueprint skeleton and a report out. No printing here. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { BerthError } from '../errors.ts';
+import { readInputFile } from '../input.ts';
 import { type GeneratedFiles, generateFiles } from './generate.ts';
 import { parseEnvFile, type Variables } from './interpolate.ts';
 import { loadCompose } from './load.ts';
@@ -30,7 +31,11 @@ function readNextTo(dir: string, file: string): FileLookup | undefined {
   const full = resolve(dir, file);
   if (!existsSync(full)) return undefined;
   if (statSync(full).isDirectory()) return { directory: true };
-  return { content: readFileSync(full, 'utf8') };
+  return { content: readInputFile(full, { code: 'BERTH_COMPOSE_FILE', label: `mounted file ${file}` }) };
+}
+
+function readEnvFile(path: string, label: string): Record<string, string> {
+  return parseEnvFile(readInputFile(path, { code: 'BERTH_COMPOSE_ENV_FILE', label }));
 }
 
 export function importCompose(options: ImportComposeOptions): ImportResult {
@@ -44,15 +49,19 @@ export function importCompose(options: ImportComposeOptions): ImportResult {
     throw new BerthError('BERTH_COMPOSE_ENV_FILE', `--env-file ${options.envFile} does not exist`);
   }
   const variables = {
-    ...(envFile ? parseEnvFile(readFileSync(envFile, 'utf8')) : {}),
+    ...(envFile
+      ? readEnvFile(envFile, options.envFile ? `--env-file ${options.envFile}` : `env file ${envFile}`)
+      : {}),
     ...(options.environment ?? {}),
   };
-  const project = loadCompose(readFileSync(path, 'utf8'), {
+  const text = readInputFile(path, { code: 'BERTH_COMPOSE_FILE', label: `compose file ${options.file}` });
+  const project = loadCompose(text, {
+    source: `compose file ${options.file}`,
     variables,
     profiles: options.profiles ?? [],
     readEnvFile: (file) => {
       const full = resolve(dir, file);
-      return existsSync(full) ? parseEnvFile(readFileSync(full, 'utf8')) : undefined;
+      return existsSync(full) ? readEnvFile(full, `env_file ${file}`) : undefined;
     },
   });
   const name = dnsName(options.name ?? basename(dir));

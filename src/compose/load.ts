@@ -1,6 +1,6 @@
 /** Reads a compose file: YAML anchors and merge keys, interpolation, profiles, normalised services. */
-import { parse } from 'yaml';
 import { BerthError } from '../errors.ts';
+import { parseYamlInput } from '../yaml.ts';
 import { interpolate, type Variables } from './interpolate.ts';
 import type {
   ComposeDependency,
@@ -14,6 +14,8 @@ import type {
 } from './model.ts';
 
 export interface LoadOptions {
+  /** How errors name the compose file. */
+  readonly source?: string;
   readonly variables: Variables;
   readonly profiles: readonly string[];
   /** Reads an env_file relative to the compose file; undefined when it does not exist. */
@@ -358,7 +360,15 @@ function deployOf(raw: unknown, unsupported: Unsupported[], service: string) {
         reason: 'swarm-only setting; Deployments roll with berth policy',
       });
   }
-  if (raw.replicas !== undefined) out.replicas = Number(raw.replicas);
+  if (raw.replicas !== undefined) {
+    out.replicas = Number(raw.replicas);
+    if (!Number.isSafeInteger(out.replicas) || out.replicas < 0) {
+      throw new BerthError(
+        'BERTH_COMPOSE_INVALID',
+        `services.${service}.deploy.replicas: expected a whole number ≥ 0, got ${JSON.stringify(raw.replicas)}`,
+      );
+    }
+  }
   const resources = isRecord(raw.resources) ? raw.resources : {};
   const amounts = (value: unknown) => {
     if (!isRecord(value)) return {};
@@ -371,15 +381,11 @@ function deployOf(raw: unknown, unsupported: Unsupported[], service: string) {
 }
 
 export function loadCompose(text: string, options: LoadOptions): ComposeProject {
-  let document: unknown;
-  try {
-    document = parse(text, { merge: true, maxAliasCount: -1 });
-  } catch (error) {
-    throw new BerthError(
-      'BERTH_COMPOSE_INVALID',
-      `the compose file is not valid YAML: ${(error as Error).message}`,
-    );
-  }
+  const document = parseYamlInput(text, {
+    code: 'BERTH_COMPOSE_INVALID',
+    source: options.source ?? 'the compose file',
+    merge: true,
+  });
   if (!isRecord(document) || !isRecord(document.services)) {
     throw new BerthError('BERTH_COMPOSE_INVALID', 'the compose file has no services');
   }

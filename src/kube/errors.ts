@@ -134,6 +134,21 @@ export class ApplyConflictError extends KubeApiError {
   }
 }
 
+const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/;
+
+function explainConnectionCode(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  if (code === 'ECONNREFUSED') return 'nothing listens there';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'no answer in time';
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'no route to the host';
+  if (/^ERR_OSSL|KEY|PEM/.test(code)) return "the kubeconfig's client certificate or key cannot be used";
+  if (TLS_TRUST.test(code)) return "the server's certificate is not trusted";
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE')
+    return 'the connection was closed (is the URL http:// where the server speaks https://?)';
+  return undefined;
+}
+
 /** The API server could not be reached (refused, reset, timed out, TLS failure), even after retries. */
 export class KubeConnectionError extends BerthError {
   readonly verb: KubeVerb;
@@ -149,12 +164,19 @@ export class KubeConnectionError extends BerthError {
     cause: unknown,
   ) {
     const why = errorCode ?? (cause instanceof Error ? cause.message : String(cause));
+    const credentials = errorCode !== undefined && /^ERR_OSSL|KEY|PEM/.test(errorCode);
+    const explained = explainConnectionCode(errorCode);
     super(
       'BERTH_KUBE_UNREACHABLE',
-      `${verb} ${describeTarget(target)}: cannot reach the API server at ${server}: ${why}`,
+      `${verb} ${describeTarget(target)}: cannot reach the API server at ${server}: ${explained ? `${explained} (${why})` : why}`,
       {
-        hint: 'is the cluster running and is the kubeconfig context the right one? (kubectl cluster-info)',
-        exitCode: ExitCode.runtime,
+        hint: credentials
+          ? "the kubeconfig's client certificate or key is not usable: check client-certificate(-data) and client-key(-data)"
+          : errorCode !== undefined && TLS_TRUST.test(errorCode)
+            ? "the server's certificate is not signed by the kubeconfig's certificate-authority: check certificate-authority(-data)"
+            : 'is the cluster running and is the kubeconfig context the right one? (kubectl cluster-info)',
+        // A client key that cannot be used is a broken kubeconfig, which the user fixes.
+        exitCode: credentials ? ExitCode.userError : ExitCode.runtime,
         cause,
       },
     );

@@ -40,7 +40,7 @@ function loadFile(kubeConfig: KubeConfig, file: string): void {
     kubeConfig.loadFromFile(file);
   } catch (err) {
     throw new KubeconfigError(
-      `kubeconfig ${file} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+      `kubeconfig ${file} cannot be read: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
       'check that the file is a valid kubeconfig (kubectl config view --kubeconfig <file>)',
       err,
     );
@@ -89,6 +89,40 @@ function loadSources(kubeConfig: KubeConfig, explicit: string | undefined): stri
   );
 }
 
+function checkServerUrl(server: string, context: string, source: string): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(server);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol) || !url.hostname) {
+    throw new KubeconfigError(
+      `context ${context} in ${source}: the server URL ${JSON.stringify(server)} is not an https:// URL`,
+      'the server of a cluster looks like https://host:6443 (kubectl config view shows it)',
+    );
+  }
+}
+
+/** Certificate and key files the context names must exist (their content is checked on connect). */
+function checkReferencedFiles(kubeConfig: KubeConfig, context: string, source: string): void {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  const files: [string, string | undefined][] = [
+    ['certificate-authority', cluster?.caFile],
+    ['client-certificate', user?.certFile],
+    ['client-key', user?.keyFile],
+  ];
+  for (const [field, file] of files) {
+    if (file && !existsSync(file)) {
+      throw new KubeconfigError(
+        `context ${context} in ${source}: ${field} ${file} does not exist`,
+        'fix the path in the kubeconfig or use the *-data form of the field',
+      );
+    }
+  }
+}
+
 /** Loads the kubeconfig and selects the context; every problem is a KubeconfigError (a user error). */
 export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfig {
   const kubeConfig = new KubeConfig();
@@ -118,6 +152,8 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
       'fix the kubeconfig (kubectl config view) or pick another context',
     );
   }
+  checkServerUrl(cluster.server, context, source);
+  checkReferencedFiles(kubeConfig, context, source);
   if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify) {
     // Plain HTTP (kubectl proxy) has no TLS to verify, but the client refuses it unless told to skip.
     kubeConfig.clusters = kubeConfig.clusters.map((c) =>

@@ -11,6 +11,7 @@ import {
   KubernetesObjectApi,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import { KubeconfigError } from './errors.ts';
 import { HttpStatusError, parseRetryAfter, parseStatus, UnknownKindSignal } from './status.ts';
 
 /** What discovery says about a kind: its REST resource name and whether it lives in a namespace. */
@@ -45,7 +46,44 @@ export class RawKubeApi extends KubernetesObjectApi {
   static forConfig(kubeConfig: KubeConfig, defaultNamespace: string): RawKubeApi {
     const api = kubeConfig.makeApiClient(RawKubeApi);
     api.defaultNamespace = defaultNamespace;
+    api.server = kubeConfig.getCurrentCluster()?.server ?? '';
+    api.execCommand = kubeConfig.getCurrentUser()?.exec?.command;
     return api;
+  }
+
+  private server = '';
+  private execCommand: string | undefined;
+
+  /**
+   * Failures before a request leaves: the exec credential plugin cannot run or fails, or the URL's
+   * port is one fetch refuses. They are kubeconfig problems, not bugs; everything else passes on.
+   */
+  private kubeconfigProblem(err: unknown): unknown {
+    if (err instanceof HttpStatusError || err instanceof UnknownKindSignal) return err;
+    const error = err as NodeJS.ErrnoException & { cause?: { message?: string } };
+    if (this.execCommand && typeof error.syscall === 'string' && error.syscall.startsWith('spawn')) {
+      return new KubeconfigError(
+        `the kubeconfig's exec credential plugin ${this.execCommand} cannot be run: ${error.code === 'ENOENT' ? 'not found' : error.code}`,
+        'install the plugin (or put it on PATH), or pick a context that does not need it',
+        err,
+      );
+    }
+    if (error.cause?.message === 'bad port') {
+      return new KubeconfigError(
+        `the API server URL ${this.server} uses a port that Node's HTTP client refuses (reserved for another protocol)`,
+        'use the port the API server listens on (often 6443 or 443)',
+        err,
+      );
+    }
+    if (this.execCommand && !error.cause && !error.code && err instanceof Error) {
+      const detail = err.message.replace(/^Failed to fetch resource metadata for \S+: /, '').trim();
+      return new KubeconfigError(
+        `the kubeconfig's exec credential plugin ${this.execCommand} failed: ${detail.split('\n')[0] || 'no output'}`,
+        'run the plugin by hand to see why (kubectl does the same), or pick another context',
+        err,
+      );
+    }
+    return err;
   }
 
   get namespace(): string {
@@ -59,7 +97,7 @@ export class RawKubeApi extends KubernetesObjectApi {
       resource = await this.resource(apiVersion, kind);
     } catch (err) {
       if (err instanceof HttpStatusError && err.status === 404) throw new UnknownKindSignal(apiVersion, kind);
-      throw err;
+      throw this.kubeconfigProblem(err);
     }
     if (!resource) throw new UnknownKindSignal(apiVersion, kind);
     return { plural: resource.name, namespaced: resource.namespaced };
@@ -96,7 +134,11 @@ export class RawKubeApi extends KubernetesObjectApi {
       context.setHeaderParam('Content-Type', request.contentType ?? 'application/json');
       context.setBody(JSON.stringify(request.body));
     }
-    return this.requestPromise(context);
+    try {
+      return await this.requestPromise(context);
+    } catch (err) {
+      throw this.kubeconfigProblem(err);
+    }
   }
 
   protected override async processResponse<T extends KubernetesObject>(

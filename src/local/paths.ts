@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BerthError } from '../errors.ts';
 
 /** Repository root (this file lives in src/local/). */
 export const repoRoot: string = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -34,9 +35,10 @@ export interface LocationOptions {
 export function resolveStateDir(options: LocationOptions = {}): string {
   if (options.stateDir) return resolve(options.stateDir);
   const name = options.name ?? defaultClusterName;
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(name)) {
-    throw new TypeError(
-      `invalid local cluster name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-'`,
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/.test(name)) {
+    throw new BerthError(
+      'BERTH_LOCAL_NAME',
+      `--name ${JSON.stringify(name)}: expected a local cluster name (letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters)`,
     );
   }
   return join(stateRoot(), name);

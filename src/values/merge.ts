@@ -4,6 +4,11 @@ export function isPlainObject(value: unknown): value is PlainObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `target[key] = value` as an own data property, even for `__proto__` (no prototype change). */
+export function setOwn(target: PlainObject, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /**
  * Deep-merge `override` onto `base` without mutating either: maps merge key by key, lists and
  * scalars replace, and `null` removes the key (Helm's rule, so a user can drop a default).
@@ -13,10 +18,10 @@ export function mergeValues(base: PlainObject, override: PlainObject): PlainObje
   for (const [key, value] of Object.entries(override)) {
     if (value === null) {
       delete result[key];
-    } else if (isPlainObject(value) && isPlainObject(result[key])) {
-      result[key] = mergeValues(result[key] as PlainObject, value);
+    } else if (isPlainObject(value) && Object.hasOwn(result, key) && isPlainObject(result[key])) {
+      setOwn(result, key, mergeValues(result[key] as PlainObject, value));
     } else {
-      result[key] = value;
+      setOwn(result, key, value);
     }
   }
   return result;

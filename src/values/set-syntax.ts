@@ -7,6 +7,7 @@
  *   a=true|false|null|42   typed (`--set-string` keeps every value a string; `null` removes a key)
  */
 import { BerthError } from '../errors.ts';
+import { setOwn } from './merge.ts';
 
 export type PathSegment = string | number;
 export type SetMode = 'typed' | 'string';
@@ -174,8 +175,11 @@ export function applyAssignment(target: Record<string, unknown>, assignment: Ass
   writeSlot(node, last, assignment.value);
 }
 
+// Own properties only, written as data properties: `--set __proto__.x=1` or `constructor.x=1` names a
+// values key like any other (which validation then refuses), never Object.prototype.
 function readSlot(node: Container, segment: PathSegment): unknown {
-  return Array.isArray(node) ? node[segment as number] : node[String(segment)];
+  if (Array.isArray(node)) return node[segment as number];
+  return Object.hasOwn(node, String(segment)) ? node[String(segment)] : undefined;
 }
 
 function writeSlot(node: Container, segment: PathSegment, value: unknown): void {
@@ -184,6 +188,6 @@ function writeSlot(node: Container, segment: PathSegment, value: unknown): void 
     while (node.length < index) node.push(null);
     node[index] = value;
   } else {
-    node[String(segment)] = value;
+    setOwn(node, String(segment), value);
   }
 }

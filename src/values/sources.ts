@@ -2,9 +2,9 @@
  * Gather user values from files and flags, in Helm's order of precedence:
  * files in the order given, then --set / --set-string / --set-file in the order given.
  */
-import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
 import { BerthError } from '../errors.ts';
+import { readInputFile } from '../input.ts';
+import { parseYamlInput } from '../yaml.ts';
 import { isPlainObject, mergeValues, type PlainObject } from './merge.ts';
 import { applyAssignment, parseSetExpression } from './set-syntax.ts';
 
@@ -19,32 +19,17 @@ export interface ValueSources {
 }
 
 export function readValuesFile(path: string): PlainObject {
-  let text: string;
-  try {
-    text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new BerthError('BERTH_VALUES_FILE', `values file ${path}: ${reason}`);
-  }
-  return parseValuesText(text, path);
+  const label = `values file ${path === '-' ? '(stdin)' : path}`;
+  return parseValuesText(readInputFile(path, { code: 'BERTH_VALUES_FILE', label, stdin: true }), label);
 }
 
 export function parseValuesText(text: string, source: string): PlainObject {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
-  const first = document.errors[0];
-  if (first) {
-    const position = lines.linePos(first.pos[0]);
-    const where = `:${position.line}:${position.col}`;
-    const what = first.message.split('\n')[0];
-    throw new BerthError('BERTH_VALUES_YAML', `values file ${source}${where}: invalid YAML: ${what}`);
-  }
-  const data: unknown = document.toJS();
+  const data = parseYamlInput(text, { code: 'BERTH_VALUES_YAML', source });
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) {
     throw new BerthError(
       'BERTH_VALUES_YAML',
-      `values file ${source}: expected a map of values at the top, got ${describe(data)}`,
+      `${source}: expected a map of values at the top, got ${describe(data)}`,
     );
   }
   return data;
@@ -78,12 +63,8 @@ function assignmentsOf(flag: ValueFlag) {
 }
 
 function readSetFile(expression: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    throw new BerthError(
-      'BERTH_SET_INVALID',
-      `--set-file ${JSON.stringify(expression)}: cannot read file ${path}`,
-    );
-  }
+  return readInputFile(path, {
+    code: 'BERTH_SET_INVALID',
+    label: `--set-file ${JSON.stringify(expression)}: ${path}`,
+  });
 }

@@ -513,7 +513,7 @@ describe('KubeClient against a local HTTP server', () => {
       assert.equal(err.exitCode, ExitCode.runtime);
       assert.match(
         err.message,
-        /^get version version: cannot reach the API server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED$/,
+        /^get version version: cannot reach the API server at http:\/\/127\.0\.0\.1:\d+: nothing listens there \(ECONNREFUSED\)$/,
       );
       return true;
     });

@@ -82,7 +82,7 @@ const cases: Case[] = [
     name: 'bad cpu quantity',
     args: render('--set', 'services.web.resources.requests.cpu=lots'),
     stderr: [
-      'error: values services.web.resources.requests.cpu: expected a Kubernetes quantity such as 500m, 1Gi or 2, got string "lots"',
+      'error: values services.web.resources.requests.cpu: expected a Kubernetes quantity such as 500m, 1Gi or 2 (not negative), got string "lots"',
       HINT,
     ],
     code: 1,
@@ -91,7 +91,7 @@ const cases: Case[] = [
     name: 'bad memory quantity',
     args: render('--set', 'services.worker.resources.limits.memory=8GB'),
     stderr: [
-      'error: values services.worker.resources.limits.memory: expected a Kubernetes quantity such as 500m, 1Gi or 2, got string "8GB"',
+      'error: values services.worker.resources.limits.memory: expected a Kubernetes quantity such as 500m, 1Gi or 2 (not negative), got string "8GB"',
       HINT,
     ],
     code: 1,
@@ -227,7 +227,7 @@ const cases: Case[] = [
     name: 'persistence size malformed',
     args: render('--set', 'dependencies.postgresql.persistence.size=big'),
     stderr: [
-      'error: values dependencies.postgresql.persistence.size: expected a Kubernetes quantity such as 500m, 1Gi or 2, got string "big"',
+      'error: values dependencies.postgresql.persistence.size: expected a Kubernetes quantity such as 500m, 1Gi or 2 (not negative), got string "big"',
       HINT,
     ],
     code: 1,
@@ -273,7 +273,9 @@ const cases: Case[] = [
   {
     name: 'duplicate keys in YAML',
     args: render('-f', file('dup.yaml', 'global:\n  storageClass: a\n  storageClass: b\n')),
-    stderr: [`error: values file ${join(dir, 'dup.yaml')}:3:3: invalid YAML: Map keys must be unique`],
+    stderr: [
+      `error: values file ${join(dir, 'dup.yaml')}:3:3: invalid YAML: map keys must be unique ("storageClass")`,
+    ],
     code: 1,
   },
   {
@@ -295,7 +297,7 @@ const cases: Case[] = [
     name: '--set-file with a missing file',
     args: render('--set-file', `langfuse.nextauthUrl=${join(dir, 'missing.txt')}`),
     stderr: [
-      `error: --set-file "langfuse.nextauthUrl=${join(dir, 'missing.txt')}": cannot read file ${join(dir, 'missing.txt')}`,
+      `error: --set-file "langfuse.nextauthUrl=${join(dir, 'missing.txt')}": ${join(dir, 'missing.txt')}: no such file`,
     ],
     code: 1,
   },

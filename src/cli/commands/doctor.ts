@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { bundleRoot, runDoctor, statusText } from '../../doctor/doctor.ts';
 import { ExitCode } from '../../errors.ts';
-import { KubeClient } from '../../kube/client.ts';
 import { PodLogReader } from '../../kube/logs.ts';
 import { checkReleaseName } from '../../render/render.ts';
+import { connect } from '../connect.ts';
+import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 
 interface DoctorFlags {
@@ -16,11 +17,6 @@ interface DoctorFlags {
   logs: boolean;
   logLines: string;
   logBytes: string;
-}
-
-function positive(_name: string, text: string, fallback: number): number {
-  const n = Number(text);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 export function registerDoctorCommand(program: Command): void {
@@ -43,13 +39,10 @@ export function registerDoctorCommand(program: Command): void {
     .action(async (release: string, flags: DoctorFlags) => {
       checkReleaseName(release);
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-      const connection = {
-        kubeconfig: flags.kubeconfig,
-        context: flags.kubeContext,
-        namespace: flags.namespace,
-      };
-      const client = KubeClient.fromKubeconfig(connection);
-      const namespace = flags.namespace ?? client.namespace;
+      const logLines = parseWholeNumber('--log-lines', flags.logLines, { min: 1, max: 1_000_000 });
+      const logBytes = parseWholeNumber('--log-bytes', flags.logBytes, { min: 1, max: 64 * 1024 * 1024 });
+      const { client, namespace } = connect(flags);
+      const connection = { kubeconfig: flags.kubeconfig, context: flags.kubeContext, namespace };
       const now = new Date();
       const bundlePath =
         flags.bundle === false
@@ -62,8 +55,8 @@ export function registerDoctorCommand(program: Command): void {
         {
           bundlePath,
           logs: flags.logs ? PodLogReader.fromKubeconfig(connection) : undefined,
-          logLines: positive('--log-lines', flags.logLines, 200),
-          logBytes: positive('--log-bytes', flags.logBytes, 256 * 1024),
+          logLines,
+          logBytes,
           now,
         },
       );

@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { importCompose } from '../../compose/index.ts';
 import { importHelmValues } from '../../import/helm-values/index.ts';
 import { toYaml } from '../../yaml.ts';
 import { note, parseOutputFormat, printJson, warn } from '../output.ts';
+import { makeOutputDir, writeOutputFile } from '../output-dir.ts';
 
 interface ImportComposeFlags {
   name?: string;
@@ -33,6 +33,7 @@ export function registerImportCommand(program: Command): void {
     .option('-o, --output <format>', 'text (write files) or json (print the plan, write nothing)', 'text')
     .action((file: string, flags: ImportComposeFlags) => {
       const format = parseOutputFormat(flags.output, ['text', 'json'] as const);
+      if (flags.outputDir && format === 'text') makeOutputDir('--output-dir', flags.outputDir, false);
       const result = importCompose({
         file,
         ...(flags.name ? { name: flags.name } : {}),
@@ -46,8 +47,9 @@ export function registerImportCommand(program: Command): void {
         return;
       }
       const dir = flags.outputDir ?? plan.name;
-      mkdirSync(dir, { recursive: true });
-      for (const [name, content] of Object.entries(result.files)) writeFileSync(join(dir, name), content);
+      makeOutputDir('--output-dir', dir);
+      for (const [name, content] of Object.entries(result.files))
+        writeOutputFile('--output-dir', dir, name, content);
       note(`wrote ${Object.keys(result.files).join(', ')} to ${dir}`);
       note(
         `${plan.components.length} components; stages: ${Object.entries(plan.stages)
@@ -76,7 +78,7 @@ export function registerImportCommand(program: Command): void {
       }
       const header = `# berth values for ${blueprint}, imported from ${file} (${result.chart})\n`;
       const yaml = header + toYaml(result.values);
-      if (flags.file) writeFileSync(flags.file, yaml);
+      if (flags.file) writeOutputFile('--file', dirname(flags.file), basename(flags.file), yaml);
       else process.stdout.write(yaml);
       const { mapped, changed, unsupported } = result.report;
       note(`${mapped.length} keys kept, ${changed.length} renamed, ${unsupported.length} not supported`);

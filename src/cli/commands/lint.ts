@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { formatFinding } from '../../verify/findings.ts';
 import { lint } from '../../verify/lint.ts';
+import { checkNamespace } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine } from '../output.ts';
 import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
@@ -22,6 +23,7 @@ export function registerLintCommand(program: Command): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (name: string, options: LintOptions) => {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
+      checkNamespace(options.namespace);
       const values = collectUserValues(valueSources(options.values, process.argv));
       const report = await lint(name, values, {
         namespace: options.namespace,

@@ -1,8 +1,8 @@
 /** berth local up|down|status|kubeconfig: the local control plane for trying berth and for tests. */
 import type { Command } from 'commander';
-import { BerthError } from '../../errors.ts';
 import { down, formatElapsed, kubeconfigPath, status, up } from '../../local/index.ts';
 import { parseDuration } from '../duration.ts';
+import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 
 interface LocalFlags {
@@ -37,13 +37,7 @@ export function registerLocalCommands(program: Command): void {
     .action(async (flags: LocalFlags & { nodes: string; timeout: string }) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
       const timeoutMs = parseDuration('--timeout', flags.timeout);
-      const nodes = Number(flags.nodes);
-      if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) {
-        throw new BerthError(
-          'BERTH_FLAG_INVALID',
-          `--nodes: expected a whole number from 1 to 100, got "${flags.nodes}"`,
-        );
-      }
+      const nodes = parseWholeNumber('--nodes', flags.nodes, { min: 1, max: 100 });
       // Ctrl-C or TERM stop a build or a start cleanly (a second one kills berth at once).
       const controller = new AbortController();
       const abort = () => controller.abort();

@@ -1,13 +1,13 @@
 /** plan and drift: what an upgrade would change, and what changed behind berth's back. */
 import type { Command } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
-import { KubeClient } from '../../kube/client.ts';
 import { useColor } from '../../plan/diff.ts';
 import { formatPlan } from '../../plan/format.ts';
 import { hasChanges, type Plan, planDocument, planUpgrade, releaseDrift } from '../../plan/plan.ts';
 import type { ReleaseTarget } from '../../release/engine.ts';
 import { checkReleaseName } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
+import { checkOffline, connect } from '../connect.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
@@ -24,12 +24,7 @@ export const CHANGES_EXIT_CODE = 2;
 
 function planTarget(release: string, flags: PlanFlags): ReleaseTarget {
   checkReleaseName(release);
-  const client = KubeClient.fromKubeconfig({
-    kubeconfig: flags.kubeconfig,
-    context: flags.kubeContext,
-    namespace: flags.namespace,
-  });
-  return { client, namespace: flags.namespace ?? client.namespace, release };
+  return { ...connect(flags), release };
 }
 
 function withPlanOptions(command: Command): Command {
@@ -80,6 +75,8 @@ export function registerPlanCommands(program: Command): void {
       ) => {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
+        parseOutputFormat(flags.output, OUTPUT_FORMATS);
+        await checkOffline(blueprint, values, { release, namespace: flags.namespace });
         const plan = await planUpgrade(planTarget(release, flags), {
           blueprint,
           values,
@@ -95,6 +92,7 @@ export function registerPlanCommands(program: Command): void {
       .description('show what changed in the cluster since berth last applied the release (secrets redacted)')
       .argument('<release>'),
   ).action(async (release: string, flags: PlanFlags) => {
+    parseOutputFormat(flags.output, OUTPUT_FORMATS);
     printPlan(await releaseDrift(planTarget(release, flags)), flags);
   });
 }

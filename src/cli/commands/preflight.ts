@@ -1,11 +1,11 @@
 /** berth preflight: will the cluster take this install? */
 import type { Command } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
-import { KubeClient } from '../../kube/client.ts';
 import { formatChecklist, formatReport } from '../../preflight/format.ts';
 import { preflightExitCode } from '../../preflight/model.ts';
 import { preflightInput, preflightRequirements, runPreflight } from '../../preflight/run.ts';
 import { collectUserValues } from '../../values/sources.ts';
+import { checkOffline, connect } from '../connect.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
@@ -43,6 +43,7 @@ export function registerPreflightCommand(program: Command): void {
       const blueprint = await getBlueprint(name);
       const userValues = collectUserValues(valueSources(flags.values, process.argv));
       const release = flags.release ?? blueprint.name;
+      await checkOffline(blueprint, userValues, { release, namespace: flags.namespace });
       if (flags.offline) {
         const namespace = flags.namespace ?? 'default';
         const requirements = await preflightRequirements(
@@ -61,12 +62,7 @@ export function registerPreflightCommand(program: Command): void {
         for (const line of formatChecklist(requirements, name)) printLine(line);
         return;
       }
-      const client = KubeClient.fromKubeconfig({
-        kubeconfig: flags.kubeconfig,
-        context: flags.kubeContext,
-        namespace: flags.namespace,
-      });
-      const namespace = flags.namespace ?? client.namespace;
+      const { client, namespace } = connect(flags);
       const input = await preflightInput(blueprint, userValues, { release, namespace });
       const report = await runPreflight({ client, ...input });
       if (json) printJson({ apiVersion: 'berth.dev/v1', kind: 'Preflight', ...report });

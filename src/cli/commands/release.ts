@@ -1,8 +1,6 @@
 /** install, upgrade, rollback, uninstall, history, status, list, unlock. */
 import { type Command, Option } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
-import { BerthError } from '../../errors.ts';
-import { KubeClient } from '../../kube/client.ts';
 import { planUpgrade } from '../../plan/plan.ts';
 import {
   type DeployOptions,
@@ -17,7 +15,9 @@ import { uninstall } from '../../release/uninstall.ts';
 import { readinessWaiter } from '../../release/waiter.ts';
 import { checkReleaseName } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
+import { checkOffline, connect } from '../connect.ts';
 import { parseDuration } from '../duration.ts';
+import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { progressPrinter } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
@@ -67,28 +67,13 @@ function deployOptions(command: Command): Command {
     .option('--skip-preflight', 'same as --no-preflight');
 }
 
-function connect(flags: ClusterFlags): { client: KubeClient; namespace: string } {
-  const client = KubeClient.fromKubeconfig({
-    kubeconfig: flags.kubeconfig,
-    context: flags.kubeContext,
-    namespace: flags.namespace,
-  });
-  return { client, namespace: flags.namespace ?? client.namespace };
-}
-
 export function target(release: string, flags: ClusterFlags): ReleaseTarget {
   checkReleaseName(release);
   return { ...connect(flags), release };
 }
 
 function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'waiter'> {
-  const historyMax = Number(flags.historyMax);
-  if (!Number.isInteger(historyMax) || historyMax < 1) {
-    throw new BerthError(
-      'BERTH_FLAG_INVALID',
-      `--history-max: expected a whole number ≥ 1, got "${flags.historyMax}"`,
-    );
-  }
+  const historyMax = parseWholeNumber('--history-max', flags.historyMax, { min: 1, max: 1000 });
   return {
     wait: flags.wait,
     timeoutMs: parseDuration('--timeout', flags.timeout),
@@ -119,8 +104,11 @@ function report(result: ReleaseResult, json: boolean): void {
 
 async function runDeploy(release: string, request: DeployRequest, flags: DeployFlags): Promise<void> {
   const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-  // Flags are checked before anything connects to the cluster.
+  // Flags, names and values are checked before anything connects to the cluster.
   const options = runOptions(flags, json);
+  if (request.kind !== 'rollback') {
+    await checkOffline(request.blueprint, request.values, { release, namespace: flags.namespace });
+  }
   const t = target(release, flags);
   report(await deploy(t, request, { ...options, waiter: readinessWaiter(t.client) }), json);
 }
@@ -175,6 +163,8 @@ export function registerReleaseCommands(program: Command): void {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
         if (flags.plan) {
+          parseOutputFormat(flags.output, OUTPUT_FORMATS);
+          await checkOffline(blueprint, values, { release, namespace: flags.namespace });
           const plan = await planUpgrade(target(release, flags), {
             blueprint,
             values,
@@ -215,7 +205,11 @@ export function registerReleaseCommands(program: Command): void {
           release,
           revision === undefined
             ? { kind: 'rollback', restore }
-            : { kind: 'rollback', revision: Number(revision), restore },
+            : {
+                kind: 'rollback',
+                revision: parseWholeNumber('revision', revision, { min: 1, max: 999_999_999 }),
+                restore,
+              },
           flags,
         );
       },
@@ -236,10 +230,11 @@ export function registerReleaseCommands(program: Command): void {
         flags: ClusterFlags & { deleteData?: boolean; timeout: string; wait: boolean },
       ) => {
         const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
+        const timeoutMs = parseDuration('--timeout', flags.timeout);
         const result = await uninstall(target(release, flags), {
           deleteData: flags.deleteData ?? false,
           wait: flags.wait,
-          timeoutMs: parseDuration('--timeout', flags.timeout),
+          timeoutMs,
           progress: progressPrinter(json),
         });
         if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'UninstallResult', ...result });

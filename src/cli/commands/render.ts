@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
@@ -6,7 +5,9 @@ import { STAGES } from '../../render/model.ts';
 import { type Manifest, type RenderResult, render } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { toYaml } from '../../yaml.ts';
+import { checkNamespace } from '../flags.ts';
 import { note, parseOutputFormat, warn } from '../output.ts';
+import { makeOutputDir, writeOutputFile } from '../output-dir.ts';
 import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
 interface RenderOptions {
@@ -31,19 +32,16 @@ function manifestsList(result: RenderResult): Record<string, unknown> {
 }
 
 function writeOutputDir(dir: string, result: RenderResult, format: 'yaml' | 'json'): string[] {
-  const written: string[] = [];
-  result.manifests.forEach((manifest, index) => {
-    const folder = join(dir, `${STAGES.indexOf(manifest.stage) + 1}-${manifest.stage}`);
-    mkdirSync(folder, { recursive: true });
+  return result.manifests.map((manifest, index) => {
+    const folder = `${STAGES.indexOf(manifest.stage) + 1}-${manifest.stage}`;
     const base = `${String(index).padStart(3, '0')}-${manifest.object.kind.toLowerCase()}-${manifest.object.metadata.name}`;
-    const file = join(folder, `${base}.${format}`);
-    writeFileSync(
-      file,
+    return writeOutputFile(
+      '--output-dir',
+      dir,
+      join(folder, `${base}.${format}`),
       format === 'json' ? `${JSON.stringify(manifest.object, null, 2)}\n` : manifestYaml(manifest),
     );
-    written.push(file);
   });
-  return written;
 }
 
 export function registerRenderCommand(program: Command): void {
@@ -56,6 +54,8 @@ export function registerRenderCommand(program: Command): void {
     .option('--output-dir <dir>', 'write one file per object into this folder instead of stdout')
     .action(async (name: string, options: RenderOptions) => {
       const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
+      checkNamespace(options.namespace);
+      if (options.outputDir) makeOutputDir('--output-dir', options.outputDir, false);
       const blueprint = await getBlueprint(name);
       const userValues = collectUserValues(valueSources(options.values, process.argv));
       const result = await render(blueprint, userValues, {

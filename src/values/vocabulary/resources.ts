@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quantity } from './primitives.ts';
+import { quantity, quantityAmount } from './primitives.ts';
 
 export interface ResourceDefaults {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -26,7 +26,21 @@ export function resourcesSchema(defaults: ResourceDefaults) {
         'Upper bounds for each pod. A CPU limit is left unset unless given.',
       ),
     })
-    .prefault({});
+    .prefault({})
+    .superRefine((resources, context) => {
+      // The API server refuses a pod whose request is above its limit.
+      for (const resource of ['cpu', 'memory'] as const) {
+        const request = resources.requests[resource];
+        const limit = resources.limits[resource];
+        if (request !== undefined && limit !== undefined && quantityAmount(request) > quantityAmount(limit)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['requests', resource],
+            message: `the request ${request} is above the limit ${limit} (limits.${resource})`,
+          });
+        }
+      }
+    });
 }
 
 export type ResourceValues = z.output<ReturnType<typeof resourcesSchema>>;

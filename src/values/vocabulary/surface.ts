@@ -65,10 +65,26 @@ export const serviceSurfaceSchema = z.strictObject({
   loadBalancerSourceRanges: z.array(z.string()).optional().describe('CIDRs allowed to reach a LoadBalancer.'),
 });
 
+/** Kubernetes keeps only one of two env entries with the same name; say so instead of guessing. */
+function refuseDuplicateNames(env: readonly { name: string }[], context: z.RefinementCtx): void {
+  const first = new Map<string, number>();
+  env.forEach(({ name }, index) => {
+    const earlier = first.get(name);
+    if (earlier === undefined) first.set(name, index);
+    else
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        message: `${name} is already set by extraEnv[${earlier}]`,
+      });
+  });
+}
+
 /** Fields of the surface, spread into `serviceSchema` and `dependencySchema`. */
 export const surfaceFields = {
   extraEnv: z
     .array(envVar)
+    .superRefine(refuseDuplicateNames)
     .default([])
     .describe(
       'Extra environment variables (Kubernetes EnvVar entries) of the main container; a name berth sets is replaced in place.',
