@@ -160,6 +160,9 @@ export function storePodSpec(input: StoreJobInput) {
     restartPolicy: 'Never',
     automountServiceAccountToken: false,
     securityContext: { fsGroup: 1000, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    ...(input.store.imagePullSecrets.length
+      ? { imagePullSecrets: input.store.imagePullSecrets.map((ref) => ({ ...ref })) }
+      : {}),
     ...(initContainers.length ? { initContainers } : {}),
     containers,
     volumes: [

@@ -21,6 +21,8 @@ interface StoreBase {
   readonly host: string;
   /** The blueprint's name label, so backup pods are recognised by the release's network policies. */
   readonly blueprint: string;
+  /** The store's pull credentials (global.imagePullSecrets): backup pods pull the same image. */
+  readonly imagePullSecrets: readonly { readonly name: string }[];
   /** User id the store's image runs as. */
   readonly uid: number;
 }
@@ -74,6 +76,7 @@ interface Workload {
     template: {
       spec: {
         securityContext?: { runAsUser?: number };
+        imagePullSecrets?: { name: string }[];
         containers: { image: string; env?: EnvVar[]; args?: string[]; command?: string[] }[];
       };
     };
@@ -133,6 +136,7 @@ function storeOf(object: Workload, namespace: string): Store | undefined {
     image: container.image,
     host: `${object.metadata.name}.${object.metadata.namespace ?? namespace}.svc`,
     blueprint: object.metadata.labels?.['app.kubernetes.io/name'] ?? '',
+    imagePullSecrets: object.spec.template.spec.imagePullSecrets ?? [],
     uid: object.spec.template.spec.securityContext?.runAsUser ?? 1000,
   };
   switch (component) {

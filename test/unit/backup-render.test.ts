@@ -122,3 +122,26 @@ describe('stores of every blueprint', () => {
     assert.match(external!.reason, /point-in-time recovery/);
   });
 });
+
+describe('scheduled backups in an air-gapped cluster', () => {
+  test('backup pods pull with the release pull secrets, from the mirror', async () => {
+    const result = await renderExample(
+      'langfuse',
+      [],
+      [
+        'backup.schedule=0 3 * * *',
+        'global.imagePullSecrets[0]=regcred',
+        'global.imageRegistry=harbor.internal/m',
+      ],
+    );
+    const cronJobs = result.manifests.filter((m) => m.object.kind === 'CronJob').map((m) => m.object as any);
+    assert.ok(cronJobs.length >= 2);
+    for (const cron of cronJobs) {
+      const pod = cron.spec.jobTemplate.spec.template.spec;
+      assert.deepEqual(pod.imagePullSecrets, [{ name: 'regcred' }], cron.metadata.name);
+      for (const container of [...(pod.initContainers ?? []), ...pod.containers]) {
+        assert.match(container.image, /^harbor\.internal\/m\//, `${cron.metadata.name} ${container.name}`);
+      }
+    }
+  });
+});
