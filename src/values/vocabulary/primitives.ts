@@ -3,33 +3,6 @@ import { z } from 'zod';
 // No sign: resource amounts below zero are refused by the API server.
 const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i?|[mkMGTPE]|n|u)?$/;
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** The amount a valid quantity stands for (cores or bytes), for comparing requests with limits. */
-export function quantityAmount(text: string): number {
-  const match = /^\+?([\d.]+)(.*)$/.exec(text);
-  if (!match) return Number.NaN;
-  const [, number, suffix] = match as unknown as [string, string, string];
-  if (/^[eE]/.test(suffix)) return Number(`${number}${suffix}`);
-  return Number(number) * (suffix ? (SUFFIX[suffix] ?? Number.NaN) : 1);
-}
-
 /** A Kubernetes resource quantity such as `500m`, `2`, `1Gi`. Numbers are accepted and kept as text. */
 export const quantity = z
   .union([

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { quantity, quantityAmount } from './primitives.ts';
+import { parseQuantity } from '../quantity.ts';
+import { quantity } from './primitives.ts';
 
 export interface ResourceDefaults {
   readonly requests: { readonly cpu: string; readonly memory: string };
@@ -32,7 +33,11 @@ export function resourcesSchema(defaults: ResourceDefaults) {
       for (const resource of ['cpu', 'memory'] as const) {
         const request = resources.requests[resource];
         const limit = resources.limits[resource];
-        if (request !== undefined && limit !== undefined && quantityAmount(request) > quantityAmount(limit)) {
+        if (
+          request !== undefined &&
+          limit !== undefined &&
+          (parseQuantity(request) ?? 0) > (parseQuantity(limit) ?? Number.POSITIVE_INFINITY)
+        ) {
           context.addIssue({
             code: 'custom',
             path: ['requests', resource],
