@@ -449,5 +449,36 @@ export function loadCompose(text: string, options: LoadOptions): ComposeProject 
   if (unset.size) {
     notes.push(`variables not set (empty strings used, as compose does): ${[...unset].sort().join(', ')}`);
   }
+  checkDependencies(root.services as Raw);
   return { services, skipped, namedVolumes, unsupported, notes };
+}
+
+/** As compose itself: every depends_on target is a service of the file, and no service waits on itself. */
+function checkDependencies(rawServices: Raw): void {
+  const graph = new Map(
+    Object.entries(rawServices).map(([name, raw]) => [
+      name,
+      dependsOf(isRecord(raw) ? raw.depends_on : undefined).map((d) => d.service),
+    ]),
+  );
+  for (const [name, targets] of graph) {
+    const unknown = targets.find((target) => !graph.has(target));
+    if (unknown !== undefined) {
+      throw new BerthError(
+        'BERTH_COMPOSE_INVALID',
+        `services.${name}.depends_on: ${unknown} is not a service of the compose file`,
+      );
+    }
+  }
+  const done = new Set<string>();
+  const visit = (name: string, path: readonly string[]): void => {
+    if (path.includes(name)) {
+      const cycle = [...path.slice(path.indexOf(name)), name].join(' → ');
+      throw new BerthError('BERTH_COMPOSE_INVALID', `services.${name}.depends_on: dependency cycle ${cycle}`);
+    }
+    if (done.has(name)) return;
+    for (const target of graph.get(name) ?? []) visit(target, [...path, name]);
+    done.add(name);
+  };
+  for (const name of graph.keys()) visit(name, []);
 }
