@@ -89,25 +89,28 @@ export function rolloutFindings(view: ReleaseView, singletons: ReadonlySet<strin
 }
 
 export function storageFindings(view: ReleaseView): Finding[] {
-  const claims: { name: string; modes: string[] }[] = [];
+  const claims: { name: string; spec: Json }[] = [];
   for (const object of view.objects) {
     if (object.kind === 'PersistentVolumeClaim')
-      claims.push({ name: object.metadata.name, modes: accessModesOf(object as Json) });
+      claims.push({ name: object.metadata.name, spec: (object.spec as Json) ?? {} });
     for (const template of ((object.spec as Json | undefined)?.volumeClaimTemplates as Json[] | undefined) ??
       []) {
       claims.push({
         name: `${object.metadata.name}/${String((template.metadata as Json).name)}`,
-        modes: accessModesOf(template),
+        spec: (template.spec as Json) ?? {},
       });
     }
   }
   return claims
-    .filter((c) => c.modes.includes('ReadWriteMany'))
-    .map((c) =>
-      warning(
+    .filter((c) => ((c.spec.accessModes as string[] | undefined) ?? []).includes('ReadWriteMany'))
+    .map((c) => {
+      const storageClass = c.spec.storageClassName
+        ? `storage class ${String(c.spec.storageClassName)}`
+        : "the cluster's default storage class";
+      return warning(
         'read-write-many',
         `PersistentVolumeClaim/${c.name}`,
-        'asks for ReadWriteMany, which most storage classes (block storage, local-path) cannot provide; preflight checks the class',
-      ),
-    );
+        `asks ${storageClass} for ReadWriteMany, which block and local storage (EBS, GCE PD, Azure Disk, local-path) cannot provide; use a class backed by NFS, CephFS, EFS or Azure Files, or ReadWriteOnce`,
+      );
+    });
 }
