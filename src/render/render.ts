@@ -8,7 +8,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
 import { validateValues } from '../values/validate.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { derivedCallers, ingressComponents } from '../verify/callers.ts';
+import { releaseWiring } from '../verify/callers.ts';
 import { type Finding, formatFinding } from '../verify/findings.ts';
 import { verifyRelease } from '../verify/verify.ts';
 import { podTemplateOf } from '../verify/view.ts';
@@ -190,8 +190,7 @@ export async function render(
         backup,
       ),
     );
-  const rendered = { release: ctx.release, namespace: ctx.namespace, manifests };
-  const callers = derivedCallers(rendered);
+  const { callers, routed } = releaseWiring({ release: ctx.release, namespace: ctx.namespace, manifests });
   for (const [store, jobs] of backupCallers(
     manifests,
     userValues as Record<string, unknown>,
@@ -199,7 +198,6 @@ export async function render(
   )) {
     callers.set(store, new Set([...(callers.get(store) ?? []), ...jobs]));
   }
-  const routed = ingressComponents(rendered);
   for (const object of networkPolicies(ctx, platform.components, platform.ingressRoutes, callers, routed)) {
     manifests.push({ stage: 'config', object });
   }

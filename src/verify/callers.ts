@@ -16,9 +16,17 @@ interface Rendered {
   readonly manifests: readonly Manifest[];
 }
 
-export function derivedCallers(input: Rendered): Map<string, Set<string>> {
+/**
+ * Who the rendered configuration makes call whom (`callers`: component → its callers) and which
+ * components an Ingress routes to (`routed`), from one reading of the release as a graph.
+ */
+export function releaseWiring(input: Rendered): {
+  callers: Map<string, Set<string>>;
+  routed: Set<string>;
+} {
   const view = releaseView({ ...input, values: {} });
-  const { edges } = resolveEdges(hostReferences(view), serviceNodes(view), view.namespace);
+  const services = serviceNodes(view);
+  const { edges } = resolveEdges(hostReferences(view), services, view.namespace);
   const callers = new Map<string, Set<string>>();
   for (const edge of edges) {
     for (const backend of edge.service.backends) {
@@ -27,16 +35,10 @@ export function derivedCallers(input: Rendered): Map<string, Set<string>> {
       callers.set(backend.name, set);
     }
   }
-  return callers;
-}
-
-/** Components any Ingress of the release routes to (the blueprint's routes or Ingresses it builds itself). */
-export function ingressComponents(input: Rendered): Set<string> {
-  const view = releaseView({ ...input, values: {} });
-  const services = new Map(serviceNodes(view).map((s) => [s.name, s]));
-  return new Set(
-    ingressBackends(view).flatMap(({ service }) =>
-      (services.get(service)?.backends ?? []).map((b) => b.name),
-    ),
+  // Ingresses the blueprint's routes make, and those it builds itself.
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const routed = new Set(
+    ingressBackends(view).flatMap(({ service }) => (byName.get(service)?.backends ?? []).map((b) => b.name)),
   );
+  return { callers, routed };
 }

@@ -41,11 +41,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const patterns = new Map<string, RegExp>();
+
+/** Compiled once per release name: render scans every env value and config line with it. */
 export function hostPattern(release: string): RegExp {
-  return new RegExp(
+  const known = patterns.get(release);
+  if (known) return known;
+  const pattern = new RegExp(
     `(?:\\b([a-z][a-z0-9+.-]{0,31}):\\/\\/(?:[^\\s/@'"\`]{1,256}@)?)?\\b(${escapeRegExp(release)}-[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)((?:\\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*)(?::(\\d{1,5})\\b)?`,
     'g',
   );
+  patterns.set(release, pattern);
+  return pattern;
 }
 
 /** The port a URL's scheme implies when it names none. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../src/render/model.ts';
 import type { Manifest } from '../../src/render/render.ts';
-import { derivedCallers } from '../../src/verify/callers.ts';
+import { releaseWiring } from '../../src/verify/callers.ts';
 import { imagePinned } from '../../src/verify/checks/containers.ts';
 import type { Finding } from '../../src/verify/findings.ts';
 import { referencesInText } from '../../src/verify/references.ts';
@@ -255,7 +255,7 @@ describe('network policies', () => {
   });
 
   it('derives the callers a policy must admit from the wiring', () => {
-    const callers = derivedCallers({
+    const { callers } = releaseWiring({
       release: 'app',
       namespace: NS,
       manifests: [db, dbService, web, migrate].map((object) => ({ stage: 'backends' as const, object })),
