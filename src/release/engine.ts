@@ -8,7 +8,6 @@ import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
-import { runPreflight } from '../preflight/index.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
@@ -33,8 +32,11 @@ export interface DeployOptions {
   readonly dryRun: boolean;
   readonly adopt: boolean;
   readonly historyMax: number;
-  /** Run the preflight checks before install/upgrade writes anything; a failed check stops it. */
-  readonly preflight: boolean;
+  /**
+   * Checks of the cluster before an install or upgrade writes anything (the action's preflight);
+   * throwing stops the run with nothing changed.
+   */
+  readonly preflight?: PreflightGate | undefined;
   /** Create the release namespace when it does not exist (like helm --create-namespace). */
   readonly createNamespace: boolean;
   readonly waiter: ReadinessWaiter;
@@ -53,6 +55,18 @@ export interface ReleaseResult {
   readonly recovered?: string;
   readonly dryRun: boolean;
 }
+
+/** What an install or upgrade is about to apply, for the checks that run before any write. */
+export interface GateInput {
+  readonly target: ReleaseTarget;
+  readonly blueprint: Blueprint;
+  /** Typed values as the blueprint saw them. */
+  readonly values: unknown;
+  readonly manifests: readonly Manifest[];
+  readonly progress: ProgressListener;
+}
+
+export type PreflightGate = (input: GateInput) => Promise<void>;
 
 export type DeployRequest =
   | {
@@ -184,7 +198,13 @@ export async function deploy(
       };
     }
     if (options.preflight && request.kind !== 'rollback')
-      await preflightGate(target, request.blueprint, planned, options);
+      await options.preflight({
+        target,
+        blueprint: request.blueprint,
+        values: planned.typedValues,
+        manifests: planned.manifests,
+        progress: options.progress,
+      });
     const backup = await dataGuard(target, store, request, kind, deployed, planned, options);
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
@@ -300,42 +320,6 @@ function dedupe(refs: ObjectRef[]): ObjectRef[] {
     seen.add(key);
     return true;
   });
-}
-
-async function preflightGate(
-  target: ReleaseTarget,
-  blueprint: Blueprint,
-  planned: Planned,
-  options: DeployOptions,
-): Promise<void> {
-  const report = await runPreflight({
-    client: target.client,
-    blueprint,
-    values: planned.typedValues,
-    manifests: planned.manifests,
-    namespace: target.namespace,
-    release: target.release,
-  });
-  for (const check of report.checks.filter((c) => c.outcome === 'warn')) {
-    options.progress({ type: 'info', message: `preflight warning: ${check.message}` });
-  }
-  const failed = report.checks.filter((c) => c.outcome === 'fail');
-  if (failed.length === 0) return;
-  throw new BerthError(
-    'BERTH_PREFLIGHT_FAILED',
-    [
-      'preflight failed; nothing was changed:',
-      ...failed.flatMap((c) => [
-        `  ${c.title}: ${c.message}`,
-        ...(c.details ?? []).map((detail) => `    ${detail}`),
-        ...(c.hint ? [`    fix: ${c.hint}`] : []),
-      ]),
-    ].join('\n'),
-    {
-      exitCode: ExitCode.runtime,
-      hint: 'fix the cluster or the values, or pass --skip-preflight to install anyway',
-    },
-  );
 }
 
 interface Planned {

@@ -177,7 +177,6 @@ export function deployOptions(
     dryRun: false,
     adopt: false,
     historyMax: 10,
-    preflight: false,
     createNamespace: true,
     waiter: async () => undefined,
     progress: (event) => events.push(event),

@@ -1,12 +1,13 @@
 /** backup, backups, restore. */
 import type { Command } from 'commander';
+import { backup } from '../../actions/backup.ts';
+import { backups } from '../../actions/backups.ts';
+import { restore } from '../../actions/restore.ts';
 import type { BackupRecord } from '../../backup/record.ts';
-import { restoreRelease } from '../../backup/restore.ts';
-import { backupRelease, listBackups } from '../../backup/run.ts';
+import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseDuration } from '../duration.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { progressPrinter } from '../progress.ts';
-import { type ClusterFlags, clusterOptions, target } from './release.ts';
 
 interface BackupFlags extends ClusterFlags {
   to?: string;
@@ -72,31 +73,34 @@ export function registerBackupCommands(program: Command): void {
     .action(async (release: string, flags: BackupFlags) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
       const timeoutMs = parseDuration('--timeout', flags.timeout);
-      const backup = await backupRelease(target(release, flags), {
-        ...(flags.to ? { to: flags.to } : {}),
-        s3: {
-          ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}),
-          ...(flags.s3Secret ? { existingSecret: flags.s3Secret } : {}),
+      const record = await backup(
+        {
+          cluster: clusterTarget(flags),
+          release,
+          ...(flags.to ? { to: flags.to } : {}),
+          s3: {
+            ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}),
+            ...(flags.s3Secret ? { existingSecret: flags.s3Secret } : {}),
+          },
+          wait: flags.wait,
+          timeoutMs,
         },
-        wait: flags.wait,
-        timeoutMs,
-        trigger: 'manual',
-        progress: progressPrinter(json),
-      });
-      if (json) return printJson(backup);
-      printBackup(backup);
+        { progress: progressPrinter(json) },
+      );
+      if (json) return printJson(record);
+      printBackup(record);
     });
 
   clusterOptions(
     program.command('backups').description('list the backups of a release').argument('<release>'),
   ).action(async (release: string, flags: ClusterFlags) => {
     const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-    const backups = await listBackups(target(release, flags));
-    if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'BackupList', items: backups });
+    const items = await backups({ cluster: clusterTarget(flags), release });
+    if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'BackupList', items });
     printLine(
       table([
         ['ID', 'STATUS', 'REVISION', 'BLUEPRINT', 'TRIGGER', 'TARGET', 'STORES'],
-        ...backups.map((b) => [
+        ...items.map((b) => [
           b.id,
           b.status,
           String(b.revision),
@@ -119,11 +123,15 @@ export function registerBackupCommands(program: Command): void {
     .option('--timeout <duration>', 'give up waiting after this long', '30m')
     .action(async (release: string, flags: ClusterFlags & { backup: string; timeout: string }) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-      const result = await restoreRelease(target(release, flags), {
-        backup: flags.backup,
-        timeoutMs: parseDuration('--timeout', flags.timeout),
-        progress: progressPrinter(json),
-      });
+      const result = await restore(
+        {
+          cluster: clusterTarget(flags),
+          release,
+          backup: flags.backup,
+          timeoutMs: parseDuration('--timeout', flags.timeout),
+        },
+        { progress: progressPrinter(json) },
+      );
       if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'RestoreResult', ...result });
       printLine(
         `release ${release}: backup ${result.backup} restored (${result.stores.join(', ')}); ${result.writers.length} writers back up`,

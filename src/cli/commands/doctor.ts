@@ -1,18 +1,14 @@
 /** doctor: a release's health per component, and a redacted support bundle. */
 import type { Command } from 'commander';
-import { bundleRoot, runDoctor, statusText } from '../../doctor/doctor.ts';
+import { doctor } from '../../actions/doctor.ts';
+import { bundleRoot, statusText } from '../../doctor/doctor.ts';
 import { ExitCode } from '../../errors.ts';
-import { PodLogReader } from '../../kube/logs.ts';
 import { checkReleaseName } from '../../render/render.ts';
-import { connect } from '../connect.ts';
+import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 
-interface DoctorFlags {
-  kubeconfig?: string;
-  kubeContext?: string;
-  namespace?: string;
-  output: string;
+interface DoctorFlags extends ClusterFlags {
   bundle?: string | boolean;
   logs: boolean;
   logLines: string;
@@ -20,14 +16,12 @@ interface DoctorFlags {
 }
 
 export function registerDoctorCommand(program: Command): void {
-  program
-    .command('doctor')
-    .description("a release's health per component, and a redacted support bundle (.tar.gz)")
-    .argument('<release>')
-    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--kube-context <name>', 'kubeconfig context to use')
-    .option('-o, --output <format>', 'text or json', 'text')
+  clusterOptions(
+    program
+      .command('doctor')
+      .description("a release's health per component, and a redacted support bundle (.tar.gz)")
+      .argument('<release>'),
+  )
     .option(
       '--bundle <file>',
       'where to write the bundle (default: ./berth-doctor-<release>-<timestamp>.tar.gz)',
@@ -41,8 +35,6 @@ export function registerDoctorCommand(program: Command): void {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
       const logLines = parseWholeNumber('--log-lines', flags.logLines, { min: 1, max: 1_000_000 });
       const logBytes = parseWholeNumber('--log-bytes', flags.logBytes, { min: 1, max: 64 * 1024 * 1024 });
-      const { client, namespace } = connect(flags);
-      const connection = { kubeconfig: flags.kubeconfig, context: flags.kubeContext, namespace };
       const now = new Date();
       const bundlePath =
         flags.bundle === false
@@ -50,16 +42,15 @@ export function registerDoctorCommand(program: Command): void {
           : typeof flags.bundle === 'string'
             ? flags.bundle
             : `${bundleRoot(release, now)}.tar.gz`;
-      const result = await runDoctor(
-        { client, namespace, release },
-        {
-          bundlePath,
-          logs: flags.logs ? PodLogReader.fromKubeconfig(connection) : undefined,
-          logLines,
-          logBytes,
-          now,
-        },
-      );
+      const result = await doctor({
+        cluster: clusterTarget(flags),
+        release,
+        bundlePath,
+        logs: flags.logs,
+        logLines,
+        logBytes,
+        now,
+      });
       if (!result.ready) process.exitCode = ExitCode.runtime;
       if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'DoctorReport', ...result });
       if (result.status) process.stdout.write(statusText(result.status));

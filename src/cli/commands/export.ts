@@ -1,15 +1,14 @@
 /** `berth export helm|gitops`: the rendered release for tools other than berth. */
 import { basename, isAbsolute, normalize } from 'node:path';
 import type { Command } from 'commander';
+import { exportGitops, exportHelm } from '../../actions/export.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { BerthError } from '../../errors.ts';
 import { writeExport } from '../../export/files.ts';
-import { gitopsFolder, SECRET_MODES, type SecretMode } from '../../export/gitops.ts';
-import { helmChart } from '../../export/helm.ts';
+import { SECRET_MODES, type SecretMode } from '../../export/gitops.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { note, parseOutputFormat, printJson } from '../output.ts';
 import { addOfflineRenderOptions, addValueOptions, valueSources } from '../value-options.ts';
-import { blueprintJsonSchema } from './info.ts';
 
 interface ExportOptions {
   values: string[];
@@ -105,8 +104,8 @@ export function registerExportCommands(program: Command): void {
     .action(async (name: string, options: ExportOptions) => {
       const format = parseOutputFormat(options.output, ['text', 'json'] as const);
       const blueprint = await getBlueprint(name);
-      const userValues = collectUserValues(valueSources(options.values, process.argv));
-      const files = await helmChart(blueprint, userValues, { jsonSchema: await blueprintJsonSchema(name) });
+      const values = collectUserValues(valueSources(options.values, process.argv));
+      const files = await exportHelm({ blueprint, values });
       writeExport(options.outputDir, files);
       report('HelmChart', options.outputDir, files, format);
     });
@@ -146,13 +145,17 @@ export function registerExportCommands(program: Command): void {
       const externalSecrets = externalSecretsOptions(options, secrets);
       const source = fluxSource(options.fluxSource, options.fluxSourceNamespace);
       const blueprint = await getBlueprint(name);
-      const userValues = collectUserValues(valueSources(options.values, process.argv));
-      const files = await gitopsFolder(blueprint, userValues, {
-        release: options.release ?? blueprint.name,
-        namespace: options.namespace,
-        secrets,
-        ...(externalSecrets ? { externalSecrets } : {}),
-        flux: { source, path: options.fluxPath ?? defaultFluxPath(options.outputDir) },
+      const values = collectUserValues(valueSources(options.values, process.argv));
+      const files = await exportGitops({
+        blueprint,
+        values,
+        options: {
+          release: options.release ?? blueprint.name,
+          namespace: options.namespace,
+          secrets,
+          ...(externalSecrets ? { externalSecrets } : {}),
+          flux: { source, path: options.fluxPath ?? defaultFluxPath(options.outputDir) },
+        },
       });
       writeExport(options.outputDir, files);
       report('GitopsFolder', options.outputDir, files, format);

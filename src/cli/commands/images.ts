@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
+import { images, mirrorImages } from '../../actions/images.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { BerthError, ExitCode } from '../../errors.ts';
-import { releaseImages } from '../../images/list.ts';
-import { MIRROR_TOOLS, type MirrorTool, mirrorCopies, mirrorScript } from '../../images/mirror.ts';
-import { render } from '../../render/render.ts';
-import { collectUserValues, type ValueSources } from '../../values/sources.ts';
+import { MIRROR_TOOLS, type MirrorTool, mirrorScript } from '../../images/mirror.ts';
+import { collectUserValues } from '../../values/sources.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine } from '../output.ts';
 import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
@@ -25,14 +24,6 @@ function parseTool(value: string): MirrorTool {
   );
 }
 
-/** The same values with no mirror: where every image is published. */
-function withoutMirror(sources: ValueSources): ValueSources {
-  return {
-    ...sources,
-    flags: [...sources.flags, { kind: 'set-string', expression: 'global.imageRegistry=' }],
-  };
-}
-
 export function registerImagesCommand(program: Command): void {
   addOfflineRenderOptions(
     program
@@ -50,38 +41,26 @@ export function registerImagesCommand(program: Command): void {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
       const tool = options.mirrorScript === undefined ? undefined : parseTool(options.mirrorScript);
       const blueprint = await getBlueprint(name);
-      const sources = valueSources(options.values, process.argv);
-      const target = { release: options.release ?? blueprint.name, namespace: options.namespace };
-      const pulled = await render(blueprint, collectUserValues(sources), target);
-      const mirror = (pulled.values as { global: { imageRegistry: string } }).global.imageRegistry;
+      const values = collectUserValues(valueSources(options.values, process.argv));
+      const request = { blueprint, values, namespace: options.namespace, release: options.release };
       if (tool) {
-        if (!mirror) {
-          throw new BerthError('BERTH_FLAG_INVALID', '--mirror-script: no mirror to copy to', {
-            hint: 'name it with --registry <host[/path]> (or global.imageRegistry in the values)',
-            exitCode: ExitCode.usage,
-          });
-        }
-        const published = await render(blueprint, collectUserValues(withoutMirror(sources)), target);
-        const copies = mirrorCopies(
-          published.manifests.map((m) => m.object),
-          pulled.manifests.map((m) => m.object),
-        );
+        const copies = await mirrorImages(request);
         if (format === 'json') printJson({ apiVersion: 'berth.dev/v1', kind: 'MirrorCopies', tool, copies });
         else process.stdout.write(mirrorScript(tool, copies));
         return;
       }
-      const images = releaseImages(pulled.manifests);
+      const list = await images(request);
       if (format === 'json') {
         printJson({
           apiVersion: 'berth.dev/v1',
           kind: 'ImageList',
           blueprint: blueprint.name,
-          release: pulled.release,
-          ...(mirror ? { mirror } : {}),
-          images,
+          release: list.release,
+          ...(list.mirror ? { mirror: list.mirror } : {}),
+          images: list.images,
         });
       } else {
-        for (const image of images) printLine(image.reference);
+        for (const image of list.images) printLine(image.reference);
       }
     });
 }

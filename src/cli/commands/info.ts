@@ -1,19 +1,10 @@
 /** version, blueprints, values, schema: commands that describe berth and its blueprints. */
 import type { Command } from 'commander';
-import { z } from 'zod';
+import { schema } from '../../actions/schema.ts';
 import { getBlueprint, listBlueprints } from '../../blueprints/registry.ts';
 import { defaultsDocument } from '../../values/document.ts';
 import { BERTH_VERSION } from '../../version.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
-
-export async function blueprintJsonSchema(name: string): Promise<Record<string, unknown>> {
-  const blueprint = await getBlueprint(name);
-  const schema = z.toJSONSchema(blueprint.schema, { io: 'input', unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  return { ...schema, title: `${blueprint.name} values (berth blueprint ${blueprint.version})` };
-}
 
 export function registerInfoCommands(program: Command): void {
   program
@@ -65,5 +56,5 @@ export function registerInfoCommands(program: Command): void {
     .command('schema')
     .description("print a blueprint's values schema as JSON Schema (for editors and values.schema.json)")
     .argument('<blueprint>', 'blueprint name')
-    .action(async (name: string) => printJson(await blueprintJsonSchema(name)));
+    .action(async (name: string) => printJson(schema(await getBlueprint(name))));
 }

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
+import { lint } from '../../actions/lint.ts';
 import { ExitCode } from '../../errors.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { formatFinding } from '../../verify/findings.ts';
-import { lint } from '../../verify/lint.ts';
-import { checkNamespace } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine } from '../output.ts';
 import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
 
@@ -23,11 +22,12 @@ export function registerLintCommand(program: Command): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (name: string, options: LintOptions) => {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
-      checkNamespace(options.namespace);
       const values = collectUserValues(valueSources(options.values, process.argv));
-      const report = await lint(name, values, {
+      const report = await lint({
+        blueprint: name,
+        values,
         namespace: options.namespace,
-        ...(options.release ? { release: options.release } : {}),
+        release: options.release,
       });
       if (format === 'json') {
         printJson({ apiVersion: 'berth.dev/v1', kind: 'LintReport', ...report });

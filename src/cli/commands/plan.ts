@@ -1,42 +1,28 @@
 /** plan and drift: what an upgrade would change, and what changed behind berth's back. */
 import type { Command } from 'commander';
+import { drift } from '../../actions/drift.ts';
+import { plan } from '../../actions/plan.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { useColor } from '../../plan/diff.ts';
 import { formatPlan } from '../../plan/format.ts';
-import { hasChanges, type Plan, planDocument, planUpgrade, releaseDrift } from '../../plan/plan.ts';
-import type { ReleaseTarget } from '../../release/engine.ts';
-import { checkReleaseName } from '../../render/render.ts';
+import { hasChanges, type Plan, planDocument } from '../../plan/plan.ts';
 import { collectUserValues } from '../../values/sources.ts';
-import { checkOffline, connect } from '../connect.ts';
+import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
-interface PlanFlags {
-  kubeconfig?: string;
-  kubeContext?: string;
-  namespace?: string;
-  output: string;
+interface PlanFlags extends ClusterFlags {
   exitCode?: boolean;
 }
 
 /** Exit status of `--exit-code` when there are changes (0 when there are none), like `git diff`. */
 export const CHANGES_EXIT_CODE = 2;
 
-function planTarget(release: string, flags: PlanFlags): ReleaseTarget {
-  checkReleaseName(release);
-  return { ...connect(flags), release };
-}
-
 function withPlanOptions(command: Command): Command {
-  return command
-    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--kube-context <name>', 'kubeconfig context to use')
-    .option('-o, --output <format>', 'text or json', 'text')
-    .option(
-      '--exit-code',
-      `exit ${CHANGES_EXIT_CODE} when there are changes, 0 when there are none (CI gates)`,
-    );
+  return clusterOptions(command).option(
+    '--exit-code',
+    `exit ${CHANGES_EXIT_CODE} when there are changes, 0 when there are none (CI gates)`,
+  );
 }
 
 /** Prints a plan (stdout) and its notes (stderr); sets the exit code for --exit-code. */
@@ -76,13 +62,14 @@ export function registerPlanCommands(program: Command): void {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
         parseOutputFormat(flags.output, OUTPUT_FORMATS);
-        await checkOffline(blueprint, values, { release, namespace: flags.namespace });
-        const plan = await planUpgrade(planTarget(release, flags), {
+        const planned = await plan({
+          cluster: clusterTarget(flags),
+          release,
           blueprint,
           values,
           rotateSecrets: flags.rotateSecret,
         });
-        printPlan(plan, flags);
+        printPlan(planned, flags);
       },
     );
 
@@ -93,6 +80,6 @@ export function registerPlanCommands(program: Command): void {
       .argument('<release>'),
   ).action(async (release: string, flags: PlanFlags) => {
     parseOutputFormat(flags.output, OUTPUT_FORMATS);
-    printPlan(await releaseDrift(planTarget(release, flags)), flags);
+    printPlan(await drift({ cluster: clusterTarget(flags), release }), flags);
   });
 }

@@ -1,34 +1,25 @@
 /** install, upgrade, rollback, uninstall, history, status, list, unlock. */
 import { type Command, Option } from 'commander';
+import type { DeploySettings } from '../../actions/deploy.ts';
+import { history } from '../../actions/history.ts';
+import { install } from '../../actions/install.ts';
+import { list } from '../../actions/list.ts';
+import { plan } from '../../actions/plan.ts';
+import { rollback } from '../../actions/rollback.ts';
+import { status } from '../../actions/status.ts';
+import { uninstall } from '../../actions/uninstall.ts';
+import { unlock } from '../../actions/unlock.ts';
+import { upgrade } from '../../actions/upgrade.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
-import { planUpgrade } from '../../plan/plan.ts';
-import {
-  type DeployOptions,
-  type DeployRequest,
-  deploy,
-  type ReleaseResult,
-  type ReleaseTarget,
-} from '../../release/engine.ts';
-import { forceUnlock } from '../../release/lock.ts';
-import { listReleases, releaseHistory, releaseStatus } from '../../release/queries.ts';
-import { uninstall } from '../../release/uninstall.ts';
-import { readinessWaiter } from '../../release/waiter.ts';
-import { checkReleaseName } from '../../render/render.ts';
+import type { ReleaseResult } from '../../release/engine.ts';
 import { collectUserValues } from '../../values/sources.ts';
-import { checkOffline, connect } from '../connect.ts';
+import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseDuration } from '../duration.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { progressPrinter } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 import { printPlan } from './plan.ts';
-
-export interface ClusterFlags {
-  kubeconfig?: string;
-  kubeContext?: string;
-  namespace?: string;
-  output: string;
-}
 
 interface DeployFlags extends ClusterFlags {
   values: string[];
@@ -45,14 +36,6 @@ interface DeployFlags extends ClusterFlags {
   install?: boolean;
 }
 
-export function clusterOptions(command: Command): Command {
-  return command
-    .option('-n, --namespace <namespace>', "namespace of the release (default: the kubeconfig context's)")
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--kube-context <name>', 'kubeconfig context to use')
-    .option('-o, --output <format>', 'text or json', 'text');
-}
-
 function deployOptions(command: Command): Command {
   return clusterOptions(command)
     .option('--timeout <duration>', 'give up waiting after this long (e.g. 90s, 10m)', '10m')
@@ -67,14 +50,11 @@ function deployOptions(command: Command): Command {
     .option('--skip-preflight', 'same as --no-preflight');
 }
 
-export function target(release: string, flags: ClusterFlags): ReleaseTarget {
-  checkReleaseName(release);
-  return { ...connect(flags), release };
-}
-
-function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'waiter'> {
+/** The output format and the deploy flags, checked before the action runs. */
+function deploySettings(flags: DeployFlags): { json: boolean; settings: DeploySettings } {
+  const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
   const historyMax = parseWholeNumber('--history-max', flags.historyMax, { min: 1, max: 1000 });
-  return {
+  const settings = {
     wait: flags.wait,
     timeoutMs: parseDuration('--timeout', flags.timeout),
     atomic: flags.atomic ?? false,
@@ -83,8 +63,8 @@ function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'wai
     historyMax,
     createNamespace: flags.createNamespace ?? false,
     preflight: flags.preflight && !flags.skipPreflight,
-    progress: progressPrinter(json),
   };
+  return { json, settings };
 }
 
 function report(result: ReleaseResult, json: boolean): void {
@@ -100,17 +80,6 @@ function report(result: ReleaseResult, json: boolean): void {
     );
   }
   for (const line of result.notes) note(line);
-}
-
-async function runDeploy(release: string, request: DeployRequest, flags: DeployFlags): Promise<void> {
-  const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-  // Flags, names and values are checked before anything connects to the cluster.
-  const options = runOptions(flags, json);
-  if (request.kind !== 'rollback') {
-    await checkOffline(request.blueprint, request.values, { release, namespace: flags.namespace });
-  }
-  const t = target(release, flags);
-  report(await deploy(t, request, { ...options, waiter: readinessWaiter(t.client) }), json);
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -138,11 +107,13 @@ export function registerReleaseCommands(program: Command): void {
     .action(async (release: string, name: string, flags: DeployFlags) => {
       const blueprint = await getBlueprint(name);
       const values = collectUserValues(valueSources(flags.values, process.argv));
-      await runDeploy(
-        release,
-        { kind: 'install', blueprint, values, rotateSecrets: flags.rotateSecret },
-        flags,
+      const { json, settings } = deploySettings(flags);
+      const request = { cluster: clusterTarget(flags), release, blueprint, values, settings };
+      const result = await install(
+        { ...request, rotateSecrets: flags.rotateSecret },
+        { progress: progressPrinter(json) },
       );
+      report(result, json);
     });
 
   addValueOptions(
@@ -162,28 +133,24 @@ export function registerReleaseCommands(program: Command): void {
       async (release: string, name: string, flags: DeployFlags & { plan?: boolean; exitCode?: boolean }) => {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
+        const request = { cluster: clusterTarget(flags), release, blueprint, values };
         if (flags.plan) {
           parseOutputFormat(flags.output, OUTPUT_FORMATS);
-          await checkOffline(blueprint, values, { release, namespace: flags.namespace });
-          const plan = await planUpgrade(target(release, flags), {
-            blueprint,
-            values,
-            rotateSecrets: flags.rotateSecret,
-          });
-          printPlan(plan, { output: flags.output, exitCode: flags.exitCode ?? false });
+          const planned = await plan({ ...request, rotateSecrets: flags.rotateSecret });
+          printPlan(planned, { output: flags.output, exitCode: flags.exitCode ?? false });
           return;
         }
-        await runDeploy(
-          release,
+        const { json, settings } = deploySettings(flags);
+        const result = await upgrade(
           {
-            kind: 'upgrade',
-            blueprint,
-            values,
+            ...request,
+            settings,
             rotateSecrets: flags.rotateSecret,
             installIfMissing: flags.install ?? false,
           },
-          flags,
+          { progress: progressPrinter(json) },
         );
+        report(result, json);
       },
     );
 
@@ -200,18 +167,14 @@ export function registerReleaseCommands(program: Command): void {
     )
     .action(
       async (release: string, revision: string | undefined, flags: DeployFlags & { restore?: boolean }) => {
-        const restore = flags.restore ?? false;
-        await runDeploy(
-          release,
+        const wanted =
           revision === undefined
-            ? { kind: 'rollback', restore }
-            : {
-                kind: 'rollback',
-                revision: parseWholeNumber('revision', revision, { min: 1, max: 999_999_999 }),
-                restore,
-              },
-          flags,
-        );
+            ? undefined
+            : parseWholeNumber('revision', revision, { min: 1, max: 999_999_999 });
+        const { json, settings } = deploySettings(flags);
+        const restore = flags.restore ?? false;
+        const request = { cluster: clusterTarget(flags), release, settings, restore, revision: wanted };
+        report(await rollback(request, { progress: progressPrinter(json) }), json);
       },
     );
 
@@ -231,12 +194,16 @@ export function registerReleaseCommands(program: Command): void {
       ) => {
         const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
         const timeoutMs = parseDuration('--timeout', flags.timeout);
-        const result = await uninstall(target(release, flags), {
-          deleteData: flags.deleteData ?? false,
-          wait: flags.wait,
-          timeoutMs,
-          progress: progressPrinter(json),
-        });
+        const result = await uninstall(
+          {
+            cluster: clusterTarget(flags),
+            release,
+            deleteData: flags.deleteData ?? false,
+            wait: flags.wait,
+            timeoutMs,
+          },
+          { progress: progressPrinter(json) },
+        );
         if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'UninstallResult', ...result });
         printLine(
           `release ${release} uninstalled: ${result.deleted.length} objects deleted, ${result.kept.length} kept with the data (--delete-data removes them)`,
@@ -248,7 +215,7 @@ export function registerReleaseCommands(program: Command): void {
     program.command('history').description('list the revisions of a release').argument('<release>'),
   ).action(async (release: string, flags: ClusterFlags) => {
     const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-    const revisions = await releaseHistory(target(release, flags));
+    const revisions = await history({ cluster: clusterTarget(flags), release });
     if (json) return printJson(revisions);
     printLine(
       table([
@@ -269,15 +236,15 @@ export function registerReleaseCommands(program: Command): void {
     program.command('status').description("show a release and its components' health").argument('<release>'),
   ).action(async (release: string, flags: ClusterFlags) => {
     const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-    const status = await releaseStatus(target(release, flags));
-    if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'ReleaseStatus', ...status });
+    const report = await status({ cluster: clusterTarget(flags), release });
+    if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'ReleaseStatus', ...report });
     printLine(
-      `release ${status.release} in ${status.namespace}: revision ${status.revision} ${status.status} (${status.blueprint.name} ${status.blueprint.appVersion}), ${status.ready ? 'all components ready' : 'NOT all components ready'}`,
+      `release ${report.release} in ${report.namespace}: revision ${report.revision} ${report.status} (${report.blueprint.name} ${report.blueprint.appVersion}), ${report.ready ? 'all components ready' : 'NOT all components ready'}`,
     );
     printLine(
       table([
         ['COMPONENT', 'STAGE', 'READY', 'DETAIL'],
-        ...status.components.map((c) => [
+        ...report.components.map((c) => [
           c.component,
           c.stage,
           c.ready ? 'yes' : 'no',
@@ -294,8 +261,7 @@ export function registerReleaseCommands(program: Command): void {
     .option('-A, --all-namespaces', 'list releases in every namespace')
     .action(async (flags: ClusterFlags & { allNamespaces?: boolean }) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-      const { client, namespace } = connect(flags);
-      const releases = await listReleases(client, flags.allNamespaces ? undefined : namespace);
+      const releases = await list({ cluster: clusterTarget(flags), allNamespaces: flags.allNamespaces });
       if (json) return printJson(releases);
       printLine(
         table([
@@ -319,8 +285,7 @@ export function registerReleaseCommands(program: Command): void {
       .description("drop a release's lock by hand (a crashed run's lock expires on its own)")
       .argument('<release>'),
   ).action(async (release: string, flags: ClusterFlags) => {
-    const t = target(release, flags);
-    const holder = await forceUnlock(t.client, t.namespace, release);
+    const holder = await unlock({ cluster: clusterTarget(flags), release });
     printLine(
       holder
         ? `removed the lock of release ${release} held by ${holder}`

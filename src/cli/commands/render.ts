@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { render } from '../../actions/render.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
 import { STAGES } from '../../render/model.ts';
-import { type Manifest, type RenderResult, render } from '../../render/render.ts';
+import type { Manifest, RenderResult } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { toYaml } from '../../yaml.ts';
-import { checkNamespace } from '../flags.ts';
 import { note, parseOutputFormat, warn } from '../output.ts';
 import { makeOutputDir, writeOutputFile } from '../output-dir.ts';
 import { addOfflineRenderOptions, valueSources } from '../value-options.ts';
@@ -54,13 +54,14 @@ export function registerRenderCommand(program: Command): void {
     .option('--output-dir <dir>', 'write one file per object into this folder instead of stdout')
     .action(async (name: string, options: RenderOptions) => {
       const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
-      checkNamespace(options.namespace);
       if (options.outputDir) makeOutputDir('--output-dir', options.outputDir, false);
       const blueprint = await getBlueprint(name);
-      const userValues = collectUserValues(valueSources(options.values, process.argv));
-      const result = await render(blueprint, userValues, {
-        release: options.release ?? blueprint.name,
+      const values = collectUserValues(valueSources(options.values, process.argv));
+      const result = await render({
+        blueprint,
+        values,
         namespace: options.namespace,
+        release: options.release,
       });
       if (options.outputDir) {
         const files = writeOutputDir(options.outputDir, result, format);

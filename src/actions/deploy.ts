@@ -1,0 +1,56 @@
+/**
+ * What install, upgrade and rollback share: the settings a front end passes, the checks before
+ * connecting, the readiness waiter and the preflight gate, then the engine.
+ */
+import type { Blueprint } from '../blueprints/blueprint.ts';
+import { type DeployOptions, type DeployRequest, deploy, type ReleaseResult } from '../release/engine.ts';
+import { type ProgressListener, silent } from '../release/progress.ts';
+import { readinessWaiter } from '../release/waiter.ts';
+import { type ClusterTarget, checkOffline, connectRelease } from './cluster.ts';
+import { preflightGate } from './preflight.ts';
+
+/** The engine's options a front end chooses; the action adds the waiter, the gate and the events. */
+export interface DeploySettings extends Omit<DeployOptions, 'waiter' | 'progress' | 'preflight'> {
+  /** Run the preflight checks before install/upgrade write anything. */
+  readonly preflight: boolean;
+}
+
+/** Where an action reports progress; front ends print it, stream it, or drop it. */
+export interface ActionEvents {
+  readonly progress?: ProgressListener | undefined;
+}
+
+export interface ReleaseAt {
+  readonly cluster: ClusterTarget;
+  readonly release: string;
+}
+
+/** A blueprint with the user's values, as install, upgrade and plan take it. */
+export interface BlueprintValues {
+  readonly blueprint: Blueprint;
+  readonly values: Record<string, unknown>;
+  /** Generated Secrets to draw new values for. */
+  readonly rotateSecrets?: readonly string[] | undefined;
+}
+
+export async function runDeploy(
+  at: ReleaseAt,
+  request: DeployRequest,
+  settings: DeploySettings,
+  events: ActionEvents,
+): Promise<ReleaseResult> {
+  if (request.kind !== 'rollback') {
+    await checkOffline(request.blueprint, request.values, {
+      release: at.release,
+      namespace: at.cluster.namespace,
+    });
+  }
+  const target = connectRelease(at.release, at.cluster);
+  const { preflight, ...rest } = settings;
+  return deploy(target, request, {
+    ...rest,
+    ...(preflight ? { preflight: preflightGate } : {}),
+    waiter: readinessWaiter(target.client),
+    progress: events.progress ?? silent,
+  });
+}
