@@ -9,16 +9,13 @@ import { BerthError } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
-import { ownedBy, refKey, withSpecHash } from '../release/apply.ts';
-import type { ReleaseTarget } from '../release/engine.ts';
-import { keepReason, keptByKind } from '../release/keep.ts';
-import { ANNOTATION } from '../release/labels.ts';
+import { type Change, computeChanges, withSpecHash } from '../release/changes.ts';
+import { type ReleaseTarget, renderRevision, revisionsOf } from '../release/engine.ts';
 import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
 import { secretDigests } from '../release/redact.ts';
-import { keptSecretValues, readGeneratedSecrets } from '../release/secrets.ts';
+import { readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
-import { render } from '../render/render.ts';
 import { unifiedDiff } from './diff.ts';
 import { releaseSecretValues } from './known-secrets.ts';
 import { normalizeObject, projectOnto } from './normalize.ts';
@@ -160,20 +157,18 @@ interface Comparison {
 /**
  * The object as it would be stored after berth applies `desired`: a forced server-side dry run
  * when the live side allows one; otherwise the desired object, with the live one seen only
- * through the fields berth sets (so server defaults do not show as changes).
+ * through the fields berth sets (so server defaults do not show as changes). A replaced object
+ * (`replacedBecause`) is compared offline: the server would refuse to update it in place.
  */
 async function dryRun(
   client: KubeClient,
   desired: Desired,
   live: LiveObject | undefined,
   canDryRun: boolean,
+  replacedBecause?: string,
 ): Promise<Comparison> {
   const object = withSpecHash(desired.object);
   const base = { desired: { ...desired, object } };
-  const replaced =
-    object.kind === 'Job' &&
-    live !== undefined &&
-    live.metadata.annotations?.[ANNOTATION.specHash] !== object.metadata.annotations?.[ANNOTATION.specHash];
   const offline = (note?: string): Comparison => ({
     ...base,
     live,
@@ -181,7 +176,7 @@ async function dryRun(
     before: live && (projectOnto(live, object) as Json),
     note,
   });
-  if (replaced) return offline('Jobs are immutable: berth deletes this one and creates it anew');
+  if (replacedBecause) return offline(replacedBecause);
   if (!canDryRun) return offline();
   try {
     return { ...base, live, before: live, after: await client.dryRunApply(object, { force: true }) };
@@ -200,31 +195,10 @@ async function namespaceExists(client: KubeClient, namespace: string): Promise<b
   }
 }
 
-interface History {
-  readonly deployed: ReleaseRecord | undefined;
-  /** Objects of the deployed and of a newer unfinished revision: these are pruned when not rendered. */
-  readonly previous: readonly RecordedManifest[];
-}
-
-async function history(target: ReleaseTarget): Promise<History> {
+async function deployedRecord(target: ReleaseTarget): Promise<ReleaseRecord | undefined> {
   const store = new ReleaseStore(target.client);
   const summaries = await store.summaries(target.namespace, target.release);
-  const deployedSummary = summaries.find((s) => s.status === 'deployed');
-  const deployed = deployedSummary
-    ? await store.load(target.namespace, target.release, deployedSummary.revision)
-    : undefined;
-  const latest =
-    summaries[0] && summaries[0].revision !== deployed?.revision
-      ? await store.load(target.namespace, target.release, summaries[0].revision)
-      : undefined;
-  const seen = new Set<string>();
-  const previous = [...(deployed?.manifests ?? []), ...(latest?.manifests ?? [])].filter((m) => {
-    const key = refKey(refOf(m.object));
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return { deployed, previous };
+  return (await revisionsOf(store, target, summaries)).deployed;
 }
 
 function collectPatterns(stored: Iterable<string>, comparisons: readonly Comparison[]): string[] {
@@ -236,31 +210,21 @@ function collectPatterns(stored: Iterable<string>, comparisons: readonly Compari
   return scrubPatterns(values);
 }
 
-/** Objects of the last revision that are not rendered any more: pruned, or kept when they hold data. */
-async function pruneChanges(
-  client: KubeClient,
-  previous: readonly RecordedManifest[],
-  rendered: ReadonlySet<string>,
-): Promise<{ comparisons: Comparison[]; notes: string[] }> {
-  const comparisons: Comparison[] = [];
-  const notes: string[] = [];
-  for (const manifest of previous) {
-    const ref = refOf(manifest.object);
-    if (rendered.has(refKey(ref))) continue;
-    if (keptByKind(ref.kind)) {
-      notes.push(`${kindName(ref)} stays: ${keepReason(ref.kind, undefined)}`);
-      continue;
-    }
-    const live = await client.get(ref);
-    if (!live) continue;
-    const kept = keepReason(ref.kind, live.metadata.annotations);
-    if (kept) {
-      notes.push(`${kindName(ref)} stays: ${kept}`);
-      continue;
-    }
-    comparisons.push({ desired: manifest, live, before: live, after: undefined });
+/** A change of the engine's change set, compared as the plan shows it; keeps are notes, not changes. */
+async function compareChange(client: KubeClient, change: Change, canDryRun: boolean): Promise<Comparison> {
+  if (change.action === 'prune') {
+    const live = change.live!;
+    const component = live.metadata.labels?.['app.kubernetes.io/component'];
+    return { desired: { object: live as KubeObject, component }, live, before: live, after: undefined };
   }
-  return { comparisons, notes };
+  const desired = { object: change.object!, stage: change.stage, component: change.component };
+  return dryRun(
+    client,
+    desired,
+    change.live,
+    canDryRun,
+    change.action === 'replace' ? change.reason : undefined,
+  );
 }
 
 function changesOf(comparisons: readonly Comparison[], patterns: readonly string[], labels: Labels) {
@@ -296,42 +260,39 @@ interface Labels {
  */
 export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): Promise<Plan> {
   const { client, namespace, release } = target;
+  const store = new ReleaseStore(client);
   const [{ deployed, previous }, stored, canDryRun] = await Promise.all([
-    history(target),
+    store.summaries(namespace, release).then((summaries) => revisionsOf(store, target, summaries)),
     readGeneratedSecrets(client, namespace, release),
     namespaceExists(client, namespace),
   ]);
   const known = canDryRun ? await releaseSecretValues(client, namespace, release) : [];
-  const rotate = (request.rotateSecrets ?? []).map((name) =>
-    name.startsWith(`${release}-`) ? name : `${release}-${name}`,
+  const rendered = await renderRevision(
+    target,
+    { ...request, rotateSecrets: request.rotateSecrets ?? [] },
+    stored,
   );
-  const rendered = await render(request.blueprint, request.values, {
+  const changeSet = await computeChanges(client, {
     release,
-    namespace,
-    secretValues: keptSecretValues(stored, rotate),
+    manifests: rendered.manifests,
+    previous,
+    adopt: false,
   });
-  const ours = new Set(previous.map((m) => refKey(refOf(m.object))));
-  const notes: string[] = [];
+  const notes = changeSet.notOwned
+    .map(
+      (ref) => `${kindName(ref)} exists and does not belong to release ${release}: the upgrade needs --adopt`,
+    )
+    .sort();
   if (!canDryRun)
-    notes.push(
+    notes.unshift(
       `namespace ${namespace} does not exist: objects are shown as rendered, without server defaults`,
     );
-  const comparisons = await Promise.all(
-    rendered.manifests.map(async (manifest) => {
-      const live = canDryRun ? await client.get(refOf(manifest.object)) : undefined;
-      if (live && !ours.has(refKey(refOf(live))) && !ownedBy(live, release))
-        notes.push(
-          `${kindName(refOf(live))} exists and does not belong to release ${release}: the upgrade needs --adopt`,
-        );
-      return dryRun(client, manifest, live, canDryRun);
-    }),
+  const kept = changeSet.changes
+    .filter((c) => c.action === 'keep')
+    .map((c) => `${kindName(c.ref)} stays: ${c.reason}`);
+  const all = await Promise.all(
+    changeSet.changes.filter((c) => c.action !== 'keep').map((c) => compareChange(client, c, canDryRun)),
   );
-  const pruned = await pruneChanges(
-    client,
-    previous,
-    new Set(rendered.manifests.map((m) => refKey(refOf(m.object)))),
-  );
-  const all = [...comparisons, ...pruned.comparisons];
   const patterns = collectPatterns(known, all);
   const changes = changesOf(all, patterns, { before: 'live', after: 'planned' });
   return {
@@ -342,7 +303,7 @@ export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): 
     blueprint: rendered.blueprint,
     summary: summarize(changes),
     changes,
-    notes: [...notes.sort(), ...pruned.notes].map((n) => scrubKnownValues(n, patterns).text),
+    notes: [...notes, ...kept].map((n) => scrubKnownValues(n, patterns).text),
   };
 }
 
@@ -375,7 +336,7 @@ function recordedSecret(manifest: RecordedManifest, live: LiveObject | undefined
  */
 export async function releaseDrift(target: ReleaseTarget): Promise<Plan> {
   const { client, namespace, release } = target;
-  const { deployed } = await history(target);
+  const deployed = await deployedRecord(target);
   if (!deployed) {
     throw new BerthError(
       'BERTH_RELEASE_NOT_FOUND',

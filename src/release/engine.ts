@@ -11,7 +11,9 @@ import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
-import { applyInStages, checkOwnership, type ReadinessWaiter, refKey } from './apply.ts';
+import { applyInStages, type ReadinessWaiter } from './apply.ts';
+import { checkOwnership, computeChanges, refKey } from './changes.ts';
+import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
@@ -169,15 +171,7 @@ export async function deploy(
         `release ${release} has no deployed revision to roll back to`,
       );
 
-    const deployedSummary = summaries.find((s) => s.status === 'deployed');
-    const deployed = deployedSummary
-      ? await store.load(namespace, release, deployedSummary.revision)
-      : undefined;
-    const latest =
-      summaries[0] && summaries[0].revision !== deployed?.revision
-        ? await store.load(namespace, release, summaries[0].revision)
-        : undefined;
-    const previous = dedupe([...refsOf(deployed?.manifests ?? []), ...refsOf(latest?.manifests ?? [])]);
+    const { deployed, latest, previous } = await revisionsOf(store, target, summaries);
     const stored = await readGeneratedSecrets(client, namespace, release);
 
     // `upgrade --install` of a missing release is an install, and says so.
@@ -267,21 +261,22 @@ async function execute(
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
     ...(planned.backup ? { backup: planned.backup } : {}),
   };
-  const plan = {
+  const changes = await computeChanges(target.client, {
     release: target.release,
     manifests: planned.manifests,
     previous: run.previous,
-    wait: options.wait,
-    deadline: Date.now() + options.timeoutMs,
     adopt: options.adopt,
-    dryRun: options.dryRun,
-    waiter: options.waiter,
-    progress: options.progress,
-  };
-  const live = await checkOwnership(target.client, plan);
+  });
+  checkOwnership(changes);
   if (!options.dryRun) await store.save(record);
   try {
-    await applyInStages(target.client, plan, live);
+    await applyInStages(target.client, changes, {
+      wait: options.wait,
+      deadline: Date.now() + options.timeoutMs,
+      dryRun: options.dryRun,
+      waiter: options.waiter,
+      progress: options.progress,
+    });
   } catch (error) {
     if (options.dryRun) throw error;
     record.status = 'failed';
@@ -353,6 +348,53 @@ async function dataGuard(
   return undefined;
 }
 
+export interface Revisions {
+  readonly deployed: ReleaseRecord | undefined;
+  /** A newer revision than the deployed one that did not finish (failed or interrupted). */
+  readonly latest: ReleaseRecord | undefined;
+  /** Objects of both: these are the release's, and pruned when not rendered any more. */
+  readonly previous: readonly ObjectRef[];
+}
+
+/** The revisions an operation starts from; `summaries` newest first (ReleaseStore.summaries). */
+export async function revisionsOf(
+  store: ReleaseStore,
+  target: Pick<ReleaseTarget, 'namespace' | 'release'>,
+  summaries: readonly RecordSummary[],
+): Promise<Revisions> {
+  const { namespace, release } = target;
+  const deployedSummary = summaries.find((s) => s.status === 'deployed');
+  const deployed = deployedSummary
+    ? await store.load(namespace, release, deployedSummary.revision)
+    : undefined;
+  const latest =
+    summaries[0] && summaries[0].revision !== deployed?.revision
+      ? await store.load(namespace, release, summaries[0].revision)
+      : undefined;
+  const previous = dedupe([...refsOf(deployed?.manifests ?? []), ...refsOf(latest?.manifests ?? [])]);
+  return { deployed, latest, previous };
+}
+
+export interface RenderRequest {
+  readonly blueprint: Blueprint;
+  readonly values: Record<string, unknown>;
+  readonly rotateSecrets: readonly string[];
+}
+
+/** Renders as an install or upgrade does: generated Secrets keep their stored values unless rotated. */
+export function renderRevision(target: ReleaseTarget, request: RenderRequest, stored: StoredSecrets) {
+  return render(request.blueprint, request.values, {
+    release: target.release,
+    namespace: target.namespace,
+    secretValues: keptSecretValues(
+      stored,
+      request.rotateSecrets.map((name) =>
+        name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
+      ),
+    ),
+  });
+}
+
 async function plan(
   request: DeployRequest,
   target: ReleaseTarget,
@@ -386,16 +428,7 @@ async function plan(
       rollbackOf: wanted,
     };
   }
-  const rendered = await render(request.blueprint, request.values, {
-    release: target.release,
-    namespace: target.namespace,
-    secretValues: keptSecretValues(
-      stored,
-      request.rotateSecrets.map((name) =>
-        name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
-      ),
-    ),
-  });
+  const rendered = await renderRevision(target, request, stored);
   const manifests = [...rendered.manifests];
   return {
     manifests,
@@ -461,9 +494,9 @@ async function undoFailed(
 }
 
 /**
- * Deletes what a failed first install created, except data: claims stay (whoever created them),
- * and while any claim of the release is left, so do the generated Secrets holding the passwords
- * that data was initialised with, for a reinstall to find. Returns whether anything was kept.
+ * Deletes what a failed first install created, except what keep.ts keeps: claims stay (whoever
+ * created them), and while any claim of the release is left, so do the generated Secrets holding the
+ * passwords that data was initialised with, for a reinstall to find. Returns whether anything was kept.
  */
 async function removeFailedInstall(
   target: ReleaseTarget,
@@ -471,9 +504,25 @@ async function removeFailedInstall(
   progress: ProgressListener,
 ): Promise<boolean> {
   const { client, namespace, release } = target;
-  const refs = refsOf(failed?.manifests ?? []).reverse();
-  const isData = (ref: ObjectRef) => ref.kind === 'PersistentVolumeClaim' || ref.kind === 'Secret';
-  for (const ref of refs.filter((r) => !isData(r))) await client.delete(ref);
+  const refs = refsOf(failed?.manifests ?? []);
+  const remove = async (previous: ObjectRef[], deleteData: boolean) => {
+    const { changes } = await computeChanges(client, {
+      release,
+      manifests: [],
+      previous,
+      adopt: false,
+      deleteData,
+    });
+    for (const change of changes) {
+      if (change.action === 'prune') await client.delete(change.ref);
+      else if (change.ref.kind !== 'PersistentVolumeClaim')
+        progress({ type: 'kept', object: describeRef(change.ref), reason: change.reason });
+    }
+  };
+  await remove(
+    refs.filter((ref) => ref.kind !== 'Secret'),
+    false,
+  );
   // Listed once the workloads are gone, so no claim appears after the decision.
   const claims = await client.list({
     apiVersion: 'v1',
@@ -481,18 +530,15 @@ async function removeFailedInstall(
     namespace,
     labelSelector: instanceSelector(release),
   });
-  const generated = claims.length
-    ? new Set((await readGeneratedSecrets(client, namespace, release)).keys())
-    : new Set<string>();
   for (const claim of claims)
-    progress({ type: 'kept', object: describeRef(refOf(claim)), reason: 'data volume' });
-  for (const ref of refs.filter(isData)) {
-    if (ref.kind === 'PersistentVolumeClaim') continue;
-    if (generated.has(ref.name)) {
-      progress({ type: 'kept', object: describeRef(ref), reason: 'generated credentials of kept data' });
-      continue;
-    }
-    await client.delete(ref);
-  }
+    progress({
+      type: 'kept',
+      object: describeRef(refOf(claim)),
+      reason: keepReason('PersistentVolumeClaim', undefined)!,
+    });
+  await remove(
+    refs.filter((ref) => ref.kind === 'Secret'),
+    claims.length === 0,
+  );
   return claims.length > 0;
 }

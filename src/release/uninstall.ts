@@ -1,13 +1,12 @@
 /** Remove a release: its objects (data volumes only when asked), its records, its lock. */
 import { BerthError } from '../errors.ts';
 import { describeRef, type ObjectRef } from '../kube/types.ts';
-import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
+import { computeChanges } from './changes.ts';
 import { type ReleaseTarget, refsOf } from './engine.ts';
 import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
-import { readGeneratedSecrets } from './secrets.ts';
 import { ReleaseStore } from './store.ts';
 
 export interface UninstallOptions {
@@ -49,19 +48,16 @@ export async function uninstall(target: ReleaseTarget, options: UninstallOptions
     const deleted: string[] = [];
     const kept = new Map<string, string>();
     // Kept data volumes need their passwords: a reinstall then finds and reuses the generated Secrets.
-    const GENERATED = { [GENERATED_KEYS_ANNOTATION]: 'yes' };
-    const generated = options.deleteData
-      ? new Set<string>()
-      : new Set((await readGeneratedSecrets(client, namespace, release)).keys());
-    for (const ref of [...refs.values()].reverse()) {
-      const reason = options.deleteData
-        ? undefined
-        : keepReason(ref.kind, generated.has(ref.name) ? GENERATED : undefined);
-      if (reason) {
-        kept.set(describeRef(ref), reason);
-        continue;
-      }
-      if (await client.delete(ref)) deleted.push(describeRef(ref));
+    const { changes } = await computeChanges(client, {
+      release,
+      manifests: [],
+      previous: [...refs.values()],
+      adopt: false,
+      deleteData: options.deleteData,
+    });
+    for (const change of changes) {
+      if (change.action === 'keep') kept.set(describeRef(change.ref), change.reason);
+      else if (await client.delete(change.ref)) deleted.push(describeRef(change.ref));
     }
     // Claims made from StatefulSet templates are not in the inventory; they carry the release's labels.
     const claims = await client.list({
