@@ -3,14 +3,22 @@
  * connecting, the readiness waiter and the preflight gate, then the engine.
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
-import { type DeployOptions, type DeployRequest, deploy, type ReleaseResult } from '../release/engine.ts';
+import {
+  type DataGuard,
+  type DeployOptions,
+  type DeployRequest,
+  deploy,
+  type ReleaseResult,
+  type ReleaseTarget,
+} from '../release/engine.ts';
 import { type ProgressListener, silent } from '../release/progress.ts';
 import { readinessWaiter } from '../release/waiter.ts';
 import { type ClusterTarget, checkOffline, connectRelease } from './cluster.ts';
 import { preflightGate } from './preflight.ts';
 
 /** The engine's options a front end chooses; the action adds the waiter, the gate and the events. */
-export interface DeploySettings extends Omit<DeployOptions, 'waiter' | 'progress' | 'preflight'> {
+export interface DeploySettings
+  extends Omit<DeployOptions, 'waiter' | 'progress' | 'preflight' | 'dataGuard'> {
   /** Run the preflight checks before install/upgrade write anything. */
   readonly preflight: boolean;
 }
@@ -33,6 +41,17 @@ export interface BlueprintValues {
   readonly rotateSecrets?: readonly string[] | undefined;
 }
 
+/** Backups before upgrades and restores on rollbacks across a platform version change (src/backup). */
+function dataGuard(target: ReleaseTarget): DataGuard {
+  return async ({ store, request, kind, deployed, planned, ...options }) => {
+    const { upgradeGuard, rollbackGuard } = await import('../backup/guard.ts');
+    if (kind === 'upgrade') return upgradeGuard(target, deployed, planned, options);
+    if (request.kind === 'rollback' && planned.rollbackOf !== undefined)
+      await rollbackGuard(target, store, deployed, planned.rollbackOf, request.restore ?? false, options);
+    return undefined;
+  };
+}
+
 export async function runDeploy(
   at: ReleaseAt,
   request: DeployRequest,
@@ -49,7 +68,8 @@ export async function runDeploy(
   const { preflight, ...rest } = settings;
   return deploy(target, request, {
     ...rest,
-    ...(preflight ? { preflight: preflightGate } : {}),
+    ...(preflight ? { preflight: (input) => preflightGate(target, input) } : {}),
+    dataGuard: dataGuard(target),
     waiter: readinessWaiter(target.client),
     progress: events.progress ?? silent,
   });

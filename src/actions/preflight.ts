@@ -3,7 +3,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { PreflightReport, Requirements } from '../preflight/model.ts';
 import { preflightInput, preflightRequirements, runPreflight } from '../preflight/run.ts';
-import type { GateInput } from '../release/engine.ts';
+import type { GateInput, ReleaseTarget } from '../release/engine.ts';
 import { type ClusterTarget, checkOffline, connect } from './cluster.ts';
 
 export interface PreflightRequest {
@@ -38,8 +38,8 @@ export async function preflightChecklist(
 }
 
 /** The gate install and upgrade pass through before their first write: a failed check stops them. */
-export async function preflightGate(input: GateInput): Promise<void> {
-  const { target, blueprint, values, manifests, progress } = input;
+export async function preflightGate(target: ReleaseTarget, input: GateInput): Promise<void> {
+  const { blueprint, values, manifests, progress } = input;
   const report = await runPreflight({
     client: target.client,
     blueprint,

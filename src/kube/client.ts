@@ -3,7 +3,9 @@
  * field manager, dry runs, reads, lists, deletes and watches, with typed errors and bounded
  * retries. It never prints; callers get data or a typed error.
  */
+
 import { type KubeConfig, PatchStrategy, Watch } from '@kubernetes/client-node';
+import type { ClusterApi } from './cluster-api.ts';
 import {
   type ApiStatus,
   type ErrorTarget,
@@ -116,7 +118,7 @@ function isAbort(err: unknown): boolean {
 }
 
 /** The adapter over the Kubernetes API. Build it with `KubeClient.fromKubeconfig`. */
-export class KubeClient {
+export class KubeClient implements ClusterApi {
   /** The kubeconfig context in use. */
   readonly context: string;
   /** The API server URL. */

@@ -15,6 +15,7 @@ export {
   type WatchHandlers,
   type WatchQuery,
 } from './client.ts';
+export type { ClusterApi } from './cluster-api.ts';
 export { type Diagnosis, diagnose, type EventSummary, relevantEvents, selectorString } from './diagnose.ts';
 export {
   type ApiStatus,

@@ -5,7 +5,7 @@
  * by the change set (changes.ts); this module only carries it out.
  */
 import { BerthError } from '../errors.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { describeRef, type ObjectRef } from '../kube/types.ts';
 import { STAGES, type Stage } from '../render/model.ts';
 import type { Change, ChangeSet } from './changes.ts';
@@ -32,7 +32,7 @@ export interface ApplyOptions {
   readonly progress: ProgressListener;
 }
 
-async function applyOne(client: KubeClient, change: Change, options: ApplyOptions) {
+async function applyOne(client: ClusterApi, change: Change, options: ApplyOptions) {
   const object = change.object!;
   if (change.action === 'replace' && !options.dryRun) await replaceJob(client, change.ref);
   const stored = await client.apply(object, { force: true, dryRun: options.dryRun });
@@ -52,7 +52,7 @@ async function applyOne(client: KubeClient, change: Change, options: ApplyOption
   });
 }
 
-async function replaceJob(client: KubeClient, ref: ObjectRef): Promise<void> {
+async function replaceJob(client: ClusterApi, ref: ObjectRef): Promise<void> {
   await client.delete(ref, { propagationPolicy: 'Foreground' });
   for (let i = 0; i < 600; i++) {
     if (!(await client.get(ref))) return;
@@ -67,7 +67,7 @@ async function replaceJob(client: KubeClient, ref: ObjectRef): Promise<void> {
 const APPLIED = new Set(['create', 'update', 'replace']);
 
 export async function applyInStages(
-  client: KubeClient,
+  client: ClusterApi,
   changeSet: ChangeSet,
   options: ApplyOptions,
 ): Promise<void> {
@@ -105,7 +105,7 @@ async function waitForStage(stage: Stage, changes: readonly Change[], options: A
 }
 
 /** Delete what left the inventory, last stage first; what the change set keeps stays (keep.ts says why). */
-async function prune(client: KubeClient, changeSet: ChangeSet, options: ApplyOptions): Promise<void> {
+async function prune(client: ClusterApi, changeSet: ChangeSet, options: ApplyOptions): Promise<void> {
   for (const change of changeSet.changes) {
     const object = describeRef(change.ref);
     if (change.action === 'keep') options.progress({ type: 'kept', object, reason: change.reason });

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BerthError } from '../errors.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { describeRef, type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
 import type { Manifest } from '../render/render.ts';
@@ -89,7 +89,7 @@ function rendered(manifest: Manifest, live: LiveObject | undefined, release: str
   return { ...base, action: 'update', reason: `server-side apply over the live object${adopted}` };
 }
 
-async function leaving(client: KubeClient, ref: ObjectRef, deleteData: boolean): Promise<Change | undefined> {
+async function leaving(client: ClusterApi, ref: ObjectRef, deleteData: boolean): Promise<Change | undefined> {
   const base = { ref, object: undefined };
   if (!deleteData && keptByKind(ref.kind))
     return { ...base, live: undefined, action: 'keep', reason: keepReason(ref.kind, undefined)! };
@@ -101,7 +101,7 @@ async function leaving(client: KubeClient, ref: ObjectRef, deleteData: boolean):
 }
 
 /** Reads the live objects once and decides every change; writes nothing. */
-export async function computeChanges(client: KubeClient, input: ChangeInput): Promise<ChangeSet> {
+export async function computeChanges(client: ClusterApi, input: ChangeInput): Promise<ChangeSet> {
   const ours = new Set(input.previous.map(refKey));
   const notOwned: ObjectRef[] = [];
   const applied = await Promise.all(

@@ -6,6 +6,7 @@
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import type { KubeObject } from '../render/model.ts';
@@ -21,8 +22,9 @@ import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedMani
 import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 
-export interface ReleaseTarget {
-  readonly client: KubeClient;
+/** A release on a cluster; the engine needs only the ClusterApi seam, other callers the full client. */
+export interface ReleaseTarget<C extends ClusterApi = KubeClient> {
+  readonly client: C;
   readonly namespace: string;
   readonly release: string;
 }
@@ -39,6 +41,8 @@ export interface DeployOptions {
    * throwing stops the run with nothing changed.
    */
   readonly preflight?: PreflightGate | undefined;
+  /** Backups before upgrades, restores on rollbacks across a platform version change (src/backup). */
+  readonly dataGuard?: DataGuard | undefined;
   /** Create the release namespace when it does not exist (like helm --create-namespace). */
   readonly createNamespace: boolean;
   readonly waiter: ReadinessWaiter;
@@ -60,7 +64,6 @@ export interface ReleaseResult {
 
 /** What an install or upgrade is about to apply, for the checks that run before any write. */
 export interface GateInput {
-  readonly target: ReleaseTarget;
   readonly blueprint: Blueprint;
   /** Typed values as the blueprint saw them. */
   readonly values: unknown;
@@ -69,6 +72,20 @@ export interface GateInput {
 }
 
 export type PreflightGate = (input: GateInput) => Promise<void>;
+
+/** What protects the data of an upgrade or rollback across a platform version change. */
+export interface GuardInput {
+  readonly store: ReleaseStore;
+  readonly request: DeployRequest;
+  readonly kind: 'install' | 'upgrade' | 'rollback';
+  readonly deployed: ReleaseRecord;
+  readonly planned: Planned;
+  readonly timeoutMs: number;
+  readonly progress: ProgressListener;
+}
+
+/** Returns the id of the backup the upgrade relies on, if any; throwing stops it with nothing changed. */
+export type DataGuard = (input: GuardInput) => Promise<string | undefined>;
 
 export type DeployRequest =
   | {
@@ -111,7 +128,7 @@ function restoreSecrets(manifests: readonly RecordedManifest[], stored: StoredSe
 
 async function recoverInterrupted(
   store: ReleaseStore,
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   lock: HeldLock,
   summaries: RecordSummary[],
 ) {
@@ -127,7 +144,7 @@ async function recoverInterrupted(
 }
 
 export async function deploy(
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   request: DeployRequest,
   options: DeployOptions,
 ): Promise<ReleaseResult> {
@@ -193,13 +210,23 @@ export async function deploy(
     }
     if (options.preflight && request.kind !== 'rollback')
       await options.preflight({
-        target,
         blueprint: request.blueprint,
         values: planned.typedValues,
         manifests: planned.manifests,
         progress: options.progress,
       });
-    const backup = await dataGuard(target, store, request, kind, deployed, planned, options);
+    const backup =
+      deployed && !options.dryRun && options.dataGuard
+        ? await options.dataGuard({
+            store,
+            request,
+            kind,
+            deployed,
+            planned,
+            timeoutMs: options.timeoutMs,
+            progress: options.progress,
+          })
+        : undefined;
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
     try {
@@ -238,7 +265,7 @@ interface Execution {
 
 /** Record a pending revision, apply it, and mark it deployed (superseding the last one) or failed. */
 async function execute(
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   store: ReleaseStore,
   run: Execution,
   options: DeployOptions,
@@ -299,7 +326,7 @@ async function execute(
   return record;
 }
 
-async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {
+async function ensureNamespace(client: ClusterApi, namespace: string): Promise<void> {
   const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
   if (await client.get(ref)) return;
   await client.create({ ...ref, metadata: { name: namespace } }).catch((error: unknown) => {
@@ -317,7 +344,7 @@ function dedupe(refs: ObjectRef[]): ObjectRef[] {
   });
 }
 
-interface Planned {
+export interface Planned {
   /** Typed values as the blueprint saw them (not recorded: the record keeps the redacted user values). */
   readonly typedValues?: unknown;
   readonly manifests: Manifest[];
@@ -328,24 +355,6 @@ interface Planned {
   readonly description: string;
   readonly rollbackOf?: number;
   readonly backup?: string;
-}
-
-/** Backups before upgrades and restores on rollbacks across a platform version change (src/backup). */
-async function dataGuard(
-  target: ReleaseTarget,
-  store: ReleaseStore,
-  request: DeployRequest,
-  kind: Execution['kind'],
-  deployed: ReleaseRecord | undefined,
-  planned: Planned,
-  options: DeployOptions,
-): Promise<string | undefined> {
-  if (!deployed || options.dryRun) return undefined;
-  const { upgradeGuard, rollbackGuard } = await import('../backup/guard.ts');
-  if (kind === 'upgrade') return upgradeGuard(target, deployed, planned, options);
-  if (request.kind === 'rollback' && planned.rollbackOf !== undefined)
-    await rollbackGuard(target, store, deployed, planned.rollbackOf, request.restore ?? false, options);
-  return undefined;
 }
 
 export interface Revisions {
@@ -382,7 +391,11 @@ export interface RenderRequest {
 }
 
 /** Renders as an install or upgrade does: generated Secrets keep their stored values unless rotated. */
-export function renderRevision(target: ReleaseTarget, request: RenderRequest, stored: StoredSecrets) {
+export function renderRevision(
+  target: ReleaseTarget<ClusterApi>,
+  request: RenderRequest,
+  stored: StoredSecrets,
+) {
   return render(request.blueprint, request.values, {
     release: target.release,
     namespace: target.namespace,
@@ -397,7 +410,7 @@ export function renderRevision(target: ReleaseTarget, request: RenderRequest, st
 
 async function plan(
   request: DeployRequest,
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   stored: StoredSecrets,
   store: ReleaseStore,
   summaries: RecordSummary[],
@@ -443,7 +456,7 @@ async function plan(
 
 /** --atomic: put the last good revision back, or remove a failed first install. The lock is still ours. */
 async function undoFailed(
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   store: ReleaseStore,
   failedRevision: number,
   deployed: ReleaseRecord | undefined,
@@ -499,7 +512,7 @@ async function undoFailed(
  * passwords that data was initialised with, for a reinstall to find. Returns whether anything was kept.
  */
 async function removeFailedInstall(
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   failed: ReleaseRecord | undefined,
   progress: ProgressListener,
 ): Promise<boolean> {

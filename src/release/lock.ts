@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BerthError, ExitCode } from '../errors.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import type { LiveObject } from '../kube/types.ts';
 import { lockName } from './labels.ts';
@@ -76,7 +76,7 @@ function leaseObject(namespace: string, release: string, spec: LeaseSpec, resour
 }
 
 export async function acquireLock(
-  client: KubeClient,
+  client: ClusterApi,
   namespace: string,
   release: string,
   holder = holderIdentity(),
@@ -144,7 +144,7 @@ export async function acquireLock(
 
 /** For humans only: drop a lock whatever its holder. Never needed after a crash. */
 export async function forceUnlock(
-  client: KubeClient,
+  client: ClusterApi,
   namespace: string,
   release: string,
 ): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 /** Read-only views of releases: list, history, status. They never take the lock. */
 import { BerthError } from '../errors.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { readinessOf } from '../kube/readiness/index.ts';
 import { describeRef, refOf } from '../kube/types.ts';
 import type { ReleaseTarget } from './engine.ts';
@@ -9,7 +9,7 @@ import { type RecordSummary, ReleaseStore } from './store.ts';
 
 /** The newest revision of every release in a namespace (or in all namespaces). */
 export async function listReleases(
-  client: KubeClient,
+  client: ClusterApi,
   namespace: string | undefined,
 ): Promise<RecordSummary[]> {
   const heads = await new ReleaseStore(client).summaries(namespace);
@@ -23,13 +23,13 @@ export async function listReleases(
   );
 }
 
-export async function releaseHistory(target: ReleaseTarget): Promise<RecordSummary[]> {
+export async function releaseHistory(target: ReleaseTarget<ClusterApi>): Promise<RecordSummary[]> {
   const summaries = await new ReleaseStore(target.client).summaries(target.namespace, target.release);
   if (summaries.length === 0) throw notFound(target);
   return summaries.reverse();
 }
 
-function notFound(target: ReleaseTarget): BerthError {
+function notFound(target: ReleaseTarget<ClusterApi>): BerthError {
   return new BerthError(
     'BERTH_RELEASE_NOT_FOUND',
     `release ${target.release} not found in namespace ${target.namespace}`,
@@ -66,7 +66,7 @@ export interface ReleaseStatusReport {
 }
 
 /** The latest revision and the live health of each component, rolled up. */
-export async function releaseStatus(target: ReleaseTarget): Promise<ReleaseStatusReport> {
+export async function releaseStatus(target: ReleaseTarget<ClusterApi>): Promise<ReleaseStatusReport> {
   const store = new ReleaseStore(target.client);
   const record = await store.latest(target.namespace, target.release);
   if (!record) throw notFound(target);

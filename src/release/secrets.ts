@@ -2,7 +2,7 @@
  * Generated secrets are created once and then read back from the cluster on every upgrade and
  * rollback, so a password never changes unless the user asks (`--rotate-secret`).
  */
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import {
   freshSecretValues,
   GENERATED_KEYS_ANNOTATION,
@@ -14,7 +14,7 @@ export type StoredSecrets = ReadonlyMap<string, Readonly<Record<string, string>>
 
 /** The current data of every Secret of the release that holds generated keys. */
 export async function readGeneratedSecrets(
-  client: KubeClient,
+  client: ClusterApi,
   namespace: string,
   release: string,
 ): Promise<StoredSecrets> {

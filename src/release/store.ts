@@ -1,5 +1,5 @@
 /** Release records in the cluster: Secrets of type berth.dev/release.v1, one or more per revision. */
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import type { LiveObject } from '../kube/types.ts';
 import {
   ANNOTATION,
@@ -46,9 +46,9 @@ function summaryOf(object: LiveObject): RecordSummary {
 }
 
 export class ReleaseStore {
-  private readonly client: KubeClient;
+  private readonly client: ClusterApi;
 
-  constructor(client: KubeClient) {
+  constructor(client: ClusterApi) {
     this.client = client;
   }
 

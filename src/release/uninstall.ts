@@ -1,5 +1,7 @@
 /** Remove a release: its objects (data volumes only when asked), its records, its lock. */
+
 import { BerthError } from '../errors.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { describeRef, type ObjectRef } from '../kube/types.ts';
 import { computeChanges } from './changes.ts';
 import { type ReleaseTarget, refsOf } from './engine.ts';
@@ -23,7 +25,10 @@ export interface UninstallResult {
   readonly kept: readonly string[];
 }
 
-export async function uninstall(target: ReleaseTarget, options: UninstallOptions): Promise<UninstallResult> {
+export async function uninstall(
+  target: ReleaseTarget<ClusterApi>,
+  options: UninstallOptions,
+): Promise<UninstallResult> {
   const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
   const lock = await acquireLock(client, namespace, release);
@@ -90,7 +95,7 @@ export async function uninstall(target: ReleaseTarget, options: UninstallOptions
 }
 
 async function waitUntilGone(
-  target: ReleaseTarget,
+  target: ReleaseTarget<ClusterApi>,
   refs: readonly ObjectRef[],
   timeoutMs: number,
 ): Promise<void> {

@@ -1,11 +1,12 @@
 /**
- * An in-memory stand-in for the parts of KubeClient the release engine calls (get, list,
- * listMetadata, apply, create, delete), so engine rules run in unit tests without a cluster.
+ * An in-memory implementation of the engine's seam (ClusterApi: get, list, listMetadata, apply,
+ * create, delete), so engine rules run in unit tests without a cluster.
  * It keeps what an API server keeps that the engine relies on: resourceVersions (compare-and-swap
  * on apply and create), Secret `stringData` folded into base64 `data`, equality label selectors.
  * Faults are injected per operation.
  */
-import type { KubeClient } from '../../src/kube/client.ts';
+import type { ListQuery } from '../../src/kube/client.ts';
+import type { ClusterApi } from '../../src/kube/cluster-api.ts';
 import { KubeApiError, type KubeVerb } from '../../src/kube/errors.ts';
 import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
 import type { DeployOptions } from '../../src/release/engine.ts';
@@ -21,13 +22,6 @@ export interface FakeCall {
 
 /** Throw from here to make an operation fail (after `calls` recorded it, before it takes effect). */
 export type FaultHook = (call: FakeCall, object?: ApplicableObject) => void;
-
-interface Query {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly namespace?: string | undefined;
-  readonly labelSelector?: string | undefined;
-}
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -71,15 +65,15 @@ function content(object: LiveObject): string {
   return JSON.stringify({ ...object, metadata });
 }
 
-export class FakeCluster {
+export class FakeCluster implements ClusterApi {
   readonly objects = new Map<string, LiveObject>();
   readonly calls: FakeCall[] = [];
   fault: FaultHook | undefined;
   private version = 1;
 
-  /** The fake typed as the engine's client; only the methods above exist. */
-  get client(): KubeClient {
-    return this as unknown as KubeClient;
+  /** The fake as the engine sees a cluster. */
+  get client(): ClusterApi {
+    return this;
   }
 
   private enter(operation: FakeOperation, kind: string, name?: string, object?: ApplicableObject): void {
@@ -114,7 +108,7 @@ export class FakeCluster {
     return live && clone(live);
   }
 
-  async list(query: Query): Promise<LiveObject[]> {
+  async list(query: ListQuery): Promise<LiveObject[]> {
     this.enter('list', query.kind);
     return [...this.objects.values()]
       .filter(
@@ -127,7 +121,7 @@ export class FakeCluster {
       .map(clone);
   }
 
-  async listMetadata(query: Query): Promise<LiveObject[]> {
+  async listMetadata(query: ListQuery): Promise<LiveObject[]> {
     return (await this.list(query)).map((o) => ({
       apiVersion: o.apiVersion,
       kind: o.kind,
