@@ -3,6 +3,7 @@
  * connecting, the readiness waiter and the preflight gate, then the engine.
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
+import { checkSavedPlan, type SavedPlan } from '../plan/saved.ts';
 import {
   type DataGuard,
   type DeployOptions,
@@ -57,6 +58,7 @@ export async function runDeploy(
   request: DeployRequest,
   settings: DeploySettings,
   events: ActionEvents,
+  saved?: SavedPlan,
 ): Promise<ReleaseResult> {
   if (request.kind !== 'rollback') {
     await checkOffline(request.blueprint, request.values, {
@@ -65,11 +67,14 @@ export async function runDeploy(
     });
   }
   const target = connectRelease(at.release, at.cluster);
+  if (saved && request.kind !== 'rollback')
+    checkSavedPlan(saved, { ...request, release: target.release, namespace: target.namespace });
   const { preflight, ...rest } = settings;
   return deploy(target, request, {
     ...rest,
     ...(preflight ? { preflight: (input) => preflightGate(target, input) } : {}),
     dataGuard: dataGuard(target),
+    pinned: saved?.pin,
     waiter: readinessWaiter(target.client),
     progress: events.progress ?? silent,
   });

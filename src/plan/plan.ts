@@ -9,7 +9,7 @@ import { BerthError } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
-import { type Change, computeChanges, withSpecHash } from '../release/changes.ts';
+import { type Change, type ClusterPin, computeChanges, pinOf, withSpecHash } from '../release/changes.ts';
 import { type ReleaseTarget, renderRevision, revisionsOf } from '../release/engine.ts';
 import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
 import { secretDigests } from '../release/redact.ts';
@@ -60,6 +60,8 @@ export interface Plan {
   readonly changes: readonly PlannedChange[];
   /** Things worth knowing that are not changes (kept data, objects that need --adopt). */
   readonly notes: readonly string[];
+  /** The cluster as the plan saw it; `upgrade --plan-file` applies only while it still is. */
+  readonly pin?: ClusterPin | undefined;
 }
 
 export interface PlanRequest {
@@ -261,8 +263,12 @@ interface Labels {
 export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): Promise<Plan> {
   const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
-  const [{ deployed, previous }, stored, canDryRun] = await Promise.all([
-    store.summaries(namespace, release).then((summaries) => revisionsOf(store, target, summaries)),
+  const [[newest, { deployed, previous }], stored, canDryRun] = await Promise.all([
+    store
+      .summaries(namespace, release)
+      .then(
+        async (summaries) => [summaries[0]?.revision, await revisionsOf(store, target, summaries)] as const,
+      ),
     readGeneratedSecrets(client, namespace, release),
     namespaceExists(client, namespace),
   ]);
@@ -304,6 +310,7 @@ export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): 
     summary: summarize(changes),
     changes,
     notes: [...notes, ...kept].map((n) => scrubKnownValues(n, patterns).text),
+    pin: pinOf(changeSet, newest),
   };
 }
 

@@ -5,7 +5,7 @@
  * `berth plan` shows them, and uninstall (nothing rendered) deletes and keeps by the same rules.
  */
 import { createHash } from 'node:crypto';
-import { BerthError } from '../errors.ts';
+import { BerthError, ExitCode } from '../errors.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
 import { describeRef, type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
@@ -132,4 +132,52 @@ export function checkOwnership(changes: ChangeSet): void {
     `${clashes.join(', ')} already exist${one ? 's' : ''} and do${one ? 'es' : ''} not belong to release ${changes.release}; nothing was changed`,
     { hint: 'remove or rename the existing objects, or pass --adopt to let this release take them over' },
   );
+}
+
+/**
+ * The state of the cluster a saved plan was computed against: the newest revision of the release
+ * and, for every object of the change set, its generation (spec changes; status updates by
+ * controllers do not count) or, for kinds without one, its resourceVersion; null when absent.
+ */
+export interface ClusterPin {
+  readonly revision: number | null;
+  readonly objects: Readonly<Record<string, string | null>>;
+}
+
+function liveState(live: LiveObject | undefined): string | null {
+  if (!live) return null;
+  const { generation, resourceVersion } = live.metadata as { generation?: number; resourceVersion?: string };
+  return generation === undefined ? `resourceVersion ${resourceVersion}` : `generation ${generation}`;
+}
+
+export function pinOf(changeSet: ChangeSet, revision: number | undefined): ClusterPin {
+  const objects: Record<string, string | null> = {};
+  for (const change of changeSet.changes) objects[refKey(change.ref)] = liveState(change.live);
+  return { revision: revision ?? null, objects };
+}
+
+function stale(what: string): BerthError {
+  return new BerthError('BERTH_PLAN_STALE', `the cluster changed since the plan was saved: ${what}; nothing was changed`, {
+    exitCode: ExitCode.runtime,
+    hint: 'run berth plan --save again, review it, and upgrade with the new plan',
+  });
+}
+
+/** Refuses when the release has a newer revision than the pin's. */
+export function checkPinnedRevision(pin: ClusterPin, revision: number | undefined): void {
+  if ((revision ?? null) !== pin.revision)
+    throw stale(`the newest revision is ${revision ?? 'none'}, the plan saw ${pin.revision ?? 'none'}`);
+}
+
+/** Refuses when any object of the change set is not as the pin saw it. */
+export function checkPin(pin: ClusterPin, changeSet: ChangeSet): void {
+  const now = pinOf(changeSet, pin.revision ?? undefined).objects;
+  for (const key of new Set([...Object.keys(pin.objects), ...Object.keys(now)])) {
+    const [kind = '', namespace = '', name = ''] = key.split('/').slice(-3);
+    const object = describeRef({ kind, name, namespace });
+    if (!(key in pin.objects)) throw stale(`${object} is new to the change set`);
+    if (!(key in now)) throw stale(`${object} left the change set`);
+    if (pin.objects[key] !== now[key])
+      throw stale(`${object} was at ${pin.objects[key] ?? 'absent'}, is at ${now[key] ?? 'absent'}`);
+  }
 }

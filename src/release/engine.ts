@@ -13,7 +13,14 @@ import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
 import { applyInStages, type ReadinessWaiter } from './apply.ts';
-import { checkOwnership, computeChanges, refKey } from './changes.ts';
+import {
+  type ClusterPin,
+  checkOwnership,
+  checkPin,
+  checkPinnedRevision,
+  computeChanges,
+  refKey,
+} from './changes.ts';
 import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
@@ -43,6 +50,8 @@ export interface DeployOptions {
   readonly preflight?: PreflightGate | undefined;
   /** Backups before upgrades, restores on rollbacks across a platform version change (src/backup). */
   readonly dataGuard?: DataGuard | undefined;
+  /** Apply only if the cluster is as a saved plan saw it (`upgrade --plan-file`). */
+  readonly pinned?: ClusterPin | undefined;
   /** Create the release namespace when it does not exist (like helm --create-namespace). */
   readonly createNamespace: boolean;
   readonly waiter: ReadinessWaiter;
@@ -164,6 +173,7 @@ export async function deploy(
       options.progress({ type: 'info', message: `recovered: ${recovered}` });
       summaries = await store.summaries(namespace, release);
     }
+    if (options.pinned) checkPinnedRevision(options.pinned, summaries[0]?.revision);
     const everDeployed = summaries.some((s) => DEPLOYED_ONCE.has(s.status));
     let kind = request.kind;
     if (kind === 'install' && everDeployed) {
@@ -295,6 +305,7 @@ async function execute(
     adopt: options.adopt,
   });
   checkOwnership(changes);
+  if (options.pinned) checkPin(options.pinned, changes);
   if (!options.dryRun) await store.save(record);
   try {
     await applyInStages(target.client, changes, {
@@ -487,6 +498,7 @@ async function undoFailed(
     await execute(target, store, run, {
       ...options,
       adopt: false,
+      pinned: undefined,
       timeoutMs: Math.max(options.timeoutMs, ATOMIC_ROLLBACK_MS),
     });
     return new BerthError(

@@ -1,4 +1,5 @@
 /** plan and drift: what an upgrade would change, and what changed behind berth's back. */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { drift } from '../../actions/drift.ts';
 import { plan } from '../../actions/plan.ts';
@@ -6,6 +7,7 @@ import { getBlueprint } from '../../blueprints/registry.ts';
 import { useColor } from '../../plan/diff.ts';
 import { formatPlan } from '../../plan/format.ts';
 import { hasChanges, type Plan, planDocument } from '../../plan/plan.ts';
+import { savedPlan } from '../../plan/saved.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
@@ -53,11 +55,15 @@ export function registerPlanCommands(program: Command): void {
     ),
   )
     .option('--rotate-secret <name>', 'plan new values for this generated Secret (repeatable)', collect, [])
+    .option(
+      '--save <file>',
+      'also write the plan to this file, for berth upgrade --plan-file to apply exactly it',
+    )
     .action(
       async (
         release: string,
         name: string,
-        flags: PlanFlags & { values: string[]; rotateSecret: string[] },
+        flags: PlanFlags & { values: string[]; rotateSecret: string[]; save?: string },
       ) => {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
@@ -69,7 +75,13 @@ export function registerPlanCommands(program: Command): void {
           values,
           rotateSecrets: flags.rotateSecret,
         });
+        if (flags.save) {
+          const saved = savedPlan(planned, { blueprint, values, rotateSecrets: flags.rotateSecret });
+          writeFileSync(flags.save, `${JSON.stringify(saved, null, 2)}\n`);
+        }
         printPlan(planned, flags);
+        if (flags.save)
+          note(`plan saved to ${flags.save}; apply exactly it with berth upgrade --plan-file ${flags.save}`);
       },
     );
 

@@ -11,6 +11,8 @@ import { uninstall } from '../../actions/uninstall.ts';
 import { unlock } from '../../actions/unlock.ts';
 import { upgrade } from '../../actions/upgrade.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
+import { readInputFile } from '../../input.ts';
+import { parseSavedPlan, type SavedPlan } from '../../plan/saved.ts';
 import type { ReleaseResult } from '../../release/engine.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
@@ -82,6 +84,11 @@ function report(result: ReleaseResult, json: boolean): void {
   for (const line of result.notes) note(line);
 }
 
+function readSavedPlan(file: string): SavedPlan {
+  const label = `--plan-file ${file}`;
+  return parseSavedPlan(readInputFile(file, { code: 'BERTH_PLAN_FILE', label }), label);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -129,8 +136,16 @@ export function registerReleaseCommands(program: Command): void {
     .option('-i, --install', 'install the release if it does not exist')
     .option('--plan', 'show what the upgrade would change (like berth plan) and change nothing')
     .option('--exit-code', 'with --plan: exit 2 when there are changes, 0 when there are none')
+    .option(
+      '--plan-file <file>',
+      'apply exactly the plan berth plan --save wrote: refused if the values, the blueprint version or the cluster changed since',
+    )
     .action(
-      async (release: string, name: string, flags: DeployFlags & { plan?: boolean; exitCode?: boolean }) => {
+      async (
+        release: string,
+        name: string,
+        flags: DeployFlags & { plan?: boolean; exitCode?: boolean; planFile?: string },
+      ) => {
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
         const request = { cluster: clusterTarget(flags), release, blueprint, values };
@@ -141,12 +156,14 @@ export function registerReleaseCommands(program: Command): void {
           return;
         }
         const { json, settings } = deploySettings(flags);
+        const saved = flags.planFile === undefined ? undefined : readSavedPlan(flags.planFile);
         const result = await upgrade(
           {
             ...request,
             settings,
             rotateSecrets: flags.rotateSecret,
             installIfMissing: flags.install ?? false,
+            plan: saved,
           },
           { progress: progressPrinter(json) },
         );
