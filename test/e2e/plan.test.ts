@@ -165,10 +165,14 @@ describe('plan and drift', { concurrency: true }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-planfile-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'plan.json');
-    assert.equal((await berth(['install', 'lf', 'langfuse', '-n', ns])).code, 0);
+    const lf = (command: string, ...args: string[]) => berth([command, 'lf', 'langfuse', '-n', ns, ...args]);
+    const webReplicas = async () =>
+      (await kubectlJson<{ spec: { replicas: number } }>(['get', 'deployment', 'lf-web', '-n', ns])).spec
+        .replicas;
+    assert.equal((await lf('install')).code, 0);
     const three = ['--set', 'services.web.replicas=3'];
 
-    const saved = await berth(['plan', 'lf', 'langfuse', '-n', ns, ...three, '--save', file]);
+    const saved = await lf('plan', ...three, '--save', file);
     assert.equal(saved.code, 0, saved.stderr);
     const document = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(document.kind, 'SavedPlan');
@@ -176,13 +180,12 @@ describe('plan and drift', { concurrency: true }, () => {
     for (const value of await generatedValues(ns))
       assert.ok(!readFileSync(file, 'utf8').includes(value), 'a generated secret value is in the plan file');
 
-    const applied = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...three, '--plan-file', file]);
+    const applied = await lf('upgrade', ...three, '--plan-file', file);
     assert.equal(applied.code, 0, applied.stderr);
-    const web = await kubectlJson<{ spec: { replicas: number } }>(['get', 'deployment', 'lf-web', '-n', ns]);
-    assert.equal(web.spec.replicas, 3);
+    assert.equal(await webReplicas(), 3);
 
     // The plan saw revision 1: after that upgrade it is stale.
-    const again = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...three, '--plan-file', file]);
+    const again = await lf('upgrade', ...three, '--plan-file', file);
     assert.equal(again.code, 3, again.stderr);
     assert.match(
       again.stderr,
@@ -191,9 +194,9 @@ describe('plan and drift', { concurrency: true }, () => {
 
     // A hand edit after the plan: refused, nothing changed.
     const two = ['--set', 'services.web.replicas=2'];
-    assert.equal((await berth(['plan', 'lf', 'langfuse', '-n', ns, ...two, '--save', file])).code, 0);
+    assert.equal((await lf('plan', ...two, '--save', file)).code, 0);
     await kubectl(['scale', 'deployment', 'lf-web', '-n', ns, '--replicas=5']);
-    const moved = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...two, '--plan-file', file]);
+    const moved = await lf('upgrade', ...two, '--plan-file', file);
     assert.equal(moved.code, 3, moved.stderr);
     assert.match(
       moved.stderr,
@@ -202,28 +205,11 @@ describe('plan and drift', { concurrency: true }, () => {
     assert.equal(moved.stderr.split('\n').filter((l) => l.startsWith('error:')).length, 1);
 
     // Other values than the plan's: refused before anything is written.
-    assert.equal((await berth(['plan', 'lf', 'langfuse', '-n', ns, ...two, '--save', file])).code, 0);
-    const other = await berth([
-      'upgrade',
-      'lf',
-      'langfuse',
-      '-n',
-      ns,
-      '--set',
-      'services.web.replicas=4',
-      '--plan-file',
-      file,
-    ]);
+    assert.equal((await lf('plan', ...two, '--save', file)).code, 0);
+    const other = await lf('upgrade', '--set', 'services.web.replicas=4', '--plan-file', file);
     assert.equal(other.code, 3, other.stderr);
     assert.match(other.stderr, /^error: the saved plan does not match this upgrade: the values/m);
-    const after = await kubectlJson<{ spec: { replicas: number } }>([
-      'get',
-      'deployment',
-      'lf-web',
-      '-n',
-      ns,
-    ]);
-    assert.equal(after.spec.replicas, 5, 'refused upgrades changed nothing');
+    assert.equal(await webReplicas(), 5, 'refused upgrades changed nothing');
     const history = JSON.parse((await berth(['history', 'lf', '-n', ns, '-o', 'json'])).stdout) as unknown[];
     assert.equal(history.length, 2);
   });
