@@ -157,10 +157,14 @@ export function pinOf(changeSet: ChangeSet, revision: number | undefined): Clust
 }
 
 function stale(what: string): BerthError {
-  return new BerthError('BERTH_PLAN_STALE', `the cluster changed since the plan was saved: ${what}; nothing was changed`, {
-    exitCode: ExitCode.runtime,
-    hint: 'run berth plan --save again, review it, and upgrade with the new plan',
-  });
+  return new BerthError(
+    'BERTH_PLAN_STALE',
+    `the cluster changed since the plan was saved: ${what}; nothing was changed`,
+    {
+      exitCode: ExitCode.runtime,
+      hint: 'run berth plan --save again, review it, and upgrade with the new plan',
+    },
+  );
 }
 
 /** Refuses when the release has a newer revision than the pin's. */
