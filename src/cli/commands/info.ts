@@ -1,7 +1,8 @@
 /** version, blueprints, values, schema: commands that describe berth and its blueprints. */
 import type { Command } from 'commander';
+import { blueprints } from '../../actions/blueprints.ts';
 import { schema } from '../../actions/schema.ts';
-import { getBlueprint, listBlueprints } from '../../blueprints/registry.ts';
+import { getBlueprint } from '../../blueprints/registry.ts';
 import { defaultsDocument } from '../../values/document.ts';
 import { BERTH_VERSION } from '../../version.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
@@ -24,12 +25,7 @@ export function registerInfoCommands(program: Command): void {
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (options: { output: string }) => {
       const format = parseOutputFormat(options.output, OUTPUT_FORMATS);
-      const rows = (await listBlueprints()).map((b) => ({
-        name: b.name,
-        version: b.version,
-        appVersion: b.appVersion,
-        description: b.description,
-      }));
+      const rows = await blueprints();
       if (format === 'json') return printJson(rows);
       printLine(
         table([
