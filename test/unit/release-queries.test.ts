@@ -176,7 +176,7 @@ describe('uninstall', () => {
       if (call.operation === 'delete' && !statuses.includes('deleting')) statuses.push('deleting');
       if (call.operation === 'apply' && call.name?.startsWith('berth.lf.v'))
         statuses.push(
-          `${call.name}:${(object?.metadata.labels as Record<string, string>)['berth.dev/status']}`,
+          `${call.name}:${(object?.metadata.labels as Record<string, string> | undefined)?.['berth.dev/status']}`,
         );
     };
     const result = await uninstall(target, {
