@@ -116,6 +116,7 @@ describe('user security settings', () => {
     });
     assert.deepEqual(layered({ a: [1] }, { a: { b: 1 } }), { a: { b: 1 } });
     assert.deepEqual(layered({ a: null }, { a: { b: 1 } }), { a: { b: 1 } });
+    assert.deepEqual(layered({ a: { b: 1 } }, { a: null }), { a: null }, 'null clears a map');
     assert.deepEqual(base, { a: { b: 1, c: [1, 2] }, d: 'x' }, 'the base is not changed');
   });
 
@@ -230,6 +231,31 @@ describe('policy breaches of a rendered pod template', () => {
       "the pod's runAsNonRoot covers its containers",
     );
     assert.deepEqual(templatePolicyBreaches({}), []);
+    assert.deepEqual(templatePolicyBreaches({ metadata: {}, spec: {} }), []);
+  });
+
+  test('each container is checked on its own: no securityContext or resources at all is a breach', () => {
+    assert.deepEqual(
+      templatePolicyBreaches({
+        spec: {
+          containers: [
+            { name: 'bare' },
+            { name: 'limits-only', securityContext: safe, resources: { limits: { memory: '1Gi' } } },
+            {
+              name: 'two',
+              securityContext: { runAsUser: 0, privileged: true, runAsNonRoot: true },
+              resources,
+            },
+          ],
+        },
+      }),
+      [
+        'bare: may run as root',
+        'bare: no CPU and memory requests and memory limit',
+        'limits-only: no CPU and memory requests and memory limit',
+        'two: runAsUser 0; privileged',
+      ],
+    );
   });
 
   test('pod and container weakenings, a container that may run as root, and missing resources', () => {
@@ -327,6 +353,21 @@ describe('user probe overrides', () => {
       { grpc: { port: 9000 } },
     ]) {
       const probes = containerProbes(component(), ported, { readiness: handler } as never);
+      assert.deepEqual(probes.readinessProbe, { ...defaults, ...handler }, Object.keys(handler)[0]);
+    }
+  });
+
+  test('a handler replaces even a probe berth sets with other timings', () => {
+    const http = {
+      ...ported,
+      probes: { readiness: { http: { path: '/healthz', port: 'http' }, periodSeconds: 30 } },
+    } as unknown as ContainerSpec;
+    for (const handler of [
+      { tcpSocket: { port: 81 } },
+      { exec: { command: ['true'] } },
+      { grpc: { port: 9 } },
+    ]) {
+      const probes = containerProbes(component(), http, { readiness: handler } as never);
       assert.deepEqual(probes.readinessProbe, { ...defaults, ...handler }, Object.keys(handler)[0]);
     }
   });
