@@ -98,7 +98,36 @@ describe('release queries', () => {
       ready: false,
       message: 'missing from the cluster',
     });
-    await assert.rejects(releaseStatus({ ...target, release: 'nope' }), { code: 'BERTH_RELEASE_NOT_FOUND' });
+    await assert.rejects(releaseStatus({ ...target, release: 'nope' }), {
+      code: 'BERTH_RELEASE_NOT_FOUND',
+      hint: 'berth list shows the releases in a namespace (-A for all)',
+    });
+  });
+
+  test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    const report = await releaseStatus(target);
+    for (const c of report.components) {
+      assert.equal(c.ready, c.objects.length > 0 && c.objects.every((o) => o.ready), c.component);
+      const names = c.objects.map((o) => o.object);
+      assert.deepEqual(
+        names,
+        [...names].sort((a, b) => a.localeCompare(b)),
+        c.component,
+      );
+    }
+    assert.ok(
+      report.components.some((c) => c.ready),
+      'config-only components are ready',
+    );
+    assert.ok(
+      report.components.some((c) => c.component === '(shared)'),
+      'objects of no component',
+    );
+    const [summary] = await releaseHistory(target);
+    assert.match(report.updated, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(report.updated, summary?.updated);
   });
 });
 
