@@ -1,5 +1,6 @@
-// Mutation testing (npm run test:mutation): each group mutates one area and runs only the unit
-// tests that guard it, since the command runner runs the whole command for every mutant.
+// Mutation testing (npm run test:mutation): each group mutates one area and runs the unit tests
+// that guard it, in the Stryker worker itself (scripts/stryker/node-test-runner.ts), so each
+// mutant runs only the tests that cover it.
 const groups = {
   release: {
     mutate: ['src/release/**/*.ts'],
@@ -20,12 +21,13 @@ const group = groups[name];
 if (!group) throw new Error(`MUTATION_GROUP: expected one of ${Object.keys(groups).join(', ')}, got ${name}`);
 
 export default {
-  testRunner: 'command',
-  commandRunner: { command: `node --test ${group.tests.map((t) => `'${t}'`).join(' ')}` },
+  plugins: ['./scripts/stryker/node-test-runner.ts'],
+  testRunner: 'node-test',
+  nodeTest: { files: group.tests },
   mutate: group.mutate,
-  coverageAnalysis: 'off',
+  coverageAnalysis: 'perTest',
   concurrency: Number(process.env.MUTATION_CONCURRENCY ?? 2),
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   clearTextReporter: { allowColor: false, logTests: false },

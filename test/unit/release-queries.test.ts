@@ -98,7 +98,36 @@ describe('release queries', () => {
       ready: false,
       message: 'missing from the cluster',
     });
-    await assert.rejects(releaseStatus({ ...target, release: 'nope' }), { code: 'BERTH_RELEASE_NOT_FOUND' });
+    await assert.rejects(releaseStatus({ ...target, release: 'nope' }), {
+      code: 'BERTH_RELEASE_NOT_FOUND',
+      hint: 'berth list shows the releases in a namespace (-A for all)',
+    });
+  });
+
+  test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    const report = await releaseStatus(target);
+    for (const c of report.components) {
+      assert.equal(c.ready, c.objects.length > 0 && c.objects.every((o) => o.ready), c.component);
+      const names = c.objects.map((o) => o.object);
+      assert.deepEqual(
+        names,
+        [...names].sort((a, b) => a.localeCompare(b)),
+        c.component,
+      );
+    }
+    assert.ok(
+      report.components.some((c) => c.ready),
+      'config-only components are ready',
+    );
+    assert.ok(
+      report.components.some((c) => c.component === '(shared)'),
+      'objects of no component',
+    );
+    const [summary] = await releaseHistory(target);
+    assert.match(report.updated, /^\d{4}-\d\d-\d\dT/);
+    assert.equal(report.updated, summary?.updated);
   });
 });
 
@@ -163,8 +192,81 @@ describe('uninstall', () => {
         { client: cluster.client, namespace: NS, release: 'nope' },
         { deleteData: false, wait: false, timeoutMs: 1000, progress: () => undefined },
       ),
-      { code: 'BERTH_RELEASE_NOT_FOUND' },
+      { code: 'BERTH_RELEASE_NOT_FOUND', message: 'release nope not found in namespace shop' },
     );
     assert.equal(cluster.objects.size, before);
+  });
+
+  test('the latest record says uninstalling before anything goes; objects go last stage first', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf', NS, 1);
+    const statuses: string[] = [];
+    cluster.fault = (call, object) => {
+      if (call.operation === 'delete' && !statuses.includes('deleting')) statuses.push('deleting');
+      if (call.operation === 'apply' && call.name?.startsWith('berth.lf.v'))
+        statuses.push(
+          `${call.name}:${(object?.metadata.labels as Record<string, string> | undefined)?.['berth.dev/status']}`,
+        );
+    };
+    const result = await uninstall(target, {
+      deleteData: false,
+      wait: false,
+      timeoutMs: 1000,
+      progress: () => undefined,
+    });
+    assert.deepEqual(statuses.slice(0, 2), ['berth.lf.v2:uninstalling', 'deleting']);
+    assert.ok(
+      result.deleted.every((d) => / in shop$/.test(d)),
+      result.deleted.join(', '),
+    );
+    assert.ok(
+      result.deleted.indexOf('Deployment/lf-web in shop') <
+        result.deleted.indexOf('StatefulSet/lf-postgresql in shop'),
+      'frontends before their dependencies',
+    );
+    assert.deepEqual(
+      { release: result.release, namespace: result.namespace },
+      { release: 'lf', namespace: NS },
+    );
+  });
+
+  /** Deleted objects stay readable for a while (finalizers, graceful termination), or forever. */
+  class SlowDeletes extends FakeCluster {
+    lingerMs = 300;
+    override async delete(ref: Parameters<FakeCluster['delete']>[0]): Promise<boolean> {
+      if (ref.kind === 'Lease') return super.delete(ref);
+      const existed = (await this.get(ref)) !== undefined;
+      if (Number.isFinite(this.lingerMs)) setTimeout(() => void super.delete(ref), this.lingerMs);
+      return existed;
+    }
+  }
+
+  test('with --wait it returns once the deleted objects are gone; without, at once', async () => {
+    const cluster = new SlowDeletes();
+    const target = await installed(cluster, 'lf');
+    await uninstall(target, { deleteData: false, wait: true, timeoutMs: 5000, progress: () => undefined });
+    assert.deepEqual(cluster.names('Deployment'), []);
+
+    const quick = new SlowDeletes();
+    const quickTarget = await installed(quick, 'lf');
+    await uninstall(quickTarget, {
+      deleteData: false,
+      wait: false,
+      timeoutMs: 5000,
+      progress: () => undefined,
+    });
+    assert.deepEqual(quick.names('Deployment'), ['lf-web', 'lf-worker'], 'still terminating');
+  });
+
+  test('an object that never goes away fails the wait after the time-out, naming it', async () => {
+    const cluster = new SlowDeletes();
+    const target = await installed(cluster, 'lf');
+    cluster.lingerMs = Number.POSITIVE_INFINITY;
+    const started = Date.now();
+    await assert.rejects(
+      uninstall(target, { deleteData: false, wait: true, timeoutMs: 1000, progress: () => undefined }),
+      { code: 'BERTH_UNINSTALL_TIMEOUT', message: /^\S+\/\S+ in shop is still being deleted after 1 s$/ },
+    );
+    assert.ok(Date.now() - started >= 1000, 'waited the whole time-out');
   });
 });
