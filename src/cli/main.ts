@@ -12,9 +12,11 @@ type Registrar = (program: Command) => void;
  */
 const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): Promise<Registrar> }[] = [
   {
-    commands: ['version', 'blueprints', 'values', 'schema'],
+    commands: ['version', 'blueprints', 'schema'],
     load: async () => (await import('./commands/info.ts')).registerInfoCommands,
   },
+  { commands: ['values'], load: async () => (await import('./commands/values.ts')).registerValuesCommand },
+  { commands: ['owners'], load: async () => (await import('./commands/owners.ts')).registerOwnersCommand },
   { commands: ['render'], load: async () => (await import('./commands/render.ts')).registerRenderCommand },
   { commands: ['images'], load: async () => (await import('./commands/images.ts')).registerImagesCommand },
   { commands: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLintCommand },

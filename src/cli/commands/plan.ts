@@ -1,6 +1,7 @@
 /** plan and drift: what an upgrade would change, and what changed behind berth's back. */
 import type { Command } from 'commander';
 import { getBlueprint } from '../../blueprints/registry.ts';
+import { dataSafety } from '../../inspect/data-safety.ts';
 import { useColor } from '../../plan/diff.ts';
 import { formatPlan } from '../../plan/format.ts';
 import { hasChanges, type Plan, planDocument, planUpgrade, releaseDrift } from '../../plan/plan.ts';
@@ -8,6 +9,7 @@ import type { ReleaseTarget } from '../../release/engine.ts';
 import { checkReleaseName } from '../../render/render.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { checkOffline, connect } from '../connect.ts';
+import { formatDataSafety } from '../data-safety.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
@@ -42,9 +44,11 @@ function withPlanOptions(command: Command): Command {
 /** Prints a plan (stdout) and its notes (stderr); sets the exit code for --exit-code. */
 export function printPlan(plan: Plan, flags: Pick<PlanFlags, 'output' | 'exitCode'>): void {
   const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-  if (json) printJson(planDocument(plan));
+  const safety = plan.kind === 'Plan' ? dataSafety(plan) : undefined;
+  if (json) printJson({ ...planDocument(plan), ...(safety ? { dataSafety: safety } : {}) });
   else {
     process.stdout.write(formatPlan(plan, { color: useColor(process.stdout) }));
+    if (safety) process.stdout.write(`\n${formatDataSafety(safety)}`);
     for (const line of plan.notes) note(`note: ${line}`);
   }
   if (flags.exitCode && hasChanges(plan)) process.exitCode = CHANGES_EXIT_CODE;
