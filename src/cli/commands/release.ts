@@ -19,7 +19,7 @@ import { checkOffline, connect } from '../connect.ts';
 import { parseDuration } from '../duration.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
-import { progressPrinter } from '../progress.ts';
+import { deployProgress, progressPrinter, stopDeployProgress } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 import { printPlan } from './plan.ts';
 
@@ -83,7 +83,7 @@ function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'wai
     historyMax,
     createNamespace: flags.createNamespace ?? false,
     preflight: flags.preflight && !flags.skipPreflight,
-    progress: progressPrinter(json),
+    progress: deployProgress(json),
   };
 }
 
@@ -110,7 +110,13 @@ async function runDeploy(release: string, request: DeployRequest, flags: DeployF
     await checkOffline(request.blueprint, request.values, { release, namespace: flags.namespace });
   }
   const t = target(release, flags);
-  report(await deploy(t, request, { ...options, waiter: readinessWaiter(t.client) }), json);
+  let result: ReleaseResult;
+  try {
+    result = await deploy(t, request, { ...options, waiter: readinessWaiter(t.client) });
+  } finally {
+    stopDeployProgress();
+  }
+  report(result, json);
 }
 
 function collect(value: string, previous: string[]): string[] {
