@@ -120,7 +120,13 @@ async function applyOne(
   const stored = await client.apply(object, { force: true, dryRun: options.dryRun });
   if (change === 'configured' && stored.metadata.resourceVersion === live?.metadata.resourceVersion)
     change = 'unchanged';
-  options.progress({ type: 'applied', stage: manifest.stage, object: describeRef(ref), change });
+  options.progress({
+    type: 'applied',
+    stage: manifest.stage,
+    object: describeRef(ref),
+    change,
+    component: manifest.component,
+  });
 }
 
 async function replaceJob(client: KubeClient, ref: ObjectRef): Promise<void> {

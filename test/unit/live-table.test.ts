@@ -29,19 +29,49 @@ function lines(write: string): string[] {
 }
 
 const events: ProgressEvent[] = [
-  { type: 'stage', stage: 'config', objects: 1 },
-  { type: 'applied', stage: 'config', object: 'Secret/lf-auth', change: 'created' },
+  { type: 'stage', stage: 'config', objects: 2 },
+  {
+    type: 'applied',
+    stage: 'config',
+    object: 'Secret/lf-db-auth in shop',
+    change: 'created',
+    component: 'db',
+  },
+  { type: 'applied', stage: 'config', object: 'ConfigMap/lf-shared in shop', change: 'created' },
   { type: 'stage-ready', stage: 'config', seconds: 0.1 },
-  { type: 'stage', stage: 'dependencies', objects: 1 },
-  { type: 'applied', stage: 'dependencies', object: 'StatefulSet/lf-db', change: 'created' },
-  { type: 'waiting', stage: 'dependencies', object: 'StatefulSet/lf-db', message: '0 of 1 replicas ready' },
-  { type: 'ready', stage: 'dependencies', object: 'StatefulSet/lf-db', message: '1 of 1 replicas ready' },
+  { type: 'stage', stage: 'dependencies', objects: 2 },
+  {
+    type: 'applied',
+    stage: 'dependencies',
+    object: 'StatefulSet/lf-db in shop',
+    change: 'created',
+    component: 'db',
+  },
+  {
+    type: 'applied',
+    stage: 'dependencies',
+    object: 'Service/lf-db in shop',
+    change: 'created',
+    component: 'db',
+  },
+  {
+    type: 'waiting',
+    stage: 'dependencies',
+    object: 'StatefulSet/lf-db in shop',
+    message: '0 of 1 replicas ready',
+  },
+  {
+    type: 'ready',
+    stage: 'dependencies',
+    object: 'StatefulSet/lf-db in shop',
+    message: '1 of 1 replicas ready',
+  },
   { type: 'stage-ready', stage: 'dependencies', seconds: 4 },
-  { type: 'pruned', object: 'Deployment/lf-old' },
+  { type: 'pruned', object: 'Deployment/lf-old in shop' },
 ];
 
 describe('live table', () => {
-  test('each event redraws the table in place: up over the last frame, erase, draw', () => {
+  test('a row per component and stage, redrawn in place: up over the last frame, erase, draw', () => {
     const terminal = fakeTerminal();
     const time = clock();
     const live = liveTable(terminal, { now: time.now, tickMs: 60_000 });
@@ -50,31 +80,35 @@ describe('live table', () => {
     live.listener(events[1]!);
     assert.ok(terminal.writes[0]!.startsWith('\r\x1b[0J'), 'the first frame moves nowhere up');
     assert.deepEqual(lines(terminal.writes[0]!), [
-      'STAGE    OBJECT           STATE     ELAPSED   WAITING FOR',
-      'config   Secret/lf-auth   created   0.0s',
+      'COMPONENT   STAGE    STATE      ELAPSED   WAITING FOR',
+      'db          config   applying   0.0s',
     ]);
-    time.advance(300);
     live.listener(events[2]!);
+    time.advance(300);
+    live.listener(events[3]!);
     time.advance(1000);
-    live.listener(events[4]!);
-    time.advance(2500);
     live.listener(events[5]!);
+    live.listener(events[6]!);
+    time.advance(2500);
+    live.listener(events[7]!);
     const waiting = terminal.writes.at(-1)!;
-    assert.ok(waiting.startsWith('\x1b[3A\r\x1b[0J'), JSON.stringify(waiting));
+    assert.ok(waiting.startsWith('\x1b[4A\r\x1b[0J'), JSON.stringify(waiting));
     assert.deepEqual(lines(waiting), [
-      'STAGE          OBJECT              STATE     ELAPSED   WAITING FOR',
-      'config         Secret/lf-auth      created   0.3s',
-      'dependencies   StatefulSet/lf-db   waiting   2.5s      0 of 1 replicas ready',
+      'COMPONENT             STAGE          STATE     ELAPSED   WAITING FOR',
+      'db                    config         created   0.3s',
+      'ConfigMap/lf-shared   config         created   0.3s',
+      'db                    dependencies   waiting   2.5s      StatefulSet/lf-db: 0 of 1 replicas ready',
     ]);
     time.advance(1500);
-    for (const event of events.slice(6)) live.listener(event);
+    for (const event of events.slice(8)) live.listener(event);
     time.advance(10_000);
     live.stop();
     assert.deepEqual(lines(terminal.writes.at(-1)!), [
-      'STAGE          OBJECT              STATE     ELAPSED   WAITING FOR',
-      'config         Secret/lf-auth      created   0.3s',
-      'dependencies   StatefulSet/lf-db   ready     4.0s',
-      'prune          Deployment/lf-old   deleted   0.0s',
+      'COMPONENT             STAGE          STATE     ELAPSED   WAITING FOR',
+      'db                    config         created   0.3s',
+      'ConfigMap/lf-shared   config         created   0.3s',
+      'db                    dependencies   ready     4.0s',
+      'Deployment/lf-old     prune          deleted   0.0s',
     ]);
     const count = terminal.writes.length;
     live.listener({ type: 'info', message: 'late' });
@@ -87,9 +121,9 @@ describe('live table', () => {
     live.listener({ type: 'info', message: 'preflight: 12 checks passed' });
     assert.deepEqual(terminal.writes, ['\r\x1b[0Jpreflight: 12 checks passed\n']);
     live.listener(events[1]!);
-    live.listener({ type: 'kept', object: 'PersistentVolumeClaim/lf-data', reason: 'data volume' });
+    live.listener({ type: 'kept', object: 'PersistentVolumeClaim/lf-data in shop', reason: 'data volume' });
     const last = terminal.writes.at(-1)!;
-    assert.ok(last.startsWith('\x1b[2A\r\x1b[0Jkept PersistentVolumeClaim/lf-data: data volume\n'));
+    assert.ok(last.startsWith('\x1b[2A\r\x1b[0Jkept PersistentVolumeClaim/lf-data: data volume\n'), last);
     for (const line of lines(last).slice(1)) assert.ok(line.length <= 39, line);
     live.stop();
   });
@@ -98,8 +132,8 @@ describe('live table', () => {
     const terminal = fakeTerminal();
     const time = clock();
     const live = liveTable(terminal, { now: time.now, tickMs: 5 });
-    live.listener(events[4]!);
     live.listener(events[5]!);
+    live.listener(events[7]!);
     const before = terminal.writes.length;
     time.advance(7000);
     await new Promise((resolve) => setTimeout(resolve, 30));
@@ -120,15 +154,17 @@ describe('progress without a terminal', () => {
     assert.deepEqual(
       pipe.writes.map((w) => w.replace(/^ *\d+\.\ds /, '')),
       [
-        '[config] applying 1 object\n',
-        '[config] Secret/lf-auth created\n',
+        '[config] applying 2 objects\n',
+        '[config] Secret/lf-db-auth in shop created\n',
+        '[config] ConfigMap/lf-shared in shop created\n',
         '[config] ready after 0.1s\n',
-        '[dependencies] applying 1 object\n',
-        '[dependencies] StatefulSet/lf-db created\n',
-        '[dependencies] waiting for StatefulSet/lf-db: 0 of 1 replicas ready\n',
-        '[dependencies] StatefulSet/lf-db ready: 1 of 1 replicas ready\n',
+        '[dependencies] applying 2 objects\n',
+        '[dependencies] StatefulSet/lf-db in shop created\n',
+        '[dependencies] Service/lf-db in shop created\n',
+        '[dependencies] waiting for StatefulSet/lf-db in shop: 0 of 1 replicas ready\n',
+        '[dependencies] StatefulSet/lf-db in shop ready: 1 of 1 replicas ready\n',
         '[dependencies] ready after 4s\n',
-        'deleted Deployment/lf-old\n',
+        'deleted Deployment/lf-old in shop\n',
       ],
     );
     assert.match(pipe.writes[0]!, /^ {2}0\.\ds \[config\]/);
@@ -137,7 +173,7 @@ describe('progress without a terminal', () => {
   test('a dumb terminal gets lines too, and --output json nothing', () => {
     const dumb = fakeTerminal();
     deployProgress(false, dumb, { TERM: 'dumb' })(events[1]!);
-    assert.match(dumb.writes[0]!, /^ {2}0\.0s \[config\] Secret\/lf-auth created\n$/);
+    assert.match(dumb.writes[0]!, /^ {2}0\.0s \[config\] Secret\/lf-db-auth in shop created\n$/);
     const quiet = fakeTerminal();
     deployProgress(true, quiet, {})(events[1]!);
     assert.deepEqual(quiet.writes, []);
@@ -145,6 +181,6 @@ describe('progress without a terminal', () => {
     const printer = progressPrinter(false, quiet, time.now);
     time.advance(12_345);
     printer(events[1]!);
-    assert.equal(quiet.writes[0], ' 12.3s [config] Secret/lf-auth created\n');
+    assert.equal(quiet.writes[0], ' 12.3s [config] Secret/lf-db-auth in shop created\n');
   });
 });
