@@ -81,7 +81,8 @@ export function liveTable(
       }),
     ]).split('\n');
     // A wrapped line would throw off the cursor arithmetic of the next redraw.
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    // A terminal that reports no size (0 columns) is taken as 80 wide.
+    const width = Math.max(20, (stream.columns || 80) - 1);
     return lines.map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line.trimEnd()));
   };
   const redraw = (above: readonly string[] = []): void => {

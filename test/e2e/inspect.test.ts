@@ -4,9 +4,12 @@
  * the way Helm labels what it installs.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { BERTH_BIN } from '../support/cli.ts';
 import { berth } from './support/berth.ts';
-import { apply, kubectl, withNamespace } from './support/cluster.ts';
+import { apply, e2eEnv, kubectl, withNamespace } from './support/cluster.ts';
 
 interface Ownership {
   kind: string;
@@ -144,5 +147,22 @@ describe('inspect', { concurrency: true }, () => {
     assert.equal(safety.safe, false, JSON.stringify(safety));
     const recreate = safety.findings.find((f) => f.risk === 'recreate' && f.object.includes('postgresql'));
     assert.ok(recreate, JSON.stringify(safety.findings));
+  });
+
+  test('in a terminal, install redraws a table per component and ends with the summary', async (t) => {
+    const ns = await withNamespace(t, 'tty');
+    const command = [BERTH_BIN, 'install', 'lf', 'langfuse', '-n', ns, '--no-wait'].join(' ');
+    // script(1) gives berth a pseudo-terminal, as an interactive shell would.
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, KUBECONFIG: e2eEnv().kubeconfig, TERM: 'xterm' },
+    });
+    const frames = stdout.split('\x1b[0J');
+    assert.ok(frames.length > 5, `redrawn in place:\n${stdout}`);
+    assert.match(stdout, /\[\d+A\r/, 'the cursor goes back up over the previous frame');
+    const last = frames.at(-1)!;
+    assert.match(last, /^COMPONENT\s+STAGE\s+STATE\s+ELAPSED\s+WAITING FOR/m);
+    assert.match(last, /^web\s+frontends\s/m);
+    assert.match(last, /^release lf is deployed at revision 1 \(langfuse .*\) in namespace /m);
+    assert.doesNotMatch(stdout, /\[config\] applying/, 'no event lines in a terminal');
   });
 });

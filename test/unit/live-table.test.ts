@@ -126,6 +126,15 @@ describe('live table', () => {
     assert.ok(last.startsWith('\x1b[2A\r\x1b[0Jkept PersistentVolumeClaim/lf-data: data volume\n'), last);
     for (const line of lines(last).slice(1)) assert.ok(line.length <= 39, line);
     live.stop();
+    const sizeless = fakeTerminal(0);
+    const unsized = liveTable(sizeless, { now: () => 0, tickMs: 60_000 });
+    unsized.listener(events[1]!);
+    assert.deepEqual(
+      lines(sizeless.writes[0]!),
+      ['COMPONENT   STAGE    STATE      ELAPSED   WAITING FOR', 'db          config   applying   0.0s'],
+      'a terminal without a size is 80 wide',
+    );
+    unsized.stop();
   });
 
   test('the clock redraws rows that still wait, and stops with the table', async () => {
