@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { formatDataSafety } from '../../src/cli/data-safety.ts';
 import { changedSpecKeys, dataSafety } from '../../src/inspect/data-safety.ts';
 import { compareObjects, type PlannedChange } from '../../src/plan/plan.ts';
 
@@ -187,6 +188,23 @@ describe('data safety of a plan', () => {
     assert.deepEqual(
       kept.findings.map((f) => f.risk),
       ['kept'],
+    );
+  });
+});
+
+describe('the data-safety section of berth plan', () => {
+  test('says it is safe when only kept data is listed, and warns with one line per finding otherwise', () => {
+    assert.equal(
+      formatDataSafety({ safe: true, findings: [] }),
+      'Data safety: no claim or Secret deleted, no value re-keyed, nothing to re-create\n',
+    );
+    const text = formatDataSafety(
+      dataSafety({ changes: [change(claim('standard'), claim('fast'))], notes: [] }),
+    );
+    assert.equal(
+      text,
+      'Data safety: CHECK BEFORE UPGRADING\n' +
+        '  recreate    PersistentVolumeClaim/lf-files (db) [spec.storageClassName]: a claim cannot change this in place; a new claim starts with an empty volume (berth backup first)\n',
     );
   });
 });
