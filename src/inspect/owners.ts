@@ -37,7 +37,7 @@ export interface ObjectOwnership {
   readonly recorded: boolean;
   readonly claims: readonly Claim[];
   readonly managers: readonly FieldManager[];
-  /** Claimed by another tool, or with fields held by someone other than berth and the controllers. */
+  /** Claimed by another tool or release, or with fields held by someone other than berth and the controllers. */
   readonly contested: boolean;
 }
 
@@ -162,12 +162,12 @@ export function fieldManagers(entries: readonly ManagedFieldsEntry[] | undefined
   }));
 }
 
-/** Who claims `object`; `recorded` when the release's record lists it. */
-export function ownershipOf(object: LiveObject, recorded: boolean): ObjectOwnership {
+/** Who claims `object`, one of `release`'s; `recorded` when the release's record lists it. */
+export function ownershipOf(object: LiveObject, release: string, recorded: boolean): ObjectOwnership {
   const claims = claimsOf(object.metadata);
   const managers = fieldManagers(object.metadata.managedFields);
   const contested =
-    claims.some((c) => c.tool !== 'berth') ||
+    claims.some((c) => c.tool !== 'berth' || c.owner !== release) ||
     managers.some((m) => m.kind !== 'berth' && m.kind !== 'controller');
   return {
     object: `${object.kind}/${object.metadata.name}`,

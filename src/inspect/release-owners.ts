@@ -98,7 +98,7 @@ export async function releaseOwnership(
   );
   const objects = [...found.entries()]
     .filter(([key, object]) => concernsRelease(object, release, recorded.has(key)))
-    .map(([key, object]) => ownershipOf(object, recorded.has(key)))
+    .map(([key, object]) => ownershipOf(object, release, recorded.has(key)))
     .sort((a, b) => a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name));
   if (!record && objects.length === 0)
     throw new BerthError(

@@ -111,7 +111,7 @@ describe('ownership of an object', () => {
         fieldsV1: { 'f:status': {} },
       },
     ];
-    const ours = ownershipOf(object({ labels: berthLabels, managedFields }), true);
+    const ours = ownershipOf(object({ labels: berthLabels, managedFields }), 'lf', true);
     assert.equal(ours.contested, false);
     assert.equal(ours.object, 'Deployment/lf-web');
     assert.deepEqual(
@@ -126,6 +126,7 @@ describe('ownership of an object', () => {
           { manager: 'kubectl-edit', operation: 'Update', fieldsV1: { 'f:spec': { 'f:replicas': {} } } },
         ],
       }),
+      'lf',
       true,
     );
     assert.equal(edited.contested, true);
@@ -139,8 +140,15 @@ describe('ownership of an object', () => {
     });
   });
 
+  test("an object of another berth release that bears this release's name is contested", () => {
+    const labels = { ...berthLabels, 'app.kubernetes.io/instance': 'lf-test' };
+    const other = ownershipOf(object({ name: 'lf-test-web', labels }), 'lf', false);
+    assert.equal(other.contested, true);
+    assert.equal(ownershipOf(object({ name: 'lf-test-web', labels }), 'lf-test', true).contested, false);
+  });
+
   test('an object Helm labelled is contested even without other managers', () => {
-    const helm = ownershipOf(object({ labels: { 'app.kubernetes.io/managed-by': 'Helm' } }), false);
+    const helm = ownershipOf(object({ labels: { 'app.kubernetes.io/managed-by': 'Helm' } }), 'lf', false);
     assert.equal(helm.contested, true);
     assert.deepEqual(
       helm.claims.map((c) => c.tool),
