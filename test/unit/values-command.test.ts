@@ -58,6 +58,9 @@ describe('berth values', () => {
     const flags = await runBerth(['values', '--release', 'lf', '--set', 'a=1']);
     assert.equal(flags.code, 2);
     assert.equal(flags.stderr, 'error: values: -f and --set apply to a blueprint, not to --release\n');
+    const revision = await runBerth(['values', 'langfuse', '--revision', '2']);
+    assert.equal(revision.code, 2);
+    assert.equal(revision.stderr, 'error: values: --revision goes with --release\n');
     const invalid = await runBerth(['values', 'langfuse', '--set', 'services.web.replicas=many', '--layers']);
     assert.equal(invalid.code, 1);
     assert.match(invalid.stderr, /^error: values services\.web\.replicas: expected /);

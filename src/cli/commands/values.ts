@@ -18,12 +18,14 @@ import { ReleaseStore } from '../../release/store.ts';
 import { checkReleaseName } from '../../render/render.ts';
 import { defaultsDocument } from '../../values/document.ts';
 import { connect } from '../connect.ts';
+import { parseWholeNumber } from '../flags.ts';
 import { note, parseOutputFormat, printJson, printLine, printYaml, table } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
 interface ValuesFlags {
   values: string[];
   release?: string;
+  revision?: number;
   layers?: boolean;
   output: string;
   namespace?: string;
@@ -49,13 +51,16 @@ async function deployed(release: string, flags: ValuesFlags): Promise<Source> {
   checkReleaseName(release);
   const { client, namespace } = connect(flags);
   const store = new ReleaseStore(client);
-  const summary = (await store.summaries(namespace, release)).find((s) => s.status === 'deployed');
+  const wanted = flags.revision;
+  const summary = (await store.summaries(namespace, release)).find((s) =>
+    wanted === undefined ? s.status === 'deployed' : s.revision === wanted,
+  );
   const record = summary && (await store.load(namespace, release, summary.revision));
   if (!record)
     throw new BerthError(
       'BERTH_RELEASE_NOT_FOUND',
-      `release ${release} has no deployed revision in namespace ${namespace}`,
-      { hint: 'berth list shows the releases in a namespace (-A for all)' },
+      `release ${release} has no ${wanted === undefined ? 'deployed revision' : `revision ${wanted}`} in namespace ${namespace}`,
+      { hint: `berth history ${release} lists its revisions` },
     );
   const blueprint = await getBlueprint(record.blueprint.name);
   if (blueprint.version !== record.blueprint.version)
@@ -113,6 +118,9 @@ export function registerValuesCommand(program: Command): void {
       .argument('[blueprint]', 'blueprint name (see berth blueprints)'),
   )
     .option('--release <name>', 'the values of this deployed release instead of a blueprint')
+    .option('--revision <n>', 'with --release: this revision instead of the deployed one', (text: string) =>
+      parseWholeNumber('--revision', text, { min: 1, max: 999_999_999 }),
+    )
     .option('--layers', 'one line per value with its layer: default, -f file, --set flag or revision')
     .option(
       '-n, --namespace <namespace>',
@@ -131,6 +139,10 @@ export function registerValuesCommand(program: Command): void {
           exitCode: ExitCode.usage,
         });
       const customised = flags.values.length > 0 || process.argv.some((arg) => VALUE_FLAGS.test(arg));
+      if (flags.release === undefined && flags.revision !== undefined)
+        throw new BerthError('BERTH_USAGE', 'values: --revision goes with --release', {
+          exitCode: ExitCode.usage,
+        });
       if (flags.release !== undefined && customised)
         throw new BerthError('BERTH_USAGE', 'values: -f and --set apply to a blueprint, not to --release', {
           exitCode: ExitCode.usage,
