@@ -61,7 +61,8 @@ export function collectUserValues(
   sources.files.forEach((file, index) => {
     const layer = readValuesFile(file);
     values = mergeValues(values, layer);
-    onLayer?.({ source: { kind: 'file', index, file }, paths: leafPaths(layer), values });
+    const paths = leafPaths(layer).filter((path) => path.length > 0);
+    onLayer?.({ source: { kind: 'file', index, file }, paths, values });
   });
   const seen: Record<string, number> = {};
   for (const flag of sources.flags) {
