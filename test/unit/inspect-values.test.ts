@@ -67,13 +67,15 @@ describe('effective values with their layer', () => {
     const path = files({
       'a.yaml': 'web:\n  replicas: 2\n  image: mine\n',
       'b.yaml': 'web:\n  replicas: 2\n',
+      'empty.yaml': '# nothing here\n',
     });
     const got = origins({
-      files: [path('a.yaml'), path('b.yaml')],
+      files: [path('a.yaml'), path('b.yaml'), path('empty.yaml')],
       flags: [{ kind: 'set', expression: 'web.image=null' }],
     });
     assert.equal(got['web.replicas'], `-f ${path('b.yaml')} (#2)`);
     assert.equal(got['web.image'], 'default');
+    assert.equal(got['tags[0]'], 'default', 'an empty file claims nothing');
   });
 
   test('a list index past the end pads the list, and the padding belongs to that flag', () => {
