@@ -12,9 +12,15 @@ type Registrar = (program: Command) => void;
  */
 const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): Promise<Registrar> }[] = [
   {
-    commands: ['version', 'blueprints', 'values', 'schema'],
+    commands: ['version', 'blueprints', 'schema'],
     load: async () => (await import('./commands/info.ts')).registerInfoCommands,
   },
+  { commands: ['values'], load: async () => (await import('./commands/values.ts')).registerValuesCommand },
+  {
+    commands: ['completion'],
+    load: async () => (await import('./commands/completion.ts')).registerCompletionCommand,
+  },
+  { commands: ['owners'], load: async () => (await import('./commands/owners.ts')).registerOwnersCommand },
   { commands: ['render'], load: async () => (await import('./commands/render.ts')).registerRenderCommand },
   { commands: ['images'], load: async () => (await import('./commands/images.ts')).registerImagesCommand },
   { commands: ['lint'], load: async () => (await import('./commands/lint.ts')).registerLintCommand },
@@ -53,7 +59,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
       'after',
       '\nExit codes: 0 ok, 1 invalid input, 2 usage, 3 cluster or runtime failure, 4 finished with warnings, 70 internal error.',
     );
-  const asked = COMMAND_MODULES.filter((module) => module.commands.includes(argv[2] ?? ''));
+  // Completion describes every command, so it needs them all.
+  const asked = COMMAND_MODULES.filter((m) => m.commands.includes(argv[2] ?? '') && argv[2] !== 'completion');
   for (const module of asked.length ? asked : COMMAND_MODULES) (await module.load())(program);
   return program;
 }

@@ -1,6 +1,11 @@
-/** Live progress on stderr: one line per change, prefixed with the stage. Quiet for --output json. */
+/**
+ * Live progress on stderr, quiet for --output json: in a terminal, install/upgrade/rollback redraw
+ * a table in place (./live-table.ts); elsewhere (CI, pipes) one line per change, prefixed with the
+ * stage.
+ */
 import type { ProgressEvent, ProgressListener } from '../release/progress.ts';
 import { silent } from '../release/progress.ts';
+import { type LiveTable, liveTable } from './live-table.ts';
 
 function line(event: ProgressEvent): string {
   switch (event.type) {
@@ -23,11 +28,40 @@ function line(event: ProgressEvent): string {
   }
 }
 
-export function progressPrinter(quiet: boolean): ProgressListener {
+interface ProgressStream {
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
+  write(text: string): unknown;
+}
+
+export function progressPrinter(
+  quiet: boolean,
+  stream: ProgressStream = process.stderr,
+  now: () => number = Date.now,
+): ProgressListener {
   if (quiet) return silent;
-  const started = Date.now();
+  const started = now();
   return (event) => {
-    const elapsed = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-    process.stderr.write(`${elapsed}s ${line(event)}\n`);
+    const elapsed = ((now() - started) / 1000).toFixed(1).padStart(5);
+    stream.write(`${elapsed}s ${line(event)}\n`);
   };
+}
+
+let active: LiveTable | undefined;
+
+/** For install/upgrade/rollback: the live table when stderr is a terminal, else the line printer. */
+export function deployProgress(
+  quiet: boolean,
+  stream: ProgressStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): ProgressListener {
+  if (quiet || !stream.isTTY || env.TERM === 'dumb') return progressPrinter(quiet, stream);
+  active = liveTable(stream);
+  return active.listener;
+}
+
+/** Ends the live table (if one runs) before anything else is printed: the summary, an error. */
+export function stopDeployProgress(): void {
+  active?.stop();
+  active = undefined;
 }

@@ -49,6 +49,7 @@ async function applyOne(client: ClusterApi, change: Change, options: ApplyOption
     stage: change.stage!,
     object: describeRef(change.ref),
     change: result,
+    component: change.component,
   });
 }
 

@@ -9,6 +9,8 @@ export type ProgressEvent =
       readonly stage: Stage;
       readonly object: string;
       readonly change: 'created' | 'configured' | 'unchanged' | 'replaced';
+      /** The component the object belongs to (a live table groups by it). */
+      readonly component?: string | undefined;
     }
   | { readonly type: 'waiting'; readonly stage: Stage; readonly object: string; readonly message: string }
   | { readonly type: 'ready'; readonly stage: Stage; readonly object: string; readonly message: string }

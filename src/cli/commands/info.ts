@@ -1,9 +1,8 @@
-/** version, blueprints, values, schema: commands that describe berth and its blueprints. */
+/** version, blueprints, schema: commands that describe berth and its blueprints. */
 import type { Command } from 'commander';
 import { blueprints } from '../../actions/blueprints.ts';
 import { schema } from '../../actions/schema.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
-import { defaultsDocument } from '../../values/document.ts';
 import { BERTH_VERSION } from '../../version.ts';
 import { OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 
@@ -33,19 +32,6 @@ export function registerInfoCommands(program: Command): void {
           ...rows.map((r) => [r.name, r.version, r.appVersion, r.description]),
         ]),
       );
-    });
-
-  program
-    .command('values')
-    .description("print a blueprint's default values, commented (like helm show values)")
-    .argument('<blueprint>', 'blueprint name (see berth blueprints)')
-    .option('-o, --output <format>', 'yaml or json', 'yaml')
-    .action(async (name: string, options: { output: string }) => {
-      const format = parseOutputFormat(options.output, ['yaml', 'json'] as const);
-      const blueprint = await getBlueprint(name);
-      if (format === 'json') return printJson(blueprint.schema.parse({}));
-      const header = ` Default values of the ${blueprint.name} blueprint ${blueprint.version} (${blueprint.description}).\n Override with -f values.yaml or --set key=value. JSON Schema: berth schema ${blueprint.name}`;
-      process.stdout.write(defaultsDocument(blueprint.schema, header));
     });
 
   program

@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import { drift } from '../../actions/drift.ts';
 import { plan } from '../../actions/plan.ts';
 import { getBlueprint } from '../../blueprints/registry.ts';
+import { dataSafety } from '../../inspect/data-safety.ts';
 import { useColor } from '../../plan/diff.ts';
 import { formatPlan } from '../../plan/format.ts';
 import { hasChanges, type Plan, planDocument } from '../../plan/plan.ts';
 import { savedPlan } from '../../plan/saved.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
+import { formatDataSafety } from '../data-safety.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
@@ -30,9 +32,11 @@ function withPlanOptions(command: Command): Command {
 /** Prints a plan (stdout) and its notes (stderr); sets the exit code for --exit-code. */
 export function printPlan(plan: Plan, flags: Pick<PlanFlags, 'output' | 'exitCode'>): void {
   const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
-  if (json) printJson(planDocument(plan));
+  const safety = plan.kind === 'Plan' ? dataSafety(plan) : undefined;
+  if (json) printJson({ ...planDocument(plan), ...(safety ? { dataSafety: safety } : {}) });
   else {
     process.stdout.write(formatPlan(plan, { color: useColor(process.stdout) }));
+    if (safety) process.stdout.write(`\n${formatDataSafety(safety)}`);
     for (const line of plan.notes) note(`note: ${line}`);
   }
   if (flags.exitCode && hasChanges(plan)) process.exitCode = CHANGES_EXIT_CODE;

@@ -14,12 +14,13 @@ import { getBlueprint } from '../../blueprints/registry.ts';
 import { readInputFile } from '../../input.ts';
 import { parseSavedPlan, type SavedPlan } from '../../plan/saved.ts';
 import type { ReleaseResult } from '../../release/engine.ts';
+import type { ProgressListener } from '../../release/progress.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseDuration } from '../duration.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
-import { progressPrinter } from '../progress.ts';
+import { deployProgress, progressPrinter, stopDeployProgress } from '../progress.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 import { printPlan } from './plan.ts';
 
@@ -89,6 +90,18 @@ function readSavedPlan(file: string): SavedPlan {
   return parseSavedPlan(readInputFile(file, { code: 'BERTH_PLAN_FILE', label }), label);
 }
 
+/** Install, upgrade and rollback draw the live table in a terminal; it ends before the summary or an error. */
+async function withDeployProgress<T>(
+  json: boolean,
+  run: (progress: ProgressListener) => Promise<T>,
+): Promise<T> {
+  try {
+    return await run(deployProgress(json));
+  } finally {
+    stopDeployProgress();
+  }
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -116,9 +129,8 @@ export function registerReleaseCommands(program: Command): void {
       const values = collectUserValues(valueSources(flags.values, process.argv));
       const { json, settings } = deploySettings(flags);
       const request = { cluster: clusterTarget(flags), release, blueprint, values, settings };
-      const result = await install(
-        { ...request, rotateSecrets: flags.rotateSecret },
-        { progress: progressPrinter(json) },
+      const result = await withDeployProgress(json, (progress) =>
+        install({ ...request, rotateSecrets: flags.rotateSecret }, { progress }),
       );
       report(result, json);
     });
@@ -157,15 +169,17 @@ export function registerReleaseCommands(program: Command): void {
         }
         const { json, settings } = deploySettings(flags);
         const saved = flags.planFile === undefined ? undefined : readSavedPlan(flags.planFile);
-        const result = await upgrade(
-          {
-            ...request,
-            settings,
-            rotateSecrets: flags.rotateSecret,
-            installIfMissing: flags.install ?? false,
-            plan: saved,
-          },
-          { progress: progressPrinter(json) },
+        const result = await withDeployProgress(json, (progress) =>
+          upgrade(
+            {
+              ...request,
+              settings,
+              rotateSecrets: flags.rotateSecret,
+              installIfMissing: flags.install ?? false,
+              plan: saved,
+            },
+            { progress },
+          ),
         );
         report(result, json);
       },
@@ -191,7 +205,7 @@ export function registerReleaseCommands(program: Command): void {
         const { json, settings } = deploySettings(flags);
         const restore = flags.restore ?? false;
         const request = { cluster: clusterTarget(flags), release, settings, restore, revision: wanted };
-        report(await rollback(request, { progress: progressPrinter(json) }), json);
+        report(await withDeployProgress(json, (progress) => rollback(request, { progress })), json);
       },
     );
 
