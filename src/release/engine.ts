@@ -61,6 +61,8 @@ export type DeployRequest =
       readonly values: Record<string, unknown>;
       readonly rotateSecrets: readonly string[];
       readonly installIfMissing?: boolean;
+      /** Credentials a release already runs with (an adopted install's), kept like generated ones. */
+      readonly keptSecrets?: StoredSecrets;
     }
   | { readonly kind: 'rollback'; readonly revision?: number; readonly restore?: boolean };
 
@@ -406,7 +408,7 @@ async function plan(
     release: target.release,
     namespace: target.namespace,
     secretValues: keptSecretValues(
-      stored,
+      request.keptSecrets ? new Map([...request.keptSecrets, ...stored]) : stored,
       request.rotateSecrets.map((name) =>
         name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
       ),
