@@ -95,7 +95,7 @@ export function registerAdoptCommand(program: Command): void {
           adopt: true,
           historyMax: 10,
           createNamespace: false,
-          preflight: false,
+          preflight: true,
           waiter: readinessWaiter(t.client),
           progress: progressPrinter(json),
         },
