@@ -24,7 +24,14 @@ export interface HandBack {
 
 export async function handBackToHelm(target: ReleaseTarget): Promise<HandBack> {
   const { client, namespace, release } = target;
-  const records = await helmRecordSecrets(client, namespace, release, ADOPTED_OWNER);
+  const store = new ReleaseStore(client);
+  const summaries = await store.summaries(namespace, release);
+  // An adoption whose berth revision failed left Helm's records as they were: hand back all the same.
+  const adopted = await helmRecordSecrets(client, namespace, release, ADOPTED_OWNER);
+  const records =
+    adopted.length || !summaries.length
+      ? adopted
+      : await helmRecordSecrets(client, namespace, release, 'helm');
   const deployed = records.find((s) => s.metadata.labels?.status === 'deployed');
   if (!deployed) {
     throw new BerthError(
@@ -36,8 +43,6 @@ export async function handBackToHelm(target: ReleaseTarget): Promise<HandBack> {
   const operation = helm.applyMethod === 'ssa' ? 'Apply' : 'Update';
   const lock = await acquireLock(client, namespace, release);
   try {
-    const store = new ReleaseStore(client);
-    const summaries = await store.summaries(namespace, release);
     const latest = summaries[0] ? await store.load(namespace, release, summaries[0].revision) : undefined;
     const returned: string[] = [];
     for (const object of helm.objects) {
