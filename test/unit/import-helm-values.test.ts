@@ -58,7 +58,22 @@ describe('import helm-values', () => {
   test('Dify community chart and CSGHub chart examples import and render', async () => {
     const dify = await importHelmValues('dify', fixture('dify-chart.yaml'));
     const rendered = await renderValues('dify', dify.values, 'dify');
-    assert.equal((find(rendered, 'Deployment', 'dify-api').spec as any).replicas, 2);
+    const api = find(rendered, 'Deployment', 'dify-api') as any;
+    assert.equal(api.spec.replicas, 2);
+    assert.equal(podSpec(api).priorityClassName, 'dify-high');
+    assert.equal(podSpec(api).containers[0].livenessProbe.initialDelaySeconds, 45);
+    assert.equal(podSpec(api).containers[0].livenessProbe.timeoutSeconds, 10);
+    assert.ok(podSpec(api).containers[0].volumeMounts.some((m: any) => m.mountPath === '/etc/ssl/corp'));
+    assert.deepEqual(api.spec.strategy.rollingUpdate, { maxUnavailable: 0, maxSurge: 1 });
+    assert.equal((dify.values as any).dify.storage.persistence.size, '50Gi');
+    assert.deepEqual(podSpec(find(rendered, 'Deployment', 'dify-worker-beat')).nodeSelector, {
+      pool: 'dify',
+    });
+    assert.deepEqual(
+      dify.report.unsupported.filter((u) => u.reason === 'no berth equivalent'),
+      [],
+      'every Dify key is mapped or refused with its own reason',
+    );
     const csghub = await importHelmValues('csghub', fixture('csghub-chart.yaml'));
     assert.equal((csghub.values as any).global.imageRegistry, 'opencsg-registry.cn-beijing.cr.aliyuncs.com');
     await renderValues('csghub', csghub.values, 'csghub');
