@@ -236,6 +236,12 @@ describe('berth adopt helm', { concurrency: true }, () => {
     const cluster = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns]);
     assert.equal(cluster.code, 1, cluster.stderr);
     assert.match(cluster.stderr, /3-replica cluster with ZooKeeper/);
+    const missing = await berth(['adopt', 'helm', 'not-installed', 'langfuse', '-n', ns]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no Helm release not-installed in namespace/);
+    const notAdopted = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
+    assert.equal(notAdopted.code, 1);
+    assert.match(notAdopted.stderr, /was not adopted from Helm by berth/);
     const other = await berth(['adopt', 'helm', 'langfuse', 'dify', '-n', ns]);
     assert.equal(other.code, 1);
     assert.match(other.stderr, /no adoption profile for dify/);
