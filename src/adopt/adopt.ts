@@ -5,7 +5,7 @@
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
-import { importByRules } from '../import/helm-values/engine.ts';
+import { importByRules, isInlineSecret } from '../import/helm-values/engine.ts';
 import { CHARTS } from '../import/helm-values/index.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type LiveObject, type ObjectRef } from '../kube/types.ts';
@@ -20,6 +20,7 @@ import { gitOpsReconcilers } from './gitops.ts';
 import {
   ADOPTED_OWNER,
   type HelmRelease,
+  helmRecordSecrets,
   readDeployedHelmRelease,
   relabelHelmRecords,
 } from './helm-record.ts';
@@ -77,10 +78,6 @@ async function liveChartObjects(client: KubeClient, namespace: string, helm: Hel
     const object = await client.get(ref);
     if (object) live.set(key(ref.kind, ref.name), object);
   }
-  // Claims of the chart's StatefulSets are created by the controller, not listed in Helm's manifest.
-  for (const claim of await client.list({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace }))
-    if (!live.has(key('PersistentVolumeClaim', claim.metadata.name)))
-      live.set(key('PersistentVolumeClaim', claim.metadata.name), claim);
   return { refs, live };
 }
 
@@ -160,6 +157,15 @@ function mergeSameTarget(patches: readonly PatchValues[]): PatchValues[] {
 
 export async function prepareAdoption(target: ReleaseTarget, request: AdoptRequest): Promise<Prepared> {
   const { client, namespace, release } = target;
+  if ((await helmRecordSecrets(client, namespace, release, ADOPTED_OWNER)).length) {
+    throw new BerthError(
+      'BERTH_ADOPT_DONE',
+      `Helm release ${release} in namespace ${namespace} was already adopted by berth (its records are labelled owner=${ADOPTED_OWNER})`,
+      {
+        hint: `berth upgrade ${release} changes it; berth adopt helm ${release} --undo hands it back to Helm`,
+      },
+    );
+  }
   const { release: helm, secrets: records } = await readDeployedHelmRelease(client, namespace, release);
   const profile = recognise(request.blueprint.name, helm);
   const { refs, live } = await liveChartObjects(client, namespace, helm);
@@ -254,7 +260,10 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
     ),
     notes: [
       ...layout.notes,
-      ...imported.report.unsupported.map((u) => `chart value ${u.key} not carried over: ${u.reason}`),
+      // Secrets written into the chart values are not values for berth; the install's own are kept above.
+      ...imported.report.unsupported
+        .filter((u) => !isInlineSecret(u.reason))
+        .map((u) => `chart value ${u.key} not carried over: ${u.reason}`),
     ],
     values,
   };
@@ -280,9 +289,18 @@ function refFor(id: string, live: ReadonlyMap<string, LiveObject>, namespace: st
   return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace };
 }
 
-/** Move the fields Helm (and kubectl) own to berth, keeping Helm's ownership marks with Helm for now. */
-async function takeOver(client: KubeClient, ref: ObjectRef, object: LiveObject): Promise<void> {
-  const into = ref.kind === 'Secret' ? KEPT_MANAGER : BERTH_MANAGER;
+/**
+ * Move the fields Helm (and kubectl) own to berth, keeping Helm's ownership marks with Helm for now:
+ * to berth's apply manager for what berth renders (its apply then drops what it no longer sets), to
+ * the kept manager for Secret keys and for what berth leaves in place.
+ */
+async function takeOver(
+  client: KubeClient,
+  ref: ObjectRef,
+  object: LiveObject,
+  rendered: boolean,
+): Promise<void> {
+  const into = rendered && ref.kind !== 'Secret' ? BERTH_MANAGER : KEPT_MANAGER;
   const managedFields = takeOverFields(object.metadata.managedFields ?? [], object.apiVersion, into);
   if (managedFields) await client.patch(ref, { metadata: { managedFields } });
 }
@@ -329,10 +347,8 @@ export async function adoptHelmRelease(
     await client.delete(ref, { propagationPolicy: 'Foreground' });
     await waitGone(client, ref, deadline);
   }
-  for (const id of [...plan.kept, ...plan.released]) {
-    const ref = refFor(id, live, namespace);
-    await takeOver(client, ref, live.get(id)!);
-  }
+  for (const id of [...plan.kept, ...plan.released])
+    await takeOver(client, refFor(id, live, namespace), live.get(id)!, plan.kept.includes(id));
   const result = await deploy(
     target,
     {

@@ -101,8 +101,10 @@ describe('berth adopt helm', { concurrency: true }, () => {
     );
 
     const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-')), 'adopted.yaml');
+    const started = Date.now();
     const adopt = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns, '--values-out', valuesOut]);
     assertOk(adopt, 'adopt');
+    t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.match(adopt.stdout, /release langfuse is deployed by berth at revision 1/);
 
     // Same volumes, same passwords.
@@ -192,8 +194,10 @@ describe('berth adopt helm', { concurrency: true }, () => {
     assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
 
     // Hand it back: Helm lists it again and can upgrade it.
+    const undoStarted = Date.now();
     const undo = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
     assertOk(undo, 'undo');
+    t.diagnostic(`undo took ${((Date.now() - undoStarted) / 1000).toFixed(1)} s`);
     assert.deepEqual(
       (await helmReleases(ns)).map((r) => [r.name, r.status]),
       [['langfuse', 'deployed']],

@@ -4,7 +4,7 @@
  * pod settings, `environments` and the connection of each component to PostgreSQL, Redis and the
  * object store, and the bundled `ingress-nginx` (its node ports are the entry's).
  */
-import type { Rule } from './engine.ts';
+import { inlineSecret, type Rule } from './engine.ts';
 
 /** Chart components berth runs under the same name. */
 const COMPONENTS = ['server', 'portal', 'user', 'accounting', 'mirror'] as const;
@@ -22,8 +22,7 @@ const POD_KEYS = [
   'annotations',
 ] as const;
 
-const INLINE_SECRET =
-  'berth never takes a secret from values: put it in a Secret and name it (integrations.*.existingSecret)';
+const INLINE_SECRET = inlineSecret('integrations.*.existingSecret');
 const USERNAME_IN_SECRET =
   'berth reads the user from the Secret it names (integrations.*.secretKeys.username)';
 const NOT_IN_BERTH = "not part of berth's CSGHub blueprint";

@@ -4,7 +4,7 @@
  * scheduling and `extraEnv`, images under `image.<component>`, Bitnami `postgresql` / `redis` with
  * `enabled`, and `externalPostgres` / `externalRedis`.
  */
-import type { Rule } from './engine.ts';
+import { inlineSecret, type Rule } from './engine.ts';
 
 const COMPONENTS: Readonly<Record<string, string>> = {
   api: 'api',
@@ -48,8 +48,7 @@ const RENAMED: Readonly<Record<string, string>> = {
   'service.annotations': 'service.annotations',
 };
 
-const INLINE_SECRET =
-  'berth never takes a secret from values: put it in a Secret and name it (existingSecret)';
+const INLINE_SECRET = inlineSecret('existingSecret');
 
 export const difyRules: readonly Rule[] = [
   ...Object.entries(COMPONENTS).flatMap(([chart, berth]) => [
