@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { recognise } from '../../src/adopt/charts.ts';
+import { gitOpsReconcilers } from '../../src/adopt/gitops.ts';
 import { decodeHelmRecord, type HelmRelease } from '../../src/adopt/helm-record.ts';
 import { applicationEnv, followSelectors, keepImmutable } from '../../src/adopt/layout.ts';
 import { handBackFields, takeOverFields } from '../../src/adopt/managers.ts';
 import type { BerthError } from '../../src/errors.ts';
+import type { KubeClient } from '../../src/kube/client.ts';
 import type { LiveObject } from '../../src/kube/types.ts';
 import type { KubeObject } from '../../src/render/model.ts';
 
@@ -278,5 +280,68 @@ describe('field ownership', () => {
       'f:meta.helm.sh/release-name',
       'f:meta.helm.sh/release-namespace',
     ]);
+  });
+});
+
+describe('GitOps reconcilers', () => {
+  /** The two calls gitOpsReconcilers makes: discovery of the kind, and a list of it. */
+  const served = (objects: Record<string, LiveObject[]>) =>
+    ({
+      resourceInfo: async (_apiVersion: string, kind: string) => {
+        if (!objects[kind]) throw new Error(`${kind} not served`);
+        return {};
+      },
+      list: async ({ kind }: { kind: string }) => objects[kind] ?? [],
+    }) as unknown as KubeClient;
+  const object = (kind: string, name: string, spec: Json, namespace = 'flux-system'): LiveObject => ({
+    apiVersion: 'x/v1',
+    kind,
+    metadata: { name, namespace },
+    spec,
+  });
+  const web = (labels: Record<string, string>): LiveObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'lf-web', labels },
+  });
+
+  test('a Flux HelmRelease naming the release refuses until it is suspended', async () => {
+    const hr = object('HelmRelease', 'langfuse', { releaseName: 'lf', targetNamespace: 'apps' });
+    const reasons = await gitOpsReconcilers(served({ HelmRelease: [hr] }), 'apps', 'lf', []);
+    assert.match(reasons[0]!, /Flux HelmRelease flux-system\/langfuse reconciles it/);
+    const suspended = { ...hr, spec: { ...(hr.spec as Json), suspend: true } };
+    assert.deepEqual(await gitOpsReconcilers(served({ HelmRelease: [suspended] }), 'apps', 'lf', []), []);
+    const elsewhere = object('HelmRelease', 'langfuse', { releaseName: 'lf', targetNamespace: 'other' });
+    assert.deepEqual(await gitOpsReconcilers(served({ HelmRelease: [elsewhere] }), 'apps', 'lf', []), []);
+  });
+
+  test('an auto-synced Argo CD Application refuses; one without automated sync does not', async () => {
+    const app = (automated: boolean) =>
+      object(
+        'Application',
+        'langfuse',
+        { destination: { namespace: 'apps' }, syncPolicy: automated ? { automated: {} } : {} },
+        'argocd',
+      );
+    const tracked = [web({ 'argocd.argoproj.io/instance': 'langfuse' })];
+    const reasons = await gitOpsReconcilers(served({ Application: [app(true)] }), 'apps', 'lf', tracked);
+    assert.match(reasons.join('\n'), /Argo CD Application argocd\/langfuse syncs it automatically/);
+    assert.deepEqual(
+      await gitOpsReconcilers(served({ Application: [app(false)] }), 'apps', 'lf', tracked),
+      [],
+    );
+  });
+
+  test('tracking marks with no controller berth can see refuse; plain objects pass', async () => {
+    const none = served({});
+    assert.match(
+      (await gitOpsReconcilers(none, 'apps', 'lf', [web({ 'argocd.argoproj.io/instance': 'lf-app' })]))[0]!,
+      /tracked by Argo CD application lf-app/,
+    );
+    assert.match(
+      (await gitOpsReconcilers(none, 'apps', 'lf', [web({ 'helm.toolkit.fluxcd.io/name': 'lf' })]))[0]!,
+      /labelled helm.toolkit.fluxcd.io\/name=lf: Flux reconciles it until suspended/,
+    );
+    assert.deepEqual(await gitOpsReconcilers(none, 'apps', 'lf', [web({ app: 'web' })]), []);
   });
 });
