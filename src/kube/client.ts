@@ -234,6 +234,32 @@ export class KubeClient implements ClusterApi {
     );
   }
 
+  /**
+   * A JSON merge patch (a map) or a JSON patch (a list of operations) of one object, for metadata
+   * server-side apply cannot express: handing fields from one manager to another, or removing
+   * another tool's labels. Not retried: a patch with `test` operations is a compare-and-swap.
+   */
+  patch(
+    ref: ObjectRef,
+    body: Record<string, unknown> | readonly Record<string, unknown>[],
+  ): Promise<LiveObject> {
+    return this.call(
+      'patch',
+      targetOf(ref),
+      async () => {
+        const path = await this.api.pathOf(ref);
+        return (await this.api.send({
+          method: 'PATCH',
+          path,
+          query: { fieldManager: 'berth' },
+          body,
+          contentType: Array.isArray(body) ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch,
+        })) as LiveObject;
+      },
+      isRetryableBeforeProcessing,
+    );
+  }
+
   /** The live object, or undefined when it does not exist. */
   async get(ref: ObjectRef): Promise<LiveObject | undefined> {
     try {

@@ -19,6 +19,7 @@ export type KubeVerb =
   | 'get'
   | 'list'
   | 'delete'
+  | 'patch'
   | 'watch'
   | 'get version';
 

@@ -26,6 +26,7 @@ export interface ManagedFieldsEntry {
   apiVersion?: string;
   time?: string;
   subresource?: string;
+  fieldsType?: string;
   fieldsV1?: unknown;
 }
 

@@ -103,6 +103,8 @@ export type DeployRequest =
       readonly values: Record<string, unknown>;
       readonly rotateSecrets: readonly string[];
       readonly installIfMissing?: boolean;
+      /** Credentials a release already runs with (an adopted install's), kept like generated ones. */
+      readonly keptSecrets?: StoredSecrets;
     }
   | { readonly kind: 'rollback'; readonly revision?: number; readonly restore?: boolean };
 
@@ -399,6 +401,8 @@ export interface RenderRequest {
   readonly blueprint: Blueprint;
   readonly values: Record<string, unknown>;
   readonly rotateSecrets: readonly string[];
+  /** Credentials a release already runs with (an adopted install's), kept like generated ones. */
+  readonly keptSecrets?: StoredSecrets | undefined;
 }
 
 /** Renders as an install or upgrade does: generated Secrets keep their stored values unless rotated. */
@@ -411,7 +415,7 @@ export function renderRevision(
     release: target.release,
     namespace: target.namespace,
     secretValues: keptSecretValues(
-      stored,
+      request.keptSecrets ? new Map([...request.keptSecrets, ...stored]) : stored,
       request.rotateSecrets.map((name) =>
         name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
       ),

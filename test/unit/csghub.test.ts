@@ -4,7 +4,7 @@ import { requiredCrds } from '../../src/blueprints/csghub/blueprint.ts';
 import { manifestsYaml } from '../../src/cli/commands/render.ts';
 import { schemaViolations } from '../../src/render/openapi.ts';
 import { assertGolden } from '../support/golden.ts';
-import { envOf, find, names, podSpec, renderExample } from '../support/render.ts';
+import { envOf, find, names, podSpec, renderExample, renderValues } from '../support/render.ts';
 
 const MINIMAL = 'examples/csghub/values-minimal.yaml';
 const PRODUCTION = 'examples/csghub/values-production.yaml';
@@ -103,6 +103,45 @@ describe('csghub blueprint', () => {
     assert.equal(
       (find(sized, 'StatefulSet', 'csghub-nats') as any).spec.volumeClaimTemplates[0].spec.storageClassName,
       'fast',
+    );
+  });
+
+  test('ingress.hosts[] are more names of the portal; chart-style TLS certificates are used as given', async () => {
+    const values = {
+      csghub: { domain: 'hub.example.org' },
+      ingress: {
+        hosts: [
+          { host: 'hub.corp.example' },
+          { host: 'models.corp.example', paths: [{ path: '/models', pathType: 'Prefix' }] },
+        ],
+        tls: { enabled: true },
+      },
+    };
+    const portal = find(await renderValues('csghub', values, 'csghub'), 'Ingress', 'csghub-csghub') as any;
+    const routes = (rule: any) =>
+      rule.http.paths.map((p: any) => `${p.path} ${p.pathType}->${p.backend.service.name}`);
+    assert.deepEqual(
+      portal.spec.rules.map((r: any) => r.host),
+      ['csghub.hub.example.org', 'hub.corp.example', 'models.corp.example'],
+    );
+    assert.deepEqual(routes(portal.spec.rules[1]), routes(portal.spec.rules[0]));
+    assert.deepEqual(routes(portal.spec.rules[2]), ['/models Prefix->csghub-portal']);
+    assert.deepEqual(portal.spec.tls[0].hosts.slice(-2), ['hub.corp.example', 'models.corp.example']);
+
+    const certificates = [
+      { secretName: 'portal-tls', hosts: ['csghub.hub.example.org', 'hub.corp.example'] },
+      {
+        secretName: 'rest-tls',
+        hosts: ['casdoor.hub.example.org', 'minio.hub.example.org', 'registry.hub.example.org'],
+      },
+    ];
+    const chartTls = { ...values, ingress: { ...values.ingress, tls: certificates } };
+    const result = await renderValues('csghub', chartTls, 'csghub');
+    for (const name of ['csghub-csghub', 'csghub-minio'])
+      assert.deepEqual((find(result, 'Ingress', name) as any).spec.tls, certificates);
+    assert.deepEqual(
+      (find(result, 'Ingress', 'csghub-minio') as any).spec.rules.map((r: any) => r.host),
+      ['minio.hub.example.org'],
     );
   });
 

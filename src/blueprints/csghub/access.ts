@@ -48,8 +48,10 @@ export interface IngressPath {
 
 /**
  * One Ingress per sub-domain, honouring `ingress.className`, `.annotations`, `.proxyBodySize` and
- * `.tls` (one certificate for every host). Paths are `ImplementationSpecific` because the CSGHub host
- * routes Git over HTTP with a regular expression (ingress-nginx `use-regex`), as the chart does.
+ * `.tls` (one certificate for every host, or the chart-style certificates as given). Paths are
+ * `ImplementationSpecific` because the CSGHub host routes Git over HTTP with a regular expression
+ * (ingress-nginx `use-regex`), as the chart does. `ingress.hosts[]` are more names of the portal,
+ * as in the other blueprints: a host's own paths go to the portal's entry, otherwise all its routes.
  */
 export function csghubIngresses(
   ctx: RenderContext,
@@ -59,6 +61,26 @@ export function csghubIngresses(
   const ingress = ctx.common.ingress;
   const hosts = SUBDOMAINS.filter((name) => routes[name]?.length);
   const secretName = ingress.tls.secretName || objectName(ctx, 'tls');
+  const paths = (list: readonly IngressPath[]) =>
+    list.map((route) => ({
+      path: route.path,
+      pathType: 'ImplementationSpecific',
+      backend: { service: { name: objectName(ctx, route.component), port: { name: route.port } } },
+    }));
+  const portal = routes.csghub ?? [];
+  const entry = portal.find((route) => route.path === '/') ?? portal[0];
+  const extraRules = ingress.hosts.map((extra) => ({
+    host: extra.host,
+    http: {
+      paths:
+        extra.paths.length && entry
+          ? extra.paths.map((p) => ({ ...paths([{ ...entry, path: p.path }])[0]!, pathType: p.pathType }))
+          : paths(portal),
+    },
+  }));
+  const tls = ingress.tls.certificates.length
+    ? ingress.tls.certificates.map((c) => ({ hosts: [...c.hosts], secretName: c.secretName }))
+    : [{ hosts: [...hosts.map((h) => access.host(h)), ...ingress.hosts.map((h) => h.host)], secretName }];
   return hosts.map((name) => {
     const annotations: Record<string, string> = {};
     if (name === 'csghub') annotations['nginx.ingress.kubernetes.io/use-regex'] = 'true';
@@ -78,18 +100,10 @@ export function csghubIngresses(
       },
       spec: {
         ...(ingress.className ? { ingressClassName: ingress.className } : {}),
-        ...(access.tls ? { tls: [{ hosts: hosts.map((h) => access.host(h)), secretName }] } : {}),
+        ...(access.tls ? { tls } : {}),
         rules: [
-          {
-            host: access.host(name),
-            http: {
-              paths: (routes[name] ?? []).map((route) => ({
-                path: route.path,
-                pathType: 'ImplementationSpecific',
-                backend: { service: { name: objectName(ctx, route.component), port: { name: route.port } } },
-              })),
-            },
-          },
+          { host: access.host(name), http: { paths: paths(routes[name] ?? []) } },
+          ...(name === 'csghub' ? extraRules : []),
         ],
       },
     };

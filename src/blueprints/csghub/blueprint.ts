@@ -96,7 +96,7 @@ function warnings(values: CsghubValues, ctx: RenderContext, access: CsghubAccess
   }
   if (ctx.common.ingress.enabled || ctx.common.ingress.host) {
     list.push(
-      'ingress.enabled and ingress.host are not used: CSGHub always serves csghub/casdoor/minio/registry.<csghub.domain>.',
+      'ingress.enabled and ingress.host are not used: CSGHub always serves csghub/casdoor/minio/registry.<csghub.domain> (ingress.hosts[] are served as more names of the portal).',
     );
   }
   if (values.csghub.builder.dockerHost === '') {

@@ -21,6 +21,17 @@ export interface Rule {
   readonly when?: (input: Json) => boolean;
 }
 
+const INLINE_SECRET = 'berth never takes a secret from values';
+
+/** The reason for a secret written into chart values, naming where berth takes it from instead. */
+export function inlineSecret(where: string): string {
+  return `${INLINE_SECRET}: put it in a Secret and name it (${where})`;
+}
+
+export function isInlineSecret(reason: string): boolean {
+  return reason.startsWith(INLINE_SECRET);
+}
+
 export interface ImportReport {
   readonly mapped: string[];
   readonly changed: { readonly from: string; readonly to: string; readonly note?: string }[];

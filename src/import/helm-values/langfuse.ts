@@ -4,13 +4,14 @@
  * `clickhouse` with `deploy`, and `s3`. Secret values written into chart values are refused: berth
  * reads credentials from Secrets only.
  */
-import type { Rule } from './engine.ts';
+import { inlineSecret, type Rule } from './engine.ts';
 
 type Json = Record<string, unknown>;
 
 const BOTH = (key: string) => [`services.web.${key}`, `services.worker.${key}`];
-const INLINE_SECRET =
-  'berth never takes a secret from values: put it in a Secret and name it (langfuse.existingSecret, integrations.*.existingSecret, dependencies.*.auth.existingSecret)';
+const INLINE_SECRET = inlineSecret(
+  'langfuse.existingSecret, integrations.*.existingSecret, dependencies.*.auth.existingSecret',
+);
 const deployed = (input: Json, dep: string) =>
   (input[dep] as { deploy?: unknown } | undefined)?.deploy !== false;
 const external = (dep: string) => (input: Json) => !deployed(input, dep);
@@ -98,6 +99,18 @@ export const langfuseRules: readonly Rule[] = [
   { from: 'clickhouse.httpPort', to: 'integrations.clickhouse.httpPort' },
   { from: 'clickhouse.nativePort', to: 'integrations.clickhouse.nativePort' },
   { from: 'clickhouse.persistence.size', to: 'dependencies.clickhouse.persistence.size' },
+  {
+    from: 'clickhouse.replicaCount',
+    to: null,
+    reason:
+      "berth's bundled ClickHouse is one server; a replicated one is an integration (integrations.clickhouse)",
+  },
+  {
+    from: 'clickhouse.clusterEnabled',
+    to: null,
+    reason:
+      "berth's bundled ClickHouse is one server; a cluster is an integration (integrations.clickhouse.cluster)",
+  },
   { from: 's3.deploy', to: 'integrations.s3.enabled', value: (deploy) => deploy === false },
   { from: 's3.bucket', to: ['integrations.s3.eventUpload.bucket', 'integrations.s3.mediaUpload.bucket'] },
   { from: 's3.region', to: 'integrations.s3.region' },

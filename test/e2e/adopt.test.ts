@@ -1,0 +1,286 @@
+/**
+ * `berth adopt helm` end to end: the real Helm 4 installs a chart of our own that reproduces the
+ * official Langfuse chart 1.x (names, selector labels, Secret keys, claims), berth takes it over,
+ * and hands it back with --undo. On kwok no container runs, so the data markers are API-level:
+ * claim UIDs and the passwords in Secrets.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { berth, secretData } from './support/berth.ts';
+import { helm, kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
+
+const CHART = join(import.meta.dirname, '../fixtures/charts/langfuse');
+const helmHome = mkdtempSync(join(tmpdir(), 'berth-adopt-helm-'));
+for (const dir of ['CACHE', 'CONFIG', 'DATA'])
+  process.env[`HELM_${dir}_HOME`] = join(helmHome, dir.toLowerCase());
+
+const INSTALL_VALUES = [
+  '--set',
+  'langfuse.salt.value=salt-of-the-chart',
+  '--set',
+  'langfuse.encryptionKey.value=0000000000000000000000000000000000000000000000000000000000000001',
+  '--set',
+  'langfuse.nextauth.secret.value=nextauth-of-the-chart',
+  '--set',
+  'clickhouse.replicaCount=1',
+  '--set',
+  'clickhouse.clusterEnabled=false',
+];
+
+interface Meta {
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    managedFields?: { manager: string }[];
+  };
+}
+
+function assertOk(result: { code: number; stdout: string; stderr: string }, what: string): void {
+  assert.equal(result.code, 0, `${what} failed:\n${result.stdout}\n${result.stderr}`);
+}
+
+const claimUids = async (ns: string) =>
+  Object.fromEntries(
+    (await kubectlJson<{ items: Meta[] }>(['get', 'pvc', '-n', ns])).items.map((c) => [
+      c.metadata.name,
+      c.metadata.uid,
+    ]),
+  );
+
+async function helmReleases(ns: string): Promise<{ name: string; status: string }[]> {
+  return JSON.parse((await helm(['list', '-n', ns, '-o', 'json'])).stdout);
+}
+
+/** Claims appear when the StatefulSet controller gets to them. */
+async function waitForClaims(ns: string, names: readonly string[]): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const uids = await claimUids(ns);
+    if (names.every((name) => uids[name])) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  assert.fail(`claims ${names.join(', ')} did not appear`);
+}
+
+describe('berth adopt helm', { concurrency: true }, () => {
+  // Helm 4 applies server-side by default; releases Helm 3 installed were applied client-side.
+  for (const serverSide of [true, false])
+    test(`takes over a Langfuse chart install (${serverSide ? 'server' : 'client'}-side apply) with its volumes and passwords, and hands it back`, async (t) => {
+      const ns = await withNamespace(t, `adopt-${serverSide ? 'ssa' : 'csa'}`);
+      await helm(['install', 'langfuse', CHART, '-n', ns, `--server-side=${serverSide}`, ...INSTALL_VALUES], {
+        timeoutMs: 120_000,
+      });
+      const claims = [
+        'data-langfuse-postgresql-0',
+        'valkey-data-langfuse-redis-primary-0',
+        'data-langfuse-clickhouse-shard0-0',
+        'langfuse-s3',
+      ];
+      await waitForClaims(ns, claims);
+      const uidsBefore = await claimUids(ns);
+      const pgPassword = (await secretData(ns, 'langfuse-postgresql'))['postgres-password'];
+      const redisPassword = (await secretData(ns, 'langfuse-redis'))['valkey-password'];
+      const chPassword = (await secretData(ns, 'langfuse-clickhouse'))['admin-password'];
+      const s3Password = (await secretData(ns, 'langfuse-s3'))['root-password'];
+      assert.ok(pgPassword && redisPassword && chPassword && s3Password);
+
+      // The plan changes nothing.
+      const dry = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns, '--dry-run']);
+      assertOk(dry, 'dry run');
+      assert.match(dry.stdout, /would adopt Helm release langfuse \(chart langfuse 1\.5\.41, revision 1\)/);
+      assert.match(dry.stdout, /StatefulSet\/langfuse-postgresql/);
+      assert.match(dry.stdout, /PersistentVolumeClaim\/valkey-data-langfuse-redis-primary-0 → redis/);
+      assert.match(dry.stdout, /ConfigMap\/langfuse-post-install-note \(post-install, post-upgrade\)/);
+      assert.deepEqual(
+        (await helmReleases(ns)).map((r) => [r.name, r.status]),
+        [['langfuse', 'deployed']],
+      );
+      assert.equal(
+        (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
+        '',
+      );
+
+      const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-')), 'adopted.yaml');
+      const started = Date.now();
+      const adopt = await berth([
+        'adopt',
+        'helm',
+        'langfuse',
+        'langfuse',
+        '-n',
+        ns,
+        '--values-out',
+        valuesOut,
+      ]);
+      assertOk(adopt, 'adopt');
+      t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.match(adopt.stdout, /release langfuse is deployed by berth at revision 1/);
+
+      // Same volumes, same passwords.
+      const uidsAfter = await claimUids(ns);
+      for (const claim of claims) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+      assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
+      assert.equal((await secretData(ns, 'langfuse-redis')).password, redisPassword);
+      assert.equal((await secretData(ns, 'langfuse-clickhouse')).password, chPassword);
+      assert.equal((await secretData(ns, 'langfuse-minio'))['root-password'], s3Password);
+      const app = await secretData(ns, 'langfuse-app');
+      assert.equal(app.salt, 'salt-of-the-chart');
+      assert.equal(app['nextauth-secret'], 'nextauth-of-the-chart');
+
+      // The stores read the data where the chart left it, with the selectors Kubernetes keeps.
+      const postgres = await kubectlJson<{
+        spec: {
+          selector: { matchLabels: Record<string, string> };
+          serviceName: string;
+          template: {
+            spec: {
+              containers: {
+                env: { name: string; value?: string }[];
+                volumeMounts: { name: string; mountPath: string }[];
+              }[];
+            };
+          };
+        };
+      }>(['get', 'statefulset', 'langfuse-postgresql', '-n', ns]);
+      assert.equal(postgres.spec.selector.matchLabels['app.kubernetes.io/component'], 'primary');
+      assert.equal(postgres.spec.serviceName, 'langfuse-postgresql-hl');
+      const container = postgres.spec.template.spec.containers[0]!;
+      assert.equal(container.volumeMounts.find((m) => m.name === 'data')?.mountPath, '/bitnami/postgresql');
+      assert.equal(container.env.find((e) => e.name === 'PGDATA')?.value, '/bitnami/postgresql/data');
+      const redis = await kubectlJson<{
+        spec: {
+          template: { spec: { volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] } };
+        };
+      }>(['get', 'statefulset', 'langfuse-redis', '-n', ns]);
+      assert.equal(
+        redis.spec.template.spec.volumes.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName,
+        'valkey-data-langfuse-redis-primary-0',
+      );
+
+      // Helm owns nothing: not listed, no Helm marks, no Helm field manager.
+      assert.deepEqual(await helmReleases(ns), []);
+      for (const kind of ['deployments', 'statefulsets', 'services', 'secrets', 'serviceaccounts', 'pvc']) {
+        const items = (await kubectlJson<{ items: Meta[] }>(['get', kind, '-n', ns])).items;
+        for (const item of items) {
+          if (item.metadata.name.startsWith('sh.helm.release')) continue;
+          const what = `${kind}/${item.metadata.name}`;
+          assert.notEqual(
+            item.metadata.labels?.['app.kubernetes.io/managed-by'],
+            'Helm',
+            `${what} managed-by`,
+          );
+          assert.equal(
+            item.metadata.annotations?.['meta.helm.sh/release-name'],
+            undefined,
+            `${what} release-name`,
+          );
+          assert.deepEqual(
+            (item.metadata.managedFields ?? []).filter((f) => f.manager === 'helm'),
+            [],
+            `${what} has no helm field manager`,
+          );
+        }
+      }
+      // Fields only the chart set are gone from what berth took over: no stale owner kept them.
+      const web = await kubectlJson<{
+        metadata: { labels: Record<string, string> };
+        spec: { template: { spec: { containers: { env: { name: string }[] }[] } } };
+      }>(['get', 'deployment', 'langfuse-web', '-n', ns]);
+      assert.equal(web.metadata.labels['helm.sh/chart'], undefined);
+      assert.equal(web.metadata.labels['app.kubernetes.io/managed-by'], 'berth');
+      assert.ok(!web.spec.template.spec.containers[0]!.env.some((e) => e.name === 'DATABASE_HOST'));
+      // The chart's Deployment that berth replaced with its own is gone; the claim it used stays.
+      assert.equal(
+        (await kubectl(['get', 'deployment', 'langfuse-s3', '-n', ns], { allowFailure: true })).code,
+        1,
+      );
+
+      // A later upgrade with the values berth deployed with changes nothing that matters.
+      const adopted = readFileSync(valuesOut, 'utf8');
+      assert.match(adopted, /patches:/);
+      const upgrade = await berth([
+        'upgrade',
+        'langfuse',
+        'langfuse',
+        '-n',
+        ns,
+        '-f',
+        valuesOut,
+        '--set',
+        'services.web.replicas=2',
+      ]);
+      assertOk(upgrade, 'upgrade');
+      assert.match(upgrade.stdout, /revision 2/);
+      assert.deepEqual(await claimUids(ns), uidsAfter);
+      assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
+
+      // Hand it back: Helm lists it again and can upgrade it.
+      const undoStarted = Date.now();
+      const undo = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
+      assertOk(undo, 'undo');
+      t.diagnostic(`undo took ${((Date.now() - undoStarted) / 1000).toFixed(1)} s`);
+      assert.deepEqual(
+        (await helmReleases(ns)).map((r) => [r.name, r.status]),
+        [['langfuse', 'deployed']],
+      );
+      assert.equal(
+        (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
+        '',
+      );
+      const helmUpgrade = await helm(['upgrade', 'langfuse', CHART, '-n', ns, ...INSTALL_VALUES], {
+        timeoutMs: 120_000,
+        allowFailure: true,
+      });
+      assert.equal(helmUpgrade.code, 0, helmUpgrade.stderr);
+      assert.equal((await secretData(ns, 'langfuse-postgresql'))['postgres-password'], pgPassword);
+      assert.deepEqual(
+        Object.fromEntries(claims.map((c) => [c, uidsBefore[c]])),
+        Object.fromEntries(claims.map((c) => [c, uidsAfter[c]])),
+      );
+    });
+
+  test('refuses a chart it does not recognise, and a release Flux still reconciles', async (t) => {
+    const ns = await withNamespace(t, 'adopt-refuse');
+    await helm(
+      [
+        'install',
+        'langfuse',
+        CHART,
+        '-n',
+        ns,
+        ...INSTALL_VALUES,
+        '--set',
+        'clickhouse.replicaCount=3',
+        '--set',
+        'clickhouse.clusterEnabled=true',
+      ],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    const cluster = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns]);
+    assert.equal(cluster.code, 1, cluster.stderr);
+    assert.match(cluster.stderr, /3-replica cluster with ZooKeeper/);
+    const missing = await berth(['adopt', 'helm', 'not-installed', 'langfuse', '-n', ns]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no Helm release not-installed in namespace/);
+    const notAdopted = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
+    assert.equal(notAdopted.code, 1);
+    assert.match(notAdopted.stderr, /was not adopted from Helm by berth/);
+    const other = await berth(['adopt', 'helm', 'langfuse', 'dify', '-n', ns]);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /no adoption profile for dify/);
+    await kubectl(['label', 'deployment', 'langfuse-web', '-n', ns, 'helm.toolkit.fluxcd.io/name=langfuse']);
+    const flux = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns, '--dry-run']);
+    assert.equal(flux.code, 1);
+    assert.match(flux.stderr, /still reconciled.*\n.*Flux/);
+    assert.deepEqual(
+      (await helmReleases(ns)).map((r) => [r.name, r.status]),
+      [['langfuse', 'deployed']],
+    );
+  });
+});
