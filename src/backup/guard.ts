@@ -11,9 +11,8 @@ import type { ReleaseRecord } from '../release/record.ts';
 import type { ReleaseStore } from '../release/store.ts';
 import type { KubeObject } from '../render/model.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { BackupStore } from './record.ts';
 import { restoreData } from './restore.ts';
-import { takeBackup } from './run.ts';
+import { listBackups, takeBackup } from './run.ts';
 import { backupSettings, platformVersion } from './settings.ts';
 import { inventory } from './stores.ts';
 
@@ -46,7 +45,7 @@ export async function upgradeGuard(
   if (settings.beforeUpgrade === 'off' || !hasStores(deployed)) return undefined;
   if (settings.beforeUpgrade === 'required') {
     const since = Date.now() - settings.maxAgeHours * 3600_000;
-    const recent = (await new BackupStore(t.client).list(t.namespace, t.release)).find(
+    const recent = (await listBackups(t)).find(
       (b) => b.status === 'succeeded' && Date.parse(b.startedAt) >= since,
     );
     if (recent) {

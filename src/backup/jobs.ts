@@ -174,6 +174,32 @@ export function storePodSpec(input: StoreJobInput) {
   };
 }
 
+/** The name of one store's container in a scheduled run's pod: `backup-postgresql`, `upload-postgresql`. */
+export function stepName(container: string, component: string): string {
+  return `${container}-${component}`;
+}
+
+/**
+ * One pod that backs up every store in turn (a scheduled run, so the run has one id and one
+ * record): each store's containers, named after it, in order; all but the last run as init
+ * containers, so the first failure stops the run as it stops `berth backup`.
+ */
+export function runPodSpec(inputs: readonly [StoreJobInput, ...StoreJobInput[]]) {
+  const specs = inputs.map((input) => ({ component: input.store.component, spec: storePodSpec(input) }));
+  const steps = specs.flatMap(({ component, spec }) =>
+    [...(spec.initContainers ?? []), ...spec.containers].map((c) => ({
+      ...c,
+      name: stepName(c.name, component),
+    })),
+  );
+  const { initContainers: _, ...first } = specs[0]!.spec;
+  return {
+    ...first,
+    ...(steps.length > 1 ? { initContainers: steps.slice(0, -1) } : {}),
+    containers: steps.slice(-1),
+  };
+}
+
 /** A Kubernetes name from parts, kept under `max` characters with a hash when it is too long. */
 export function kubeName(parts: readonly string[], max = 63): string {
   const name = parts.join('-');

@@ -34,8 +34,8 @@ export interface BackupRecord {
   /** The platform's images when the backup was taken (see platformVersion). */
   readonly platform: string;
   readonly target: string;
-  /** `manual`, or `upgrade` when the upgrade guard took it. */
-  readonly trigger: 'manual' | 'upgrade';
+  /** `manual`, `upgrade` when the upgrade guard took it, `schedule` for a run of backup.schedule. */
+  readonly trigger: 'manual' | 'upgrade' | 'schedule';
   status: BackupStatus;
   readonly startedAt: string;
   finishedAt?: string;

@@ -10,8 +10,8 @@ import type { ReleaseTarget } from '../release/engine.ts';
 import type { ProgressListener } from '../release/progress.ts';
 import type { ReleaseRecord } from '../release/record.ts';
 import { kubeName, storeJob } from './jobs.ts';
-import { type BackupRecord, BackupStore } from './record.ts';
-import { deployedRecord, runStoreJob, transferImage, withReleaseLock } from './run.ts';
+import type { BackupRecord } from './record.ts';
+import { deployedRecord, findBackup, runStoreJob, transferImage, withReleaseLock } from './run.ts';
 import { backupSettings } from './settings.ts';
 import { inventory } from './stores.ts';
 import { parseTarget } from './target.ts';
@@ -122,7 +122,7 @@ async function podsGone(
 /** Restores backup `request.backup` into the deployed release; the caller holds the release lock. */
 export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
   const release = await deployedRecord(t);
-  const backup = await new BackupStore(t.client).load(t.namespace, t.release, request.backup);
+  const backup = await findBackup(t, request.backup);
   if (!backup)
     throw restoreError(
       `release ${t.release} has no backup ${request.backup}`,

@@ -13,9 +13,11 @@ import type { ProgressListener } from '../release/progress.ts';
 import type { ReleaseRecord } from '../release/record.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { parseResult } from './commands.ts';
-import { storeJob, storePath } from './jobs.ts';
+import { storeJob } from './jobs.ts';
+import { planBackup, storeRecord } from './plan.ts';
 import { type BackupRecord, BackupStore, type StoreRecord } from './record.ts';
+import { resultOf } from './results.ts';
+import { recordScheduledRuns } from './scheduled.ts';
 import { backupSettings, platformVersion } from './settings.ts';
 import { inventory, type Store } from './stores.ts';
 import { describeTarget, parseTarget, type S3Settings, type Target } from './target.ts';
@@ -30,12 +32,6 @@ export interface BackupRequest {
   readonly trigger: BackupRecord['trigger'];
   readonly progress: ProgressListener;
 }
-
-export const METHOD: Record<Store['kind'], string> = {
-  postgresql: 'pg_dump -Fc of every database',
-  clickhouse: 'BACKUP DATABASE ... TO S3',
-  minio: 'mc mirror of every bucket',
-};
 
 /** The mc client ships in the MinIO server image; the release's own MinIO image when it has one. */
 export function transferImage(stores: readonly Store[]): string {
@@ -107,32 +103,6 @@ export function backupClaim(release: string, namespace: string, pvc: BackupValue
   };
 }
 
-/** The pod's termination message of the container that ran the store's script. */
-async function resultOf(client: KubeClient, namespace: string, job: string, container: string) {
-  const pods = await client.list({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    namespace,
-    labelSelector: `job-name=${job}`,
-  });
-  for (const pod of pods) {
-    const status = pod.status as
-      | { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] }
-      | undefined;
-    const found = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].find(
-      (c) => c.name === container,
-    );
-    const message = found?.state?.terminated?.message;
-    if (message) return parseResult(message);
-  }
-  return [];
-}
-
-interface ContainerStatus {
-  name: string;
-  state?: { terminated?: { message?: string } };
-}
-
 export interface StoreRun {
   readonly store: Store;
   readonly job: ReturnType<typeof storeJob>;
@@ -181,26 +151,9 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
   let id = backupId(new Date());
   for (let n = 2; await backups.load(t.namespace, t.release, id); n++) id = `${backupId(new Date())}-${n}`;
 
-  const runs: StoreRun[] = [];
-  const records: StoreRecord[] = uncovered.map((u) => ({
-    component: u.component,
-    status: u.kind,
-    method: 'none',
-    objects: [],
-    reason: u.reason,
-  }));
-  for (const store of stores) {
-    if (store.kind === 'clickhouse' && target.kind === 'pvc') {
-      records.push({
-        component: store.component,
-        status: 'skipped',
-        method: METHOD.clickhouse,
-        objects: [],
-        reason:
-          'ClickHouse writes BACKUP on its own server, not into a claim: use an s3:// target to include it',
-      });
-      continue;
-    }
+  const plan = planBackup({ stores, uncovered }, target);
+  const records: StoreRecord[] = [...plan.notRun];
+  const runs: StoreRun[] = plan.runs.map((store) => {
     const job = storeJob({
       release: t.release,
       namespace: t.namespace,
@@ -210,17 +163,15 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
       id,
       transferImage: transferImage(stores),
     });
-    const record: StoreRecord = {
-      component: store.component,
-      status: 'pending',
-      method: METHOD[store.kind],
+    const record = storeRecord(store, {
+      release: t.release,
+      id,
+      target: describeTarget(target),
       job: job.metadata.name,
-      location: `${describeTarget(target)}/${storePath(t.release, id, store.component)}`,
-      objects: [],
-    };
+    });
     records.push(record);
-    runs.push({ store, job, record });
-  }
+    return { store, job, record };
+  });
   const backup: BackupRecord = {
     apiVersion: 'berth.dev/v1',
     kind: 'Backup',
@@ -337,11 +288,23 @@ async function refresh(client: KubeClient, backup: BackupRecord): Promise<boolea
   return changed;
 }
 
-/** `berth backups`: the release's backup records, newest first. */
+/**
+ * `berth backups`: the release's backup records, newest first; running backups are brought up to
+ * date from their Jobs, and finished scheduled runs become records.
+ */
 export async function listBackups(t: ReleaseTarget): Promise<BackupRecord[]> {
   const store = new BackupStore(t.client);
   const backups = await store.list(t.namespace, t.release);
   for (const backup of backups.filter((b) => b.status === 'running'))
     if (await refresh(t.client, backup)) await store.save(backup);
-  return backups;
+  const scheduled = await recordScheduledRuns(t.client, store, new ReleaseStore(t.client), t, backups);
+  const ids = new Set(scheduled.map((b) => b.id));
+  return [...backups.filter((b) => !ids.has(b.id)), ...scheduled].sort((a, b) =>
+    b.startedAt.localeCompare(a.startedAt),
+  );
+}
+
+/** One backup of the release, by id (a scheduled run is recorded first if it is not yet). */
+export async function findBackup(t: ReleaseTarget, id: string): Promise<BackupRecord | undefined> {
+  return (await listBackups(t)).find((b) => b.id === id);
 }

@@ -29,6 +29,9 @@ function assertOk(result: { code: number; stderr: string }, what: string): void 
   assert.equal(result.code, 0, `${what} failed:\n${result.stderr}`);
 }
 
+/** The annotation the local control plane's fault injection reads, as a --set path. */
+const SIMULATE = 'berth\\.dev/simulate';
+
 const jobsOf = async (ns: string, selector: string) =>
   (await kubectlJson<{ items: Job[] }>(['get', 'jobs', '-n', ns, '-l', selector])).items;
 
@@ -148,6 +151,95 @@ describe('backup and restore', { concurrency: true }, () => {
     const refused = await berth(['restore', 'lf', '-n', ns, '--backup', after[0].id]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /only a succeeded backup can be restored/);
+  });
+
+  test('scheduled runs become records: a completed run with its objects is restorable, a failed run keeps its events', async (t) => {
+    const ns = await withNamespace(t, 'scheduled');
+    const schedule = ['--set', 'backup.schedule=0 3 * * *'];
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns, ...schedule]), 'install');
+    const runJob = async (name: string, condition: 'complete' | 'failed') => {
+      await kubectl(['create', 'job', `--from=cronjob/lf-backup`, name, '-n', ns]);
+      await kubectl(['wait', `--for=condition=${condition}`, `job/${name}`, '-n', ns, '--timeout=60s']);
+    };
+    await runJob('lf-backup-run1', 'complete');
+    // No container runs here: write on the finished pod what the steps' scripts write as their termination messages.
+    const dump = `langfuse.dump 2048 ${'c'.repeat(64)}`;
+    const bucket = '{"prefix":"langfuse","size":4096,"objects":3}';
+    const [pod] = (
+      await kubectlJson<{ items: { metadata: { name: string }; status: Record<string, unknown> }[] }>([
+        'get',
+        'pods',
+        '-n',
+        ns,
+        '-l',
+        'job-name=lf-backup-run1',
+      ])
+    ).items;
+    type Status = { name: string; state: { terminated?: { message?: string } } };
+    const withMessage = (statuses: Status[] = []) =>
+      statuses.map((c) => {
+        const message = { 'backup-postgresql': dump, 'backup-minio': bucket }[c.name];
+        return message && c.state.terminated
+          ? { ...c, state: { terminated: { ...c.state.terminated, message } } }
+          : c;
+      });
+    await kubectl([
+      'patch',
+      'pod',
+      pod!.metadata.name,
+      '-n',
+      ns,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          initContainerStatuses: withMessage(pod!.status.initContainerStatuses as Status[]),
+          containerStatuses: withMessage(pod!.status.containerStatuses as Status[]),
+        },
+      }),
+    ]);
+
+    const listed = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    const run1 = listed.find((b: { id: string }) => b.id === 'lf-backup-run1');
+    assert.ok(run1, JSON.stringify(listed));
+    assert.deepEqual([run1.status, run1.trigger, run1.revision], ['succeeded', 'schedule', 1]);
+    const stores = Object.fromEntries(run1.stores.map((s: { component: string }) => [s.component, s]));
+    assert.deepEqual(stores.postgresql.objects, [
+      { name: 'langfuse.dump', bytes: 2048, sha256: 'c'.repeat(64) },
+    ]);
+    assert.deepEqual(stores.minio.objects, [{ name: 'langfuse', bytes: 4096, objects: 3 }]);
+    assert.equal(stores.postgresql.location, 'pvc:lf-backups/lf/lf-backup-run1/postgresql');
+    // The record is kept once the Job is gone (the CronJob's history drops old runs).
+    await kubectl(['delete', 'job', 'lf-backup-run1', '-n', ns, '--cascade=background']);
+    const kept = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    assert.equal(kept.find((b: { id: string }) => b.id === 'lf-backup-run1')?.status, 'succeeded');
+
+    const restore = await berth(['restore', 'lf', '-n', ns, '--backup', 'lf-backup-run1']);
+    assertOk(restore, 'restore of a scheduled run');
+    const pgRestore = (await jobsOf(ns, 'app.kubernetes.io/component=restore')).find((j) =>
+      j.metadata.name.endsWith('postgresql'),
+    )!;
+    const env = Object.fromEntries(pgRestore.spec.template.spec.containers[0]!.env.map((e) => [e.name, e]));
+    assert.equal(env.BACKUP_ID!.value, 'lf-backup-run1', 'the restore reads where the run wrote');
+
+    const failing = [...schedule, '--set', `backup.podAnnotations.${SIMULATE}=exit-error`];
+    assertOk(await berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...failing]), 'upgrade');
+    await runJob('lf-backup-run2', 'failed');
+    const after = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
+    const run2 = after.find((b: { id: string }) => b.id === 'lf-backup-run2');
+    assert.equal(run2?.status, 'failed', JSON.stringify(after));
+    assert.equal(run2.revision, 2);
+    const failedStores = Object.fromEntries(run2.stores.map((s: { component: string }) => [s.component, s]));
+    assert.equal(failedStores.postgresql.status, 'succeeded');
+    assert.equal(failedStores.minio.status, 'failed');
+    assert.match(failedStores.minio.reason, /container backup-minio exited with code 1/);
+    assert.match(failedStores.minio.reason, /Job failed: BackoffLimitExceeded/);
+    assert.match(failedStores.minio.reason, /warning Job\/lf-backup-run2 BackoffLimitExceeded/);
+    const table = await berth(['backups', 'lf', '-n', ns]);
+    assert.match(table.stdout, /lf-backup-run2\s+failed\s+2\s+langfuse-\S+\s+schedule/);
+    const refused = await berth(['restore', 'lf', '-n', ns, '--backup', 'lf-backup-run2']);
+    assert.equal(refused.code, 1);
   });
 
   test('upgrade guard: required blocks an upgrade without a recent backup, then passes and names it', async (t) => {

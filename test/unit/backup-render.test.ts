@@ -2,23 +2,28 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { storeScript } from '../../src/backup/commands.ts';
+import { PLAN_ANNOTATION, SCHEDULED_LABEL, type ScheduledPlan } from '../../src/backup/scheduled.ts';
 import { inventory } from '../../src/backup/stores.ts';
 import { find, renderExample } from '../support/render.ts';
+
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  env: { name: string; value?: string; valueFrom?: object }[];
+}
 
 interface CronJob {
   spec: {
     schedule: string;
+    successfulJobsHistoryLimit: number;
     jobTemplate: {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
       spec: {
         template: {
           spec: {
-            initContainers?: { name: string; image: string; command: string[] }[];
-            containers: {
-              name: string;
-              image: string;
-              command: string[];
-              env: { name: string; valueFrom?: object }[];
-            }[];
+            initContainers?: Container[];
+            containers: Container[];
           };
         };
       };
@@ -32,24 +37,48 @@ describe('scheduled backups', () => {
     assert.equal(result.manifests.filter((m) => m.object.kind === 'CronJob').length, 0);
   });
 
-  test('backup.schedule renders one CronJob per store with the backup Job pod, a claim and a retention CronJob', async () => {
+  test('backup.schedule renders one CronJob whose pod backs up each store in turn, a claim and a retention CronJob', async () => {
     const result = await renderExample('langfuse', [], ['backup.schedule=0 3 * * *', 'backup.retention=7']);
     const names = result.manifests
       .filter((m) => m.object.kind === 'CronJob')
       .map((m) => m.object.metadata.name);
-    assert.deepEqual(names.sort(), [
-      'langfuse-backup-minio',
-      'langfuse-backup-postgresql',
-      'langfuse-backup-retention',
-    ]);
-    const pg = find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob;
-    assert.equal(pg.spec.schedule, '0 3 * * *');
-    const [container] = pg.spec.jobTemplate.spec.template.spec.containers;
-    assert.equal(container!.image, 'docker.io/library/postgres:17.6-alpine');
-    assert.equal(container!.command.at(-1), storeScript('postgresql', 'backup'));
-    assert.deepEqual(container!.env.find((e) => e.name === 'BACKUP_ID')?.valueFrom, {
+    assert.deepEqual(names.sort(), ['langfuse-backup', 'langfuse-backup-retention']);
+    const cron = find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob;
+    assert.equal(cron.spec.schedule, '0 3 * * *');
+    assert.equal(cron.spec.successfulJobsHistoryLimit, 7);
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    // ClickHouse is skipped on a claim; the others run in the release's order, the last as the main container.
+    const steps = [...(pod.initContainers ?? []), ...pod.containers];
+    assert.deepEqual(
+      steps.map((c) => c.name),
+      ['backup-postgresql', 'backup-minio'],
+    );
+    assert.equal(pod.containers.length, 1);
+    const pg = steps.find((c) => c.name === 'backup-postgresql')!;
+    assert.equal(pg.image, 'docker.io/library/postgres:17.6-alpine');
+    assert.equal(pg.command.at(-1), storeScript('postgresql', 'backup'));
+    assert.deepEqual(pg.env.find((e) => e.name === 'BACKUP_ID')?.valueFrom, {
       fieldRef: { fieldPath: "metadata.labels['job-name']" },
     });
+    assert.equal(
+      pg.env.find((e) => e.name === 'BACKUP_DIR')?.value,
+      '/backup/langfuse/$(BACKUP_ID)/postgresql',
+    );
+    assert.equal(cron.spec.jobTemplate.metadata.labels[SCHEDULED_LABEL], 'true');
+    const plan = JSON.parse(cron.spec.jobTemplate.metadata.annotations![PLAN_ANNOTATION]!) as ScheduledPlan;
+    assert.equal(plan.target, 'pvc:langfuse-backups');
+    assert.equal(plan.blueprint.name, 'langfuse');
+    assert.deepEqual(
+      plan.stores.map((s) => s.component),
+      ['postgresql', 'minio'],
+    );
+    assert.deepEqual(
+      plan.notRun.map((s) => [s.component, s.status]),
+      [
+        ['redis', 'skipped'],
+        ['clickhouse', 'skipped'],
+      ],
+    );
     const retention = find(result, 'CronJob', 'langfuse-backup-retention') as unknown as CronJob;
     assert.match(
       retention.spec.jobTemplate.spec.template.spec.containers[0]!.command.at(-1)!,
@@ -64,16 +93,17 @@ describe('scheduled backups', () => {
       [],
       ['backup.schedule=@daily', 'backup.to=s3://backups/berth', 'backup.s3.existingSecret=s3-creds'],
     );
-    const ch = find(result, 'CronJob', 'langfuse-backup-clickhouse') as unknown as CronJob;
-    assert.equal(
-      ch.spec.jobTemplate.spec.template.spec.containers[0]!.command.at(-1),
-      storeScript('clickhouse', 'backup'),
+    const pod = (find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob).spec.jobTemplate.spec
+      .template.spec;
+    const steps = [...(pod.initContainers ?? []), ...pod.containers];
+    assert.deepEqual(
+      steps.map((c) => c.name),
+      ['backup-postgresql', 'upload-postgresql', 'backup-clickhouse', 'backup-minio'],
     );
-    const pg = (find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob).spec.jobTemplate
-      .spec.template.spec;
-    assert.deepEqual([pg.initContainers?.[0]?.name, pg.containers[0]!.name], ['backup', 'upload']);
-    assert.equal(pg.containers[0]!.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
-    assert.deepEqual(pg.containers[0]!.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
+    assert.equal(steps[2]!.command.at(-1), storeScript('clickhouse', 'backup'));
+    const upload = steps[1]!;
+    assert.equal(upload.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
+    assert.deepEqual(upload.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
       secretKeyRef: { name: 's3-creds', key: 'secret-key' },
     });
     assert.equal(
