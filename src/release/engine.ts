@@ -415,7 +415,7 @@ async function plan(
   const manifests = [...rendered.manifests];
   return {
     manifests,
-    digest: manifestDigest(manifests),
+    digest: manifestDigest(manifests, { backup: request.values.backup }),
     typedValues: rendered.values,
     values: redactCredentials(request.values),
     blueprint: rendered.blueprint,
