@@ -20,7 +20,7 @@ export interface RestoreRequest {
   readonly backup: string;
   readonly timeoutMs: number;
   readonly progress: ProgressListener;
-  /** Leave the writers at zero (a rollback brings them back with its own manifests). @default true */
+  /** Leave the writers at zero (a rollback brings them back with its own manifests; writersDown says which). @default true */
   readonly scaleUp?: boolean;
 }
 
@@ -32,7 +32,8 @@ export interface RestoreResult {
   readonly notes: readonly string[];
 }
 
-interface Writer {
+/** A Deployment or StatefulSet of the platform, with the replicas it ran before the restore. */
+export interface Writer {
   readonly ref: { apiVersion: string; kind: string; namespace: string; name: string };
   readonly component: string;
   readonly replicas: number;
@@ -120,7 +121,10 @@ async function podsGone(
 }
 
 /** Restores backup `request.backup` into the deployed release; the caller holds the release lock. */
-export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
+export async function restoreData(
+  t: ReleaseTarget,
+  request: RestoreRequest,
+): Promise<{ readonly result: RestoreResult; readonly writersDown: readonly Writer[] }> {
   const release = await deployedRecord(t);
   const backup = await findBackup(t, request.backup);
   if (!backup)
@@ -186,19 +190,29 @@ export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Pr
       (s) =>
         `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
     );
-  if (request.scaleUp === false)
-    return {
-      release: t.release,
-      backup: backup.id,
-      stores: restorable.map((s) => s.component),
-      writers: [],
-      notes,
-    };
+  const result = {
+    release: t.release,
+    backup: backup.id,
+    stores: restorable.map((s) => s.component),
+    writers: writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`),
+    notes,
+  };
+  if (request.scaleUp === false) return { result: { ...result, writers: [] }, writersDown: writers };
+  await scaleBack(t.client, writers, { deadline, progress });
+  return { result, writersDown: [] };
+}
 
+/** Writers-up: each writer back to the replicas it ran before the restore, watched until ready. */
+export async function scaleBack(
+  client: KubeClient,
+  writers: readonly Writer[],
+  options: { readonly deadline: number; readonly progress: (message: string) => void },
+): Promise<void> {
+  const { deadline, progress } = options;
   progress(`[writers-up] scaling ${writers.length} writers back`);
-  for (const writer of writers) await scale(t.client, writer, writer.replicas);
+  for (const writer of writers) await scale(client, writer, writer.replicas);
   await waitForReady(
-    t.client,
+    client,
     writers.map((w) => w.ref),
     {
       timeoutMs: Math.max(1000, deadline - Date.now()),
@@ -207,16 +221,9 @@ export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Pr
     },
   );
   progress('[writers-up] ready');
-  return {
-    release: t.release,
-    backup: backup.id,
-    stores: restorable.map((s) => s.component),
-    writers: writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`),
-    notes,
-  };
 }
 
 /** `berth restore`, under the release's lock. */
 export function restoreRelease(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
-  return withReleaseLock(t, () => restoreData(t, request));
+  return withReleaseLock(t, async () => (await restoreData(t, request)).result);
 }

@@ -185,17 +185,18 @@ export async function deploy(
     }
     if (options.preflight && request.kind !== 'rollback')
       await preflightGate(target, request.blueprint, planned, options);
-    const backup = await dataGuard(target, store, request, kind, deployed, planned, options);
+    const guard = await dataGuard(target, store, request, kind, deployed, planned, options);
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
     try {
-      const relied = backup ? { ...planned, backup } : planned;
+      const relied = guard.backup ? { ...planned, backup: guard.backup } : planned;
       record = await execute(target, store, { planned: relied, kind, revision, previous, deployed }, options);
     } catch (error) {
       if (options.atomic && !options.dryRun)
         throw await undoFailed(target, store, revision, deployed, options, error);
       throw error;
     }
+    await guard.afterApply?.();
     await store.prune(namespace, release, options.historyMax);
     const { status, blueprint, description, notes } = record;
     return {
@@ -351,7 +352,10 @@ interface Planned {
   readonly backup?: string;
 }
 
-/** Backups before upgrades and restores on rollbacks across a platform version change (src/backup). */
+/**
+ * Backups before upgrades and restores on rollbacks across a platform version change (src/backup):
+ * the backup the revision relies on, and what to do once it is applied.
+ */
 async function dataGuard(
   target: ReleaseTarget,
   store: ReleaseStore,
@@ -360,13 +364,25 @@ async function dataGuard(
   deployed: ReleaseRecord | undefined,
   planned: Planned,
   options: DeployOptions,
-): Promise<string | undefined> {
-  if (!deployed || options.dryRun) return undefined;
+): Promise<{
+  readonly backup?: string | undefined;
+  readonly afterApply?: (() => Promise<void>) | undefined;
+}> {
+  if (!deployed || options.dryRun) return {};
   const { upgradeGuard, rollbackGuard } = await import('../backup/guard.ts');
-  if (kind === 'upgrade') return upgradeGuard(target, deployed, planned, options);
+  if (kind === 'upgrade') return { backup: await upgradeGuard(target, deployed, planned, options) };
   if (request.kind === 'rollback' && planned.rollbackOf !== undefined)
-    await rollbackGuard(target, store, deployed, planned.rollbackOf, request.restore ?? false, options);
-  return undefined;
+    return {
+      afterApply: await rollbackGuard(
+        target,
+        store,
+        deployed,
+        planned.rollbackOf,
+        request.restore ?? false,
+        options,
+      ),
+    };
+  return {};
 }
 
 async function plan(

@@ -281,9 +281,12 @@ describe('backup and restore', { concurrency: true }, () => {
 
   test('a platform version change: auto backup first; rollback refuses, then restores with --restore', async (t) => {
     const ns = await withNamespace(t, 'migrated');
-    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
+    // The worker is autoscaled: its manifest names no replicas, its HorizontalPodAutoscaler does.
+    const autoscaled = ['--set', 'services.worker.autoscaling.enabled=true'];
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns, ...autoscaled]), 'install');
     // Same platform version (only replicas change): no backup.
-    const same = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, '--set', 'services.web.replicas=2']);
+    const twoWeb = [...autoscaled, '--set', 'services.web.replicas=2'];
+    const same = await berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...twoWeb]);
     assertOk(same, 'upgrade without a version change');
     assert.doesNotMatch(same.stderr, /backing up/);
     const upgrade = await berth([
@@ -292,8 +295,7 @@ describe('backup and restore', { concurrency: true }, () => {
       'langfuse',
       '-n',
       ns,
-      '--set',
-      'services.web.replicas=2',
+      ...twoWeb,
       '--set',
       'services.worker.image.tag=3.225.3',
     ]);
@@ -333,6 +335,11 @@ describe('backup and restore', { concurrency: true }, () => {
       'a refused rollback changes nothing',
     );
 
+    const workerReplicas = async () =>
+      (await kubectlJson<{ spec: { replicas: number } }>(['get', 'deployment', 'lf-worker', '-n', ns])).spec
+        .replicas;
+    const before = await workerReplicas();
+    assert.ok(before > 0);
     const rollback = await berth(['rollback', 'lf', '2', '-n', ns, '--restore']);
     assertOk(rollback, 'rollback --restore');
     const at = (marker: string) => rollback.stderr.indexOf(marker);
@@ -359,6 +366,11 @@ describe('backup and restore', { concurrency: true }, () => {
       [web.spec.replicas, web.status.readyReplicas],
       [2, 2],
       'the writers are back at the old revision',
+    );
+    assert.equal(await workerReplicas(), before, 'the autoscaled worker runs the replicas it ran before');
+    assert.ok(
+      at('[dependencies] applying') < rollback.stderr.lastIndexOf('[writers-up] ready'),
+      'scaled back once the old version is applied',
     );
   });
 });
