@@ -21,6 +21,13 @@ export const ENV = {
     password: 'CLICKHOUSE_PASSWORD',
     database: 'CLICKHOUSE_DATABASE',
   },
+  /** redis-cli and valkey-cli read the password from the environment (never from the command line). */
+  redis: {
+    host: 'REDIS_HOST',
+    port: 'REDIS_PORT',
+    password: ['REDISCLI_AUTH', 'VALKEYCLI_AUTH'],
+    data: 'REDIS_DATA',
+  },
   /** `mc` aliases are configured by MC_HOST_<alias> (no config file). */
   minio: { source: 'MC_HOST_src', buckets: 'BUCKETS' },
   s3: {
@@ -106,10 +113,41 @@ function minioRestore(): string[] {
   ];
 }
 
+/** A copy of the server's dataset as the server itself writes it for a replica (`--rdb`). */
+function redisBackup(): string[] {
+  return [
+    `mkdir -p "$${ENV.dir}" && cd "$${ENV.dir}"`,
+    'cli=$(command -v valkey-cli || command -v redis-cli)',
+    `"$cli" -h "$${ENV.redis.host}" -p "$${ENV.redis.port}" --rdb dump.rdb`,
+    'set -- dump.rdb',
+    ...RESULT_OF_FILES,
+  ];
+}
+
+/**
+ * Puts the copy into the server's data directory while the server is stopped. A server with
+ * appendonly on loads its append-only files and ignores dump.rdb, so the copy also becomes the base
+ * of a fresh append-only directory (the layout Redis 7 and Valkey write: a manifest naming an RDB
+ * base file); with appendonly off, the server loads dump.rdb.
+ */
+function redisRestore(): string[] {
+  const aof = `"$${ENV.redis.data}/appendonlydir`;
+  return [
+    `cd "$${ENV.dir}"`,
+    'sha256sum -c SHA256SUMS',
+    `rm -rf ${aof}.restoring" && mkdir ${aof}.restoring"`,
+    `cp dump.rdb ${aof}.restoring/appendonly.aof.1.base.rdb"`,
+    `printf 'file appendonly.aof.1.base.rdb seq 1 type b\\n' > ${aof}.restoring/appendonly.aof.manifest"`,
+    `cp dump.rdb "$${ENV.redis.data}/dump.rdb"`,
+    `rm -rf ${aof}" && mv ${aof}.restoring" ${aof}"`,
+  ];
+}
+
 const SCRIPTS: Record<Store['kind'], { backup(): string[]; restore(): string[] }> = {
   postgresql: { backup: postgresBackup, restore: postgresRestore },
   clickhouse: { backup: clickhouseBackup, restore: clickhouseRestore },
   minio: { backup: minioBackup, restore: minioRestore },
+  redis: { backup: redisBackup, restore: redisRestore },
 };
 
 export type Operation = 'backup' | 'restore';

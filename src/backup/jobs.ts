@@ -91,6 +91,12 @@ function connectionEnv(store: Store): EnvVar[] {
         },
         { name: ENV.minio.buckets, value: store.buckets.join(' ') },
       ];
+    case 'redis':
+      return [
+        { name: ENV.redis.host, value: store.host },
+        { name: ENV.redis.port, value: String(store.port) },
+        ...ENV.redis.password.map((name) => envOf(name, store.password)),
+      ];
   }
 }
 

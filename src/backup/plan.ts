@@ -8,6 +8,7 @@ export const METHOD: Record<Store['kind'], string> = {
   postgresql: 'pg_dump -Fc of every database',
   clickhouse: 'BACKUP DATABASE ... TO S3',
   minio: 'mc mirror of every bucket',
+  redis: 'redis-cli --rdb (a copy of the dataset)',
 };
 
 /** What a backup to `target` runs, and a record for each store it leaves out, with the reason. */

@@ -39,7 +39,7 @@ export function scheduledBackups(input: ScheduleInput): Manifest[] {
   const { release, namespace, manifests, settings } = input;
   if (!settings.schedule) return [];
   const target = parseTarget(settings.to || `pvc:${release}-backups`, 'backup.to', settings.s3);
-  const found = inventory(manifests, input.values, namespace);
+  const found = inventory(manifests, input.values, namespace, { redis: settings.redis === 'rdb' });
   const { runs, notRun } = planBackup(found, target);
   const [first, ...rest] = runs;
   if (!first) return [];
@@ -126,6 +126,7 @@ export function backupCallers(
   values: Record<string, unknown>,
   namespace: string,
 ): Map<string, Set<string>> {
-  const { stores } = inventory(manifests, values, namespace);
+  // Redis too: a backup may include it on request (--include redis).
+  const { stores } = inventory(manifests, values, namespace, { redis: true });
   return new Map(stores.map((store) => [store.component, new Set(['backup', 'restore'])]));
 }

@@ -184,11 +184,13 @@ export async function restoreData(
     }
     progress(`[restore] ${store.component} ready`);
   }
+  const restored = new Set(restorable.map((s) => s.component));
   const notes = backup.stores
-    .filter((s) => s.status !== 'succeeded')
-    .map(
-      (s) =>
-        `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
+    .filter((s) => !restored.has(s.component))
+    .map((s) =>
+      s.status === 'succeeded'
+        ? `${s.component}: not restored by berth restore; its copy is at ${s.location} (docs/backup.md says how to put it back)`
+        : `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
     );
   const result = {
     release: t.release,

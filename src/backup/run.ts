@@ -27,6 +27,8 @@ export interface BackupRequest {
   readonly to?: string;
   /** Overrides of `backup.s3.*` for an s3:// target. */
   readonly s3?: Partial<Pick<S3Settings, 'endpoint' | 'existingSecret'>>;
+  /** Stores backed up only on request (`redis`), besides `backup.redis`. */
+  readonly include?: readonly string[];
   readonly wait: boolean;
   readonly timeoutMs: number;
   readonly trigger: BackupRecord['trigger'];
@@ -146,7 +148,9 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
   const release = await deployedRecord(t);
   const target = resolveTarget(release, request.to, request.s3);
   const settings = backupSettings(release.values);
-  const { stores, uncovered } = inventory(release.manifests, release.values, t.namespace);
+  const { stores, uncovered } = inventory(release.manifests, release.values, t.namespace, {
+    redis: settings.redis === 'rdb' || (request.include ?? []).includes('redis'),
+  });
   const backups = new BackupStore(t.client);
   let id = backupId(new Date());
   for (let n = 2; await backups.load(t.namespace, t.release, id); n++) id = `${backupId(new Date())}-${n}`;
@@ -245,6 +249,23 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
     await backups.save(backup);
   }
   return backup;
+}
+
+const OPTIONAL_STORES = ['redis'];
+
+/** `--include a,b`: the stores backed up only on request. */
+export function parseInclude(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.find((name) => !OPTIONAL_STORES.includes(name));
+  if (unknown !== undefined || names.length === 0)
+    throw new BerthError(
+      'BERTH_FLAG_INVALID',
+      `--include: expected a comma-separated list of ${OPTIONAL_STORES.join(', ')}, got "${text}"`,
+    );
+  return names;
 }
 
 /** Runs `fn` under the release's lock, so no upgrade changes the stores meanwhile. */

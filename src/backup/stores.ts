@@ -50,7 +50,19 @@ export interface MinioStore extends StoreBase {
   readonly secretKey: Setting;
 }
 
-export type Store = PostgresStore | ClickHouseStore | MinioStore;
+export interface RedisStore extends StoreBase {
+  readonly kind: 'redis';
+  readonly port: number;
+  readonly password: Setting;
+}
+
+export type Store = PostgresStore | ClickHouseStore | MinioStore | RedisStore;
+
+/** What a backup includes beyond the stores backed up by default. */
+export interface InventoryOptions {
+  /** An RDB copy of the bundled Redis (`backup.redis: rdb`, or `berth backup --include redis`). */
+  readonly redis?: boolean;
+}
 
 /** A store berth does not back up, and why (with where to look instead). */
 export interface UncoveredStore {
@@ -94,7 +106,7 @@ const PROVIDER_FEATURE: Record<string, string> = {
 };
 
 const REDIS_REASON =
-  'Redis holds caches, queues and locks the platform rebuilds; its append-only file stays on its volume (snapshot the volume if you need it)';
+  'Redis holds caches, queues and locks the platform rebuilds; its append-only file stays on its volume (an RDB copy on request: --include redis, or backup.redis=rdb)';
 
 function setting(env: readonly EnvVar[], name: string): Setting | undefined {
   const found = env.find((e) => e.name === name);
@@ -126,7 +138,7 @@ function minioBuckets(container: { args?: string[]; command?: string[] }): strin
     : [];
 }
 
-function storeOf(object: Workload, namespace: string): Store | undefined {
+function storeOf(object: Workload, namespace: string, options: InventoryOptions): Store | undefined {
   const component = object.metadata.labels?.[COMPONENT_LABEL] ?? '';
   const container = object.spec.template.spec.containers[0];
   if (!container) return undefined;
@@ -166,6 +178,10 @@ function storeOf(object: Workload, namespace: string): Store | undefined {
         accessKey: required(env, 'MINIO_ROOT_USER', component),
         secretKey: required(env, 'MINIO_ROOT_PASSWORD', component),
       };
+    case 'redis':
+      return options.redis
+        ? { ...base, kind: 'redis', port: 6379, password: required(env, 'REDIS_PASSWORD', component) }
+        : undefined;
     default:
       return undefined;
   }
@@ -191,13 +207,14 @@ export function inventory(
   manifests: readonly { readonly stage: string; readonly object: KubeObject }[],
   values: Record<string, unknown>,
   namespace: string,
+  options: InventoryOptions = {},
 ): StoreInventory {
   const stores: Store[] = [];
   const uncovered: UncoveredStore[] = [];
   for (const { stage, object } of manifests) {
     if (object.kind !== 'StatefulSet' || stage !== 'dependencies') continue;
     const workload = object as unknown as Workload;
-    const store = storeOf(workload, namespace);
+    const store = storeOf(workload, namespace, options);
     if (store) {
       stores.push(store);
       continue;

@@ -242,6 +242,37 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.equal(refused.code, 1);
   });
 
+  test('--include redis: an RDB copy Job with the Redis image and its password by reference; an unknown store is refused', async (t) => {
+    const ns = await withNamespace(t, 'redis');
+    assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns]), 'install');
+    const bad = await berth(['backup', 'lf', '-n', ns, '--include', 'redis,weaviate']);
+    assert.equal(bad.code, 1, bad.stderr);
+    assert.match(bad.stderr, /--include: expected a comma-separated list of redis, got "redis,weaviate"/);
+    assert.equal((await jobsOf(ns, 'app.kubernetes.io/component=backup')).length, 0, 'nothing was created');
+
+    const run = await berth(['backup', 'lf', '-n', ns, '--include', 'redis', '-o', 'json']);
+    assertOk(run, 'backup --include redis');
+    const backup = JSON.parse(run.stdout);
+    const redis = backup.stores.find((s: { component: string }) => s.component === 'redis');
+    assert.deepEqual([redis.status, redis.method], ['succeeded', 'redis-cli --rdb (a copy of the dataset)']);
+    const [job] = (await jobsOf(ns, `berth.dev/backup=${backup.id}`)).filter((j) =>
+      j.metadata.name.endsWith('redis'),
+    );
+    const container = job!.spec.template.spec.containers[0]!;
+    assert.equal(container.image, 'docker.io/valkey/valkey:8.1.3-alpine');
+    assert.equal(container.command.at(-1), storeScript('redis', 'backup'));
+    const env = Object.fromEntries(container.env.map((e) => [e.name, e]));
+    assert.deepEqual(env.REDISCLI_AUTH!.valueFrom, { secretKeyRef: { name: 'lf-redis', key: 'password' } });
+    assert.equal(env.REDIS_HOST!.value, `lf-redis.${ns}.svc`);
+
+    const restore = await berth(['restore', 'lf', '-n', ns, '--backup', backup.id]);
+    assertOk(restore, 'restore');
+    assert.match(
+      restore.stderr,
+      /redis: not restored by berth restore; its copy is at pvc:lf-backups\/lf\/\S+\/redis/,
+    );
+  });
+
   test('upgrade guard: required blocks an upgrade without a recent backup, then passes and names it', async (t) => {
     const ns = await withNamespace(t, 'guard');
     const required = ['--set', 'backup.beforeUpgrade=required'];

@@ -115,6 +115,33 @@ describe('scheduled backups', () => {
   });
 });
 
+describe('Redis RDB copies on request', () => {
+  test('backup.redis=rdb adds a step with the Redis image, its password by reference', async () => {
+    const result = await renderExample('langfuse', [], ['backup.schedule=@daily', 'backup.redis=rdb']);
+    const cron = find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob;
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const redis = [...(pod.initContainers ?? []), ...pod.containers].find((c) => c.name === 'backup-redis');
+    assert.ok(redis, 'a redis step');
+    assert.equal(redis.image, 'docker.io/valkey/valkey:8.1.3-alpine');
+    assert.equal(redis.command.at(-1), storeScript('redis', 'backup'));
+    for (const name of ['REDISCLI_AUTH', 'VALKEYCLI_AUTH'])
+      assert.deepEqual(redis.env.find((e) => e.name === name)?.valueFrom, {
+        secretKeyRef: { name: 'langfuse-redis', key: 'password' },
+      });
+    const plan = JSON.parse(cron.spec.jobTemplate.metadata.annotations![PLAN_ANNOTATION]!) as ScheduledPlan;
+    assert.ok(plan.stores.some((s) => s.kind === 'redis'));
+    assert.ok(!plan.notRun.some((s) => s.component === 'redis'));
+  });
+
+  test('without it, Redis is left out with the reason and how to ask for it', async () => {
+    const result = await renderExample('langfuse', []);
+    const found = inventory(result.manifests, {}, 'langfuse');
+    assert.match(found.uncovered.find((u) => u.component === 'redis')!.reason, /--include redis/);
+    const included = inventory(result.manifests, {}, 'langfuse', { redis: true });
+    assert.ok(included.stores.some((s) => s.kind === 'redis'));
+  });
+});
+
 describe('stores of every blueprint', () => {
   const cases: [string, string[], string[]][] = [
     ['langfuse', ['clickhouse', 'minio', 'postgresql'], ['redis']],

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { BackupRecord } from '../../backup/record.ts';
 import { restoreRelease } from '../../backup/restore.ts';
-import { backupRelease, listBackups } from '../../backup/run.ts';
+import { backupRelease, listBackups, parseInclude } from '../../backup/run.ts';
 import { parseDuration } from '../duration.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { progressPrinter } from '../progress.ts';
@@ -10,6 +10,7 @@ import { type ClusterFlags, clusterOptions, target } from './release.ts';
 
 interface BackupFlags extends ClusterFlags {
   to?: string;
+  include?: string;
   s3Endpoint?: string;
   s3Secret?: string;
   wait: boolean;
@@ -66,6 +67,7 @@ export function registerBackupCommands(program: Command): void {
     )
     .option('--s3-endpoint <url>', 'S3 endpoint of an s3:// target (default: backup.s3.endpoint)')
     .option('--s3-secret <name>', 'Secret with the S3 target credentials (default: backup.s3.existingSecret)')
+    .option('--include <stores>', 'also back up stores skipped by default: redis (an RDB copy)')
     .option('--wait', 'wait for every Job and record sizes and checksums (default)', true)
     .option('--no-wait', 'create the Jobs and return; berth backups follows them up')
     .option('--timeout <duration>', 'give up waiting after this long', '30m')
@@ -74,6 +76,7 @@ export function registerBackupCommands(program: Command): void {
       const timeoutMs = parseDuration('--timeout', flags.timeout);
       const backup = await backupRelease(target(release, flags), {
         ...(flags.to ? { to: flags.to } : {}),
+        ...(flags.include ? { include: parseInclude(flags.include) } : {}),
         s3: {
           ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}),
           ...(flags.s3Secret ? { existingSecret: flags.s3Secret } : {}),
