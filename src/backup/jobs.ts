@@ -145,7 +145,13 @@ export function storePodSpec(input: StoreJobInput) {
     ...connectionEnv(store),
     ...(target.kind === 's3' ? s3Env(target, path) : []),
   ];
-  const main = container(operation, store.image, store.uid, storeScript(store.kind, operation), env);
+  const main = container(
+    operation,
+    store.image,
+    store.uid,
+    storeScript(store.kind, operation, target.kind),
+    env,
+  );
   const transfer =
     target.kind === 's3' && !streamsItself
       ? container(

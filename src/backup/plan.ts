@@ -2,17 +2,21 @@
 import { storePath } from './jobs.ts';
 import type { StoreRecord } from './record.ts';
 import type { Store, StoreInventory } from './stores.ts';
-import type { Target } from './target.ts';
 
-export const METHOD: Record<Store['kind'], string> = {
+const METHOD: Record<Store['kind'], string> = {
   postgresql: 'pg_dump -Fc of every database',
-  clickhouse: 'BACKUP DATABASE ... TO S3',
+  clickhouse: 'SHOW CREATE TABLE and SELECT ... FORMAT Native of every table',
   minio: 'mc mirror of every bucket',
   redis: 'redis-cli --rdb (a copy of the dataset)',
 };
 
-/** What a backup to `target` runs, and a record for each store it leaves out, with the reason. */
-export function planBackup(found: StoreInventory, target: Target): { runs: Store[]; notRun: StoreRecord[] } {
+/** How a store is backed up to a target (`pvc:...` or `s3://...`): ClickHouse writes to S3 itself. */
+export function methodOf(kind: Store['kind'], target: string): string {
+  return kind === 'clickhouse' && target.startsWith('s3://') ? 'BACKUP DATABASE ... TO S3' : METHOD[kind];
+}
+
+/** What a backup runs, and a record for each store it leaves out, with the reason. */
+export function planBackup(found: StoreInventory): { runs: readonly Store[]; notRun: StoreRecord[] } {
   const notRun: StoreRecord[] = found.uncovered.map((u) => ({
     component: u.component,
     status: u.kind,
@@ -20,20 +24,7 @@ export function planBackup(found: StoreInventory, target: Target): { runs: Store
     objects: [],
     reason: u.reason,
   }));
-  const runs: Store[] = [];
-  for (const store of found.stores) {
-    if (store.kind === 'clickhouse' && target.kind === 'pvc')
-      notRun.push({
-        component: store.component,
-        status: 'skipped',
-        method: METHOD.clickhouse,
-        objects: [],
-        reason:
-          'ClickHouse writes BACKUP on its own server, not into a claim: use an s3:// target to include it',
-      });
-    else runs.push(store);
-  }
-  return { runs, notRun };
+  return { runs: found.stores, notRun };
 }
 
 /** The record of one store of backup `id`, before its Job has run. */
@@ -44,7 +35,7 @@ export function storeRecord(
   return {
     component: store.component,
     status: 'pending',
-    method: METHOD[store.kind],
+    method: methodOf(store.kind, at.target),
     job: at.job,
     location: `${at.target}/${storePath(at.release, at.id, store.component)}`,
     objects: [],

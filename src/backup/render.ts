@@ -40,7 +40,7 @@ export function scheduledBackups(input: ScheduleInput): Manifest[] {
   if (!settings.schedule) return [];
   const target = parseTarget(settings.to || `pvc:${release}-backups`, 'backup.to', settings.s3);
   const found = inventory(manifests, input.values, namespace, { redis: settings.redis === 'rdb' });
-  const { runs, notRun } = planBackup(found, target);
+  const { runs, notRun } = planBackup(found);
   const [first, ...rest] = runs;
   if (!first) return [];
   const image = transferImage(found.stores);

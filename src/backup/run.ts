@@ -155,7 +155,7 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
   let id = backupId(new Date());
   for (let n = 2; await backups.load(t.namespace, t.release, id); n++) id = `${backupId(new Date())}-${n}`;
 
-  const plan = planBackup({ stores, uncovered }, target);
+  const plan = planBackup({ stores, uncovered });
   const records: StoreRecord[] = [...plan.notRun];
   const runs: StoreRun[] = plan.runs.map((store) => {
     const job = storeJob({

@@ -48,15 +48,24 @@ describe('backup and restore', { concurrency: true }, () => {
     const byStore = Object.fromEntries(backup.stores.map((s: { component: string }) => [s.component, s]));
     assert.equal(byStore.postgresql.status, 'succeeded');
     assert.equal(byStore.minio.status, 'succeeded');
-    assert.equal(byStore.clickhouse.status, 'skipped');
-    assert.match(byStore.clickhouse.reason, /s3:\/\/ target/);
+    assert.equal(byStore.clickhouse.status, 'succeeded');
+    assert.match(byStore.clickhouse.method, /FORMAT Native/);
     assert.equal(byStore.redis.status, 'skipped');
 
     const jobs = await jobsOf(ns, `berth.dev/backup=${backup.id}`);
     assert.deepEqual(jobs.map((j) => j.metadata.name).sort(), [
+      `lf-backup-${backup.id}-clickhouse`,
       `lf-backup-${backup.id}-minio`,
       `lf-backup-${backup.id}-postgresql`,
     ]);
+    // ClickHouse into the claim: the client in the ClickHouse image, its password by reference.
+    const ch = jobs.find((j) => j.metadata.name.endsWith('clickhouse'))!.spec.template.spec;
+    assert.match(ch.containers[0]!.image, /clickhouse\/clickhouse-server:/);
+    assert.equal(ch.containers[0]!.command.at(-1), storeScript('clickhouse', 'backup', 'pvc'));
+    assert.deepEqual(ch.containers[0]!.env.find((e) => e.name === 'CLICKHOUSE_PASSWORD')?.valueFrom, {
+      secretKeyRef: { name: 'lf-clickhouse', key: 'password' },
+    });
+    assert.deepEqual(ch.volumes[0]!.persistentVolumeClaim, { claimName: 'lf-backups' });
     const pg = jobs.find((j) => j.metadata.name.endsWith('postgresql'))!.spec.template.spec;
     const [dump] = pg.containers;
     assert.equal(dump!.image, 'docker.io/library/postgres:17.6-alpine');
@@ -91,7 +100,7 @@ describe('backup and restore', { concurrency: true }, () => {
       return index;
     };
     assert.ok(at('[writers-down] scaling') < at('[writers-down] ready'));
-    for (const store of ['postgresql', 'minio']) {
+    for (const store of ['postgresql', 'clickhouse', 'minio']) {
       assert.ok(
         at('[writers-down] ready') < at(`[restore] ${store} from`),
         `${store} restored after the writers stopped`,
@@ -104,6 +113,11 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.ok(at('[writers-up] scaling') < at('[writers-up] ready'));
     assert.match(restore.stderr, /deployment\/lf-web/);
     const restoreJobs = await jobsOf(ns, 'app.kubernetes.io/component=restore');
+    const chRestore = restoreJobs.find((j) => j.metadata.name.endsWith('clickhouse'))!;
+    assert.equal(
+      chRestore.spec.template.spec.containers[0]!.command.at(-1),
+      storeScript('clickhouse', 'restore', 'pvc'),
+    );
     const pgRestore = restoreJobs.find((j) => j.metadata.name.endsWith('postgresql'))!;
     assert.equal(
       pgRestore.spec.template.spec.containers[0]!.command.at(-1),
@@ -119,24 +133,27 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.equal(web.spec.replicas, 1);
     assert.equal(web.status.readyReplicas, 1);
 
-    // A Job that fails: a clear error with the Job's state, and a failed record.
-    assertOk(
-      await berth([
-        'upgrade',
-        'lf',
-        'langfuse',
-        '-n',
-        ns,
-        '--set',
-        'backup.podAnnotations.berth\\.dev/simulate=exit-error',
-        '--set',
-        'services.worker.replicas=2',
-      ]),
+    // A Job that fails: a clear error with the Job's state, and a failed record. The upgrade changes
+    // backup.* only, which is a revision of its own that berth backup then follows.
+    const annotated = await berth([
       'upgrade',
+      'lf',
+      'langfuse',
+      '-n',
+      ns,
+      '--set',
+      `backup.podAnnotations.${SIMULATE}=exit-error`,
+      '-o',
+      'json',
+    ]);
+    assertOk(annotated, 'upgrade');
+    assert.deepEqual(
+      [JSON.parse(annotated.stdout).status, JSON.parse(annotated.stdout).revision],
+      ['deployed', 2],
     );
     const failed = await berth(['backup', 'lf', '-n', ns]);
     assert.equal(failed.code, 3, failed.stderr);
-    assert.match(failed.stderr, /error: backup \S+ of minio failed/);
+    assert.match(failed.stderr, /error: backup \S+ of clickhouse failed/);
     assert.match(failed.stderr, /Job failed: BackoffLimitExceeded/);
     const after = JSON.parse((await berth(['backups', 'lf', '-n', ns, '-o', 'json'])).stdout).items;
     assert.equal(after.length, 2);
@@ -144,8 +161,7 @@ describe('backup and restore', { concurrency: true }, () => {
     const stores = Object.fromEntries(
       after[0].stores.map((s: { component: string; status: string }) => [s.component, s.status]),
     );
-    assert.equal(stores.minio, 'failed');
-    assert.equal(stores.postgresql, 'skipped');
+    assert.deepEqual([stores.clickhouse, stores.minio, stores.postgresql], ['failed', 'skipped', 'skipped']);
     assert.match(failed.stderr, /pod \S+ \(container backup\) Error: exit code 1/);
 
     const refused = await berth(['restore', 'lf', '-n', ns, '--backup', after[0].id]);

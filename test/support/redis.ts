@@ -6,7 +6,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { freePort } from './port.ts';
+import { freePort, serving } from './port.ts';
 
 const run = promisify(execFile);
 
@@ -34,23 +34,12 @@ export async function startRedis(dir: string, password = randomBytes(12).toStrin
   );
   // The password goes in by the config on stdin, not the command line.
   server.stdin?.end(`requirepass ${password}\n`);
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const cli = async (...args: string[]) =>
     (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { env })).stdout.trim();
-  for (let attempt = 0; ; attempt++) {
-    if (server.exitCode !== null) throw new Error(`redis-server exited with code ${server.exitCode}`);
-    if ((await cli('PING').catch(() => '')) === 'PONG') break;
-    if (attempt > 100) throw new Error('redis-server did not answer within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const stop = await serving('redis-server', server, async () => (await cli('PING')) === 'PONG');
   return {
     env,
     cli,
-    async stop() {
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
-        await exited;
-      }
-    },
+    stop,
   };
 }

@@ -47,11 +47,18 @@ describe('scheduled backups', () => {
     assert.equal(cron.spec.schedule, '0 3 * * *');
     assert.equal(cron.spec.successfulJobsHistoryLimit, 7);
     const pod = cron.spec.jobTemplate.spec.template.spec;
-    // ClickHouse is skipped on a claim; the others run in the release's order, the last as the main container.
+    // The stores run in the release's order, the last as the main container.
     const steps = [...(pod.initContainers ?? []), ...pod.containers];
     assert.deepEqual(
       steps.map((c) => c.name),
-      ['backup-postgresql', 'backup-minio'],
+      ['backup-postgresql', 'backup-clickhouse', 'backup-minio'],
+    );
+    // ClickHouse dumps its tables through the client into the claim.
+    const ch = steps.find((c) => c.name === 'backup-clickhouse')!;
+    assert.equal(ch.command.at(-1), storeScript('clickhouse', 'backup', 'pvc'));
+    assert.equal(
+      ch.env.find((e) => e.name === 'BACKUP_DIR')?.value,
+      '/backup/langfuse/$(BACKUP_ID)/clickhouse',
     );
     assert.equal(pod.containers.length, 1);
     const pg = steps.find((c) => c.name === 'backup-postgresql')!;
@@ -70,14 +77,11 @@ describe('scheduled backups', () => {
     assert.equal(plan.blueprint.name, 'langfuse');
     assert.deepEqual(
       plan.stores.map((s) => s.component),
-      ['postgresql', 'minio'],
+      ['postgresql', 'clickhouse', 'minio'],
     );
     assert.deepEqual(
       plan.notRun.map((s) => [s.component, s.status]),
-      [
-        ['redis', 'skipped'],
-        ['clickhouse', 'skipped'],
-      ],
+      [['redis', 'skipped']],
     );
     const retention = find(result, 'CronJob', 'langfuse-backup-retention') as unknown as CronJob;
     assert.match(
@@ -100,7 +104,7 @@ describe('scheduled backups', () => {
       steps.map((c) => c.name),
       ['backup-postgresql', 'upload-postgresql', 'backup-clickhouse', 'backup-minio'],
     );
-    assert.equal(steps[2]!.command.at(-1), storeScript('clickhouse', 'backup'));
+    assert.equal(steps[2]!.command.at(-1), storeScript('clickhouse', 'backup', 's3'));
     const upload = steps[1]!;
     assert.equal(upload.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
     assert.deepEqual(upload.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
