@@ -131,7 +131,8 @@ function container(name: string, image: string, uid: number, script: string, env
 export function storePodSpec(input: StoreJobInput) {
   const { store, operation, target } = input;
   const path = storePath(input.release, '$(BACKUP_ID)', store.component);
-  const streamsItself = target.kind === 's3' && store.kind !== 'postgresql';
+  // ClickHouse (BACKUP ... TO S3) and MinIO (bucket to bucket) reach S3 themselves; the others write files.
+  const streamsItself = target.kind === 's3' && (store.kind === 'clickhouse' || store.kind === 'minio');
   const localDir =
     target.kind === 'pvc'
       ? `${MOUNT}/${path}`

@@ -137,6 +137,23 @@ describe('Redis RDB copies on request', () => {
     assert.ok(!plan.notRun.some((s) => s.component === 'redis'));
   });
 
+  test('to an S3 target, the copy is written to files and uploaded with mc, as the dumps are', async () => {
+    const result = await renderExample(
+      'langfuse',
+      [],
+      [
+        'backup.schedule=@daily',
+        'backup.redis=rdb',
+        'backup.to=s3://backups/berth',
+        'backup.s3.existingSecret=s3-creds',
+      ],
+    );
+    const pod = (find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob).spec.jobTemplate.spec
+      .template.spec;
+    const names = [...(pod.initContainers ?? []), ...pod.containers].map((c) => c.name);
+    assert.equal(names[names.indexOf('backup-redis') + 1], 'upload-redis');
+  });
+
   test('without it, Redis is left out with the reason and how to ask for it', async () => {
     const result = await renderExample('langfuse', []);
     const found = inventory(result.manifests, {}, 'langfuse');
