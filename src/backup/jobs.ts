@@ -146,13 +146,16 @@ export function storePodSpec(input: StoreJobInput) {
     ...connectionEnv(store),
     ...(target.kind === 's3' ? s3Env(target, path) : []),
   ];
+  // A Redis copy goes back into the stopped server's data volume.
+  const data = operation === 'restore' && store.kind === 'redis' ? store.data : undefined;
   const main = container(
     operation,
     store.image,
     store.uid,
     storeScript(store.kind, operation, target.kind),
-    env,
+    data ? [...env, { name: ENV.redis.data, value: data.mountPath }] : env,
   );
+  if (data) main.volumeMounts = [...MOUNTS, { name: 'data', mountPath: data.mountPath }];
   const transfer =
     target.kind === 's3' && !streamsItself
       ? container(
@@ -183,6 +186,7 @@ export function storePodSpec(input: StoreJobInput) {
         ? { name: 'backup', persistentVolumeClaim: { claimName: target.claim } }
         : { name: 'backup', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
+      ...(data ? [{ name: 'data', persistentVolumeClaim: { claimName: data.claim } }] : []),
     ],
   };
 }

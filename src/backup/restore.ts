@@ -120,6 +120,27 @@ async function podsGone(
   }
 }
 
+/** Stops a store's server (its StatefulSet to zero, its pods gone) while its data volume is rewritten. */
+async function stopServer(
+  client: KubeClient,
+  release: ReleaseRecord,
+  name: string,
+  deadline: number,
+  progress: (message: string) => void,
+): Promise<Writer> {
+  const ref = { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: release.namespace, name };
+  const live = await client.get(ref);
+  const server: Writer = {
+    ref,
+    component: live?.metadata.labels?.['app.kubernetes.io/component'] ?? name,
+    replicas: (live?.spec as { replicas?: number } | undefined)?.replicas ?? 1,
+  };
+  progress(`[restore] stopping statefulset/${name} while its data volume is rewritten`);
+  await scale(client, server, 0);
+  await podsGone(client, release, [server], deadline);
+  return server;
+}
+
 /** Restores backup `request.backup` into the deployed release; the caller holds the release lock. */
 export async function restoreData(
   t: ReleaseTarget,
@@ -135,10 +156,13 @@ export async function restoreData(
   checkRestorable(backup, release);
   const settings = backupSettings(release.values);
   const target = parseTarget(backup.target, `backup ${backup.id} target`, settings.s3);
-  const { stores } = inventory(release.manifests, release.values, t.namespace);
-  const restorable = stores.filter((s) =>
-    backup.stores.some((b) => b.component === s.component && b.status === 'succeeded'),
-  );
+  const succeeded = (component: string) =>
+    backup.stores.some((b) => b.component === component && b.status === 'succeeded');
+  const { stores } = inventory(release.manifests, release.values, t.namespace, {
+    redis: succeeded('redis'),
+  });
+  // A Redis copy goes back into the data volume, so a server without one is left alone.
+  const restorable = stores.filter((s) => succeeded(s.component) && (s.kind !== 'redis' || s.data));
   const deadline = Date.now() + request.timeoutMs;
   const progress = (message: string) => request.progress({ type: 'info', message });
 
@@ -164,6 +188,10 @@ export async function restoreData(
     });
     // A backup may be restored more than once: each run has its own Jobs.
     job.metadata.name = kubeName([t.release, 'restore', stamp, store.component]);
+    const server =
+      store.kind === 'redis'
+        ? await stopServer(t.client, release, store.workload, deadline, progress)
+        : undefined;
     try {
       await runStoreJob(t.client, job, {
         wait: true,
@@ -182,6 +210,7 @@ export async function restoreData(
         },
       );
     }
+    if (server) await scaleBack(t.client, [server], { deadline, progress, stage: 'restore' });
     progress(`[restore] ${store.component} ready`);
   }
   const restored = new Set(restorable.map((s) => s.component));
@@ -208,21 +237,27 @@ export async function restoreData(
 export async function scaleBack(
   client: KubeClient,
   writers: readonly Writer[],
-  options: { readonly deadline: number; readonly progress: (message: string) => void },
+  options: {
+    readonly deadline: number;
+    readonly progress: (message: string) => void;
+    /** The stage the progress lines name. @default 'writers-up' */
+    readonly stage?: string;
+  },
 ): Promise<void> {
-  const { deadline, progress } = options;
-  progress(`[writers-up] scaling ${writers.length} writers back`);
+  const { deadline } = options;
+  const stage = `[${options.stage ?? 'writers-up'}]`;
+  const progress = (message: string) => options.progress(`${stage} ${message}`);
+  progress(`scaling ${writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`).join(', ')} back`);
   for (const writer of writers) await scale(client, writer, writer.replicas);
   await waitForReady(
     client,
     writers.map((w) => w.ref),
     {
       timeoutMs: Math.max(1000, deadline - Date.now()),
-      onProgress: (p) =>
-        progress(`[writers-up] ${p.object.kind.toLowerCase()}/${p.object.name}: ${p.message}`),
+      onProgress: (p) => progress(`${p.object.kind.toLowerCase()}/${p.object.name}: ${p.message}`),
     },
   );
-  progress('[writers-up] ready');
+  progress('ready');
 }
 
 /** `berth restore`, under the release's lock. */

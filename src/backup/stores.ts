@@ -54,6 +54,10 @@ export interface RedisStore extends StoreBase {
   readonly kind: 'redis';
   readonly port: number;
   readonly password: Setting;
+  /** The StatefulSet, stopped while a copy goes back into its data volume. */
+  readonly workload: string;
+  /** Its data volume's claim and where the server reads it; absent without persistence. */
+  readonly data?: { readonly claim: string; readonly mountPath: string };
 }
 
 export type Store = PostgresStore | ClickHouseStore | MinioStore | RedisStore;
@@ -85,11 +89,18 @@ interface EnvVar {
 interface Workload {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec: {
+    volumeClaimTemplates?: { metadata: { name: string } }[];
     template: {
       spec: {
         securityContext?: { runAsUser?: number };
         imagePullSecrets?: { name: string }[];
-        containers: { image: string; env?: EnvVar[]; args?: string[]; command?: string[] }[];
+        containers: {
+          image: string;
+          env?: EnvVar[];
+          args?: string[];
+          command?: string[];
+          volumeMounts?: { name: string; mountPath: string }[];
+        }[];
       };
     };
   };
@@ -138,6 +149,18 @@ function minioBuckets(container: { args?: string[]; command?: string[] }): strin
     : [];
 }
 
+/** The claim of the StatefulSet's first replica for its first claim template, and its mount. */
+function dataVolume(
+  object: Workload,
+  container: { volumeMounts?: { name: string; mountPath: string }[] },
+): { data?: { claim: string; mountPath: string } } {
+  const [template] = object.spec.volumeClaimTemplates ?? [];
+  const mount = container.volumeMounts?.find((m) => m.name === template?.metadata.name);
+  return template && mount
+    ? { data: { claim: `${template.metadata.name}-${object.metadata.name}-0`, mountPath: mount.mountPath } }
+    : {};
+}
+
 function storeOf(object: Workload, namespace: string, options: InventoryOptions): Store | undefined {
   const component = object.metadata.labels?.[COMPONENT_LABEL] ?? '';
   const container = object.spec.template.spec.containers[0];
@@ -180,7 +203,14 @@ function storeOf(object: Workload, namespace: string, options: InventoryOptions)
       };
     case 'redis':
       return options.redis
-        ? { ...base, kind: 'redis', port: 6379, password: required(env, 'REDIS_PASSWORD', component) }
+        ? {
+            ...base,
+            kind: 'redis',
+            port: 6379,
+            password: required(env, 'REDIS_PASSWORD', component),
+            workload: object.metadata.name,
+            ...dataVolume(object, container),
+          }
         : undefined;
     default:
       return undefined;

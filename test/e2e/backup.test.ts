@@ -25,6 +25,15 @@ interface Job {
   };
 }
 
+/** Where `marker` first appears in `output`; it must appear. */
+function positionIn(output: string): (marker: string) => number {
+  return (marker) => {
+    const index = output.indexOf(marker);
+    assert.ok(index >= 0, `${marker} reported:\n${output}`);
+    return index;
+  };
+}
+
 function assertOk(result: { code: number; stderr: string }, what: string): void {
   assert.equal(result.code, 0, `${what} failed:\n${result.stderr}`);
 }
@@ -94,11 +103,7 @@ describe('backup and restore', { concurrency: true }, () => {
 
     const restore = await berth(['restore', 'lf', '-n', ns, '--backup', backup.id]);
     assertOk(restore, 'restore');
-    const at = (marker: string) => {
-      const index = restore.stderr.indexOf(marker);
-      assert.ok(index >= 0, `${marker} reported:\n${restore.stderr}`);
-      return index;
-    };
+    const at = positionIn(restore.stderr);
     assert.ok(at('[writers-down] scaling') < at('[writers-down] ready'));
     for (const store of ['postgresql', 'clickhouse', 'minio']) {
       assert.ok(
@@ -281,12 +286,32 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.deepEqual(env.REDISCLI_AUTH!.valueFrom, { secretKeyRef: { name: 'lf-redis', key: 'password' } });
     assert.equal(env.REDIS_HOST!.value, `lf-redis.${ns}.svc`);
 
+    // The restore stops the server, rewrites its data volume from the copy, and starts it again.
     const restore = await berth(['restore', 'lf', '-n', ns, '--backup', backup.id]);
     assertOk(restore, 'restore');
-    assert.match(
-      restore.stderr,
-      /redis: not restored by berth restore; its copy is at pvc:lf-backups\/lf\/\S+\/redis/,
+    const at = positionIn(restore.stderr);
+    assert.ok(
+      at('[restore] stopping statefulset/lf-redis') < at('[restore] scaling statefulset/lf-redis back'),
     );
+    assert.ok(at('[restore] scaling statefulset/lf-redis back') < at('[restore] redis ready'));
+    const redisRestore = (await jobsOf(ns, 'app.kubernetes.io/component=restore')).find((j) =>
+      j.metadata.name.endsWith('redis'),
+    )!.spec.template.spec;
+    const restoring = redisRestore.containers[0]!;
+    assert.equal(restoring.command.at(-1), storeScript('redis', 'restore'));
+    assert.equal(restoring.env.find((e) => e.name === 'REDIS_DATA')?.value, '/data');
+    assert.ok(
+      redisRestore.volumes.some((v) => v.persistentVolumeClaim?.claimName === 'data-lf-redis-0'),
+      'the server data volume is mounted',
+    );
+    const server = await kubectlJson<{ spec: { replicas: number }; status: { readyReplicas?: number } }>([
+      'get',
+      'statefulset',
+      'lf-redis',
+      '-n',
+      ns,
+    ]);
+    assert.deepEqual([server.spec.replicas, server.status.readyReplicas], [1, 1]);
   });
 
   test('upgrade guard: required blocks an upgrade without a recent backup, then passes and names it', async (t) => {
