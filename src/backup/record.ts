@@ -86,6 +86,10 @@ export class BackupStore {
     return object ? decode(object) : undefined;
   }
 
+  async remove(namespace: string, release: string, id: string): Promise<void> {
+    await this.client.delete({ ...CONFIG_MAP, namespace, name: backupRecordName(release, id) });
+  }
+
   /** Newest first. */
   async list(namespace: string, release: string): Promise<BackupRecord[]> {
     const objects = await this.client.list({

@@ -8,22 +8,14 @@ import type { Manifest } from '../render/render.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
 import { kubeName, runPodSpec, storeLabels, storePodSpec } from './jobs.ts';
 import { planBackup } from './plan.ts';
+import { retentionScript } from './retention.ts';
 import { backupClaim, transferImage } from './run.ts';
 import { PLAN_ANNOTATION, SCHEDULED_LABEL, type ScheduledPlan } from './scheduled.ts';
 import { platformVersion } from './settings.ts';
 import { inventory, type Store } from './stores.ts';
-import { describeTarget, parseTarget, type Target } from './target.ts';
+import { describeTarget, parseTarget } from './target.ts';
 
 const RETENTION_SCHEDULE = '30 4 * * *';
-
-/** `mc rm --older-than` works on claims (local paths) and buckets alike. */
-export function retentionScript(target: Target, release: string, days: number): string {
-  const path =
-    target.kind === 'pvc'
-      ? `/backup/${release}/`
-      : `dst/${[target.bucket, target.prefix, release].filter(Boolean).join('/')}/`;
-  return ['set -eu', `mc rm --recursive --force --older-than ${days}d "${path}" || true`].join('\n');
-}
 
 export interface ScheduleInput {
   readonly release: string;

@@ -17,6 +17,7 @@ import { storeJob } from './jobs.ts';
 import { planBackup, storeRecord } from './plan.ts';
 import { type BackupRecord, BackupStore, type StoreRecord } from './record.ts';
 import { resultOf } from './results.ts';
+import { expiredBackups } from './retention.ts';
 import { recordScheduledRuns } from './scheduled.ts';
 import { backupSettings, platformVersion } from './settings.ts';
 import { inventory, type Store } from './stores.ts';
@@ -315,14 +316,20 @@ async function refresh(client: KubeClient, backup: BackupRecord): Promise<boolea
  */
 export async function listBackups(t: ReleaseTarget): Promise<BackupRecord[]> {
   const store = new BackupStore(t.client);
+  const releases = new ReleaseStore(t.client);
   const backups = await store.list(t.namespace, t.release);
   for (const backup of backups.filter((b) => b.status === 'running'))
     if (await refresh(t.client, backup)) await store.save(backup);
-  const scheduled = await recordScheduledRuns(t.client, store, new ReleaseStore(t.client), t, backups);
+  const scheduled = await recordScheduledRuns(t.client, store, releases, t, backups);
   const ids = new Set(scheduled.map((b) => b.id));
-  return [...backups.filter((b) => !ids.has(b.id)), ...scheduled].sort((a, b) =>
-    b.startedAt.localeCompare(a.startedAt),
+  const all = [...backups.filter((b) => !ids.has(b.id)), ...scheduled];
+  const deployed = (await releases.summaries(t.namespace, t.release)).find((s) => s.status === 'deployed');
+  const record = deployed && (await releases.load(t.namespace, t.release, deployed.revision));
+  const expired = new Set(
+    record ? expiredBackups(all, t.release, backupSettings(record.values), Date.now()) : [],
   );
+  for (const backup of expired) await store.remove(t.namespace, t.release, backup.id);
+  return all.filter((b) => !expired.has(b)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
 /** One backup of the release, by id (a scheduled run is recorded first if it is not yet). */

@@ -1,9 +1,14 @@
-/** A scheduled run's Job and pod (plain objects, as the API returns them) become a backup record. */
+/**
+ * A scheduled run's Job and pod (plain objects, as the API returns them) become a backup record;
+ * records of backups the retention Job removed are expired.
+ */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { StoreRecord } from '../../src/backup/record.ts';
+import type { BackupRecord, BackupStatus, StoreRecord } from '../../src/backup/record.ts';
+import { expiredBackups } from '../../src/backup/retention.ts';
 import { PLAN_ANNOTATION, type ScheduledPlan, scheduledRecord } from '../../src/backup/scheduled.ts';
 import type { LiveObject } from '../../src/kube/types.ts';
+import { backupSchema } from '../../src/values/vocabulary/backup.ts';
 
 const plan: ScheduledPlan = {
   target: 'pvc:lf-backups',
@@ -150,5 +155,34 @@ describe('records of scheduled backup runs', () => {
 
   test('a Job without the plan annotation is not a scheduled run of berth', () => {
     assert.equal(scheduledRecord(job([{ type: 'Complete', status: 'True' }], false), [], context), undefined);
+  });
+});
+
+describe('retention of scheduled backups', () => {
+  const settings = (values: Record<string, unknown>) => backupSchema.parse(values);
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const backup = (
+    id: string,
+    startedAt: string,
+    target = 'pvc:lf-backups',
+    status: BackupStatus = 'succeeded',
+  ) => ({ id, startedAt, target, status }) as BackupRecord;
+  const backups = [
+    backup('old', '2026-11-20T03:00:00Z'),
+    backup('recent', '2026-11-29T03:00:00Z'),
+    backup('elsewhere', '2026-11-01T03:00:00Z', 's3://other/place'),
+    backup('stuck', '2026-11-01T03:00:00Z', 'pvc:lf-backups', 'running'),
+  ];
+
+  test('backups on the scheduled target older than the retention are expired, as the retention Job removes them', () => {
+    const expired = expiredBackups(backups, 'lf', settings({ schedule: '@daily', retention: 7 }), now);
+    assert.deepEqual(
+      expired.map((b) => b.id),
+      ['old'],
+    );
+  });
+
+  test('without a schedule nothing expires: no retention Job runs', () => {
+    assert.deepEqual(expiredBackups(backups, 'lf', settings({ retention: 1 }), now), []);
   });
 });
