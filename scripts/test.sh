@@ -19,6 +19,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   step "installing postgresql (apt-get)"
   apt-get update -qq && apt-get install -y -qq postgresql
 fi
+# A real Redis server for the RDB copy and restore scripts' tests (test/support/redis.ts).
+if ! command -v redis-server >/dev/null 2>&1; then
+  step "installing redis-server (apt-get)"
+  apt-get update -qq && apt-get install -y -qq redis-server
+fi
+# A real ClickHouse server and client for the ClickHouse dump and load scripts (test/support/clickhouse.ts).
+if ! command -v clickhouse-server >/dev/null 2>&1 || ! command -v clickhouse-client >/dev/null 2>&1; then
+  step "installing clickhouse-server and clickhouse-client (apt-get)"
+  apt-get update -qq && apt-get install -y -qq clickhouse-server clickhouse-client
+fi
 
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dependencies (npm ci)"

@@ -46,10 +46,19 @@ export interface BlueprintValues {
 function dataGuard(target: ReleaseTarget): DataGuard {
   return async ({ store, request, kind, deployed, planned, ...options }) => {
     const { upgradeGuard, rollbackGuard } = await import('../backup/guard.ts');
-    if (kind === 'upgrade') return upgradeGuard(target, deployed, planned, options);
+    if (kind === 'upgrade') return { backup: await upgradeGuard(target, deployed, planned, options) };
     if (request.kind === 'rollback' && planned.rollbackOf !== undefined)
-      await rollbackGuard(target, store, deployed, planned.rollbackOf, request.restore ?? false, options);
-    return undefined;
+      return {
+        afterApply: await rollbackGuard(
+          target,
+          store,
+          deployed,
+          planned.rollbackOf,
+          request.restore ?? false,
+          options,
+        ),
+      };
+    return {};
   };
 }
 

@@ -11,9 +11,8 @@ import type { ReleaseRecord } from '../release/record.ts';
 import type { ReleaseStore } from '../release/store.ts';
 import type { KubeObject } from '../render/model.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { BackupStore } from './record.ts';
-import { restoreData } from './restore.ts';
-import { takeBackup } from './run.ts';
+import { restoreData, scaleBack } from './restore.ts';
+import { listBackups, takeBackup } from './run.ts';
 import { backupSettings, platformVersion } from './settings.ts';
 import { inventory } from './stores.ts';
 
@@ -25,6 +24,16 @@ interface Revision {
 interface GuardOptions {
   readonly timeoutMs: number;
   readonly progress: ProgressListener;
+}
+
+function namesReplicas(
+  manifests: readonly { readonly object: KubeObject }[],
+  ref: { readonly kind: string; readonly name: string },
+): boolean {
+  const object = manifests.find(
+    (m) => m.object.kind === ref.kind && m.object.metadata.name === ref.name,
+  )?.object;
+  return (object?.spec as { replicas?: number } | undefined)?.replicas !== undefined;
 }
 
 function hasStores(record: ReleaseRecord): boolean {
@@ -46,7 +55,7 @@ export async function upgradeGuard(
   if (settings.beforeUpgrade === 'off' || !hasStores(deployed)) return undefined;
   if (settings.beforeUpgrade === 'required') {
     const since = Date.now() - settings.maxAgeHours * 3600_000;
-    const recent = (await new BackupStore(t.client).list(t.namespace, t.release)).find(
+    const recent = (await listBackups(t)).find(
       (b) => b.status === 'succeeded' && Date.parse(b.startedAt) >= since,
     );
     if (recent) {
@@ -80,7 +89,8 @@ export async function upgradeGuard(
 /**
  * Before a rollback from `deployed` to revision `source`: refuses across a platform version change
  * unless `restore`, which restores the backup the upgrade away from `source` took (writers stay
- * down; the rollback's own apply brings the old version back).
+ * down; the rollback's own apply brings the old version back). Returns what to do once the old
+ * revision is applied: scale the autoscaled writers back.
  */
 export async function rollbackGuard(
   t: ReleaseTarget,
@@ -89,11 +99,12 @@ export async function rollbackGuard(
   source: number,
   restore: boolean,
   options: GuardOptions,
-): Promise<void> {
+): Promise<(() => Promise<void>) | undefined> {
   const from = await store.load(t.namespace, t.release, source);
-  if (!from || !hasStores(deployed) || backupSettings(deployed.values).beforeUpgrade === 'off') return;
+  if (!from || !hasStores(deployed) || backupSettings(deployed.values).beforeUpgrade === 'off')
+    return undefined;
   const before = platformVersion(from.blueprint, from.manifests);
-  if (before === platformVersion(deployed.blueprint, deployed.manifests)) return;
+  if (before === platformVersion(deployed.blueprint, deployed.manifests)) return undefined;
   let backup: string | undefined;
   for (let revision = source + 1; revision <= deployed.revision && !backup; revision++) {
     const record = await store.load(t.namespace, t.release, revision);
@@ -104,13 +115,22 @@ export async function rollbackGuard(
       type: 'info',
       message: `restoring backup ${backup}, taken before the upgrade away from revision ${source}`,
     });
-    await restoreData(t, {
+    const { writersDown } = await restoreData(t, {
       backup,
       timeoutMs: options.timeoutMs,
       progress: options.progress,
       scaleUp: false,
     });
-    return;
+    // The rollback's apply sets the replicas its manifests name; autoscaled writers name none, and
+    // an autoscaler never scales up from zero, so they go back to what they ran once the old version is applied.
+    const autoscaled = writersDown.filter((w) => !namesReplicas(from.manifests, w.ref));
+    return async () => {
+      if (autoscaled.length === 0) return;
+      await scaleBack(t.client, autoscaled, {
+        deadline: Date.now() + options.timeoutMs,
+        progress: (message) => options.progress({ type: 'info', message }),
+      });
+    };
   }
   const why = `revision ${source} runs an earlier platform version than revision ${deployed.revision}, whose start migrated the database schemas; old images on a migrated schema is not a rollback`;
   throw new BerthError(

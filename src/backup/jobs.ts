@@ -91,6 +91,12 @@ function connectionEnv(store: Store): EnvVar[] {
         },
         { name: ENV.minio.buckets, value: store.buckets.join(' ') },
       ];
+    case 'redis':
+      return [
+        { name: ENV.redis.host, value: store.host },
+        { name: ENV.redis.port, value: String(store.port) },
+        ...ENV.redis.password.map((name) => envOf(name, store.password)),
+      ];
   }
 }
 
@@ -125,7 +131,8 @@ function container(name: string, image: string, uid: number, script: string, env
 export function storePodSpec(input: StoreJobInput) {
   const { store, operation, target } = input;
   const path = storePath(input.release, '$(BACKUP_ID)', store.component);
-  const streamsItself = target.kind === 's3' && store.kind !== 'postgresql';
+  // ClickHouse (BACKUP ... TO S3) and MinIO (bucket to bucket) reach S3 themselves; the others write files.
+  const streamsItself = target.kind === 's3' && (store.kind === 'clickhouse' || store.kind === 'minio');
   const localDir =
     target.kind === 'pvc'
       ? `${MOUNT}/${path}`
@@ -139,7 +146,16 @@ export function storePodSpec(input: StoreJobInput) {
     ...connectionEnv(store),
     ...(target.kind === 's3' ? s3Env(target, path) : []),
   ];
-  const main = container(operation, store.image, store.uid, storeScript(store.kind, operation), env);
+  // A Redis copy goes back into the stopped server's data volume.
+  const data = operation === 'restore' && store.kind === 'redis' ? store.data : undefined;
+  const main = container(
+    operation,
+    store.image,
+    store.uid,
+    storeScript(store.kind, operation, target.kind),
+    data ? [...env, { name: ENV.redis.data, value: data.mountPath }] : env,
+  );
+  if (data) main.volumeMounts = [...MOUNTS, { name: 'data', mountPath: data.mountPath }];
   const transfer =
     target.kind === 's3' && !streamsItself
       ? container(
@@ -170,7 +186,34 @@ export function storePodSpec(input: StoreJobInput) {
         ? { name: 'backup', persistentVolumeClaim: { claimName: target.claim } }
         : { name: 'backup', emptyDir: {} },
       { name: 'tmp', emptyDir: {} },
+      ...(data ? [{ name: 'data', persistentVolumeClaim: { claimName: data.claim } }] : []),
     ],
+  };
+}
+
+/** The name of one store's container in a scheduled run's pod: `backup-postgresql`, `upload-postgresql`. */
+export function stepName(container: string, component: string): string {
+  return `${container}-${component}`;
+}
+
+/**
+ * One pod that backs up every store in turn (a scheduled run, so the run has one id and one
+ * record): each store's containers, named after it, in order; all but the last run as init
+ * containers, so the first failure stops the run as it stops `berth backup`.
+ */
+export function runPodSpec(inputs: readonly [StoreJobInput, ...StoreJobInput[]]) {
+  const specs = inputs.map((input) => ({ component: input.store.component, spec: storePodSpec(input) }));
+  const steps = specs.flatMap(({ component, spec }) =>
+    [...(spec.initContainers ?? []), ...spec.containers].map((c) => ({
+      ...c,
+      name: stepName(c.name, component),
+    })),
+  );
+  const { initContainers: _, ...first } = specs[0]!.spec;
+  return {
+    ...first,
+    ...(steps.length > 1 ? { initContainers: steps.slice(0, -1) } : {}),
+    containers: steps.slice(-1),
   };
 }
 

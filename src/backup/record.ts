@@ -34,8 +34,8 @@ export interface BackupRecord {
   /** The platform's images when the backup was taken (see platformVersion). */
   readonly platform: string;
   readonly target: string;
-  /** `manual`, or `upgrade` when the upgrade guard took it. */
-  readonly trigger: 'manual' | 'upgrade';
+  /** `manual`, `upgrade` when the upgrade guard took it, `schedule` for a run of backup.schedule. */
+  readonly trigger: 'manual' | 'upgrade' | 'schedule';
   status: BackupStatus;
   readonly startedAt: string;
   finishedAt?: string;
@@ -84,6 +84,10 @@ export class BackupStore {
   async load(namespace: string, release: string, id: string): Promise<BackupRecord | undefined> {
     const object = await this.client.get({ ...CONFIG_MAP, namespace, name: backupRecordName(release, id) });
     return object ? decode(object) : undefined;
+  }
+
+  async remove(namespace: string, release: string, id: string): Promise<void> {
+    await this.client.delete({ ...CONFIG_MAP, namespace, name: backupRecordName(release, id) });
   }
 
   /** Newest first. */

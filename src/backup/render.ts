@@ -1,95 +1,88 @@
 /**
- * Scheduled backups: with `backup.schedule`, one CronJob per bundled store runs the same pod as
- * `berth backup` (each run's id is its Job's name), and a daily CronJob removes backups older than
+ * Scheduled backups: with `backup.schedule`, one CronJob whose runs back up every bundled store in
+ * turn, each with the same containers as `berth backup` (a run's id is its Job's name; it becomes
+ * a record as scheduled.ts describes), and a daily CronJob that removes backups older than
  * `backup.retention` days from the target.
  */
 import type { Manifest } from '../render/render.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { kubeName, storeLabels, storePodSpec } from './jobs.ts';
+import { kubeName, runPodSpec, storeLabels, storePodSpec } from './jobs.ts';
+import { planBackup } from './plan.ts';
+import { retentionScript } from './retention.ts';
 import { backupClaim, transferImage } from './run.ts';
-import { inventory } from './stores.ts';
-import { parseTarget, type Target } from './target.ts';
+import { PLAN_ANNOTATION, SCHEDULED_LABEL, type ScheduledPlan } from './scheduled.ts';
+import { platformVersion } from './settings.ts';
+import { inventory, type Store } from './stores.ts';
+import { describeTarget, parseTarget } from './target.ts';
 
 const RETENTION_SCHEDULE = '30 4 * * *';
 
-/** `mc rm --older-than` works on claims (local paths) and buckets alike. */
-export function retentionScript(target: Target, release: string, days: number): string {
-  const path =
-    target.kind === 'pvc'
-      ? `/backup/${release}/`
-      : `dst/${[target.bucket, target.prefix, release].filter(Boolean).join('/')}/`;
-  return ['set -eu', `mc rm --recursive --force --older-than ${days}d "${path}" || true`].join('\n');
+export interface ScheduleInput {
+  readonly release: string;
+  readonly namespace: string;
+  readonly blueprint: ScheduledPlan['blueprint'];
+  readonly manifests: readonly Manifest[];
+  /** The user values (integrations that replace bundled stores). */
+  readonly values: Record<string, unknown>;
+  readonly settings: BackupValues;
 }
 
-export function scheduledBackups(
-  release: string,
-  namespace: string,
-  manifests: readonly Manifest[],
-  values: Record<string, unknown>,
-  settings: BackupValues,
-): Manifest[] {
+export function scheduledBackups(input: ScheduleInput): Manifest[] {
+  const { release, namespace, manifests, settings } = input;
   if (!settings.schedule) return [];
   const target = parseTarget(settings.to || `pvc:${release}-backups`, 'backup.to', settings.s3);
-  const { stores } = inventory(manifests, values, namespace);
-  const image = transferImage(stores);
-  const cron = (name: string, schedule: string, component: string, podSpec: object) => ({
-    apiVersion: 'batch/v1',
-    kind: 'CronJob',
-    metadata: {
-      name: kubeName([release, name], 52),
-      namespace,
-      labels: storeLabels(release, undefined, 'backup', stores[0]?.blueprint),
-    },
-    spec: {
-      schedule,
-      concurrencyPolicy: 'Forbid',
-      successfulJobsHistoryLimit: 3,
-      failedJobsHistoryLimit: 3,
-      jobTemplate: {
-        spec: {
-          backoffLimit: 0,
-          template: {
-            metadata: {
-              labels: {
-                ...storeLabels(release, undefined, 'backup', stores[0]?.blueprint),
-                'berth.dev/store': component,
-              },
-              annotations: settings.podAnnotations,
-            },
-            spec: podSpec,
-          },
-        },
-      },
-    },
-  });
-  const jobs = stores
-    .filter((store) => store.kind !== 'clickhouse' || target.kind === 's3')
-    .map((store) =>
-      cron(
-        `backup-${store.component}`,
-        settings.schedule,
-        store.component,
-        storePodSpec({
-          release,
-          namespace,
-          store,
-          operation: 'backup',
-          target,
-          id: undefined,
-          transferImage: image,
-        }),
-      ),
-    );
-  if (jobs.length === 0) return [];
-  const retention = storePodSpec({
+  const found = inventory(manifests, input.values, namespace, { redis: settings.redis === 'rdb' });
+  const { runs, notRun } = planBackup(found);
+  const [first, ...rest] = runs;
+  if (!first) return [];
+  const image = transferImage(found.stores);
+  const labels = storeLabels(release, undefined, 'backup', first.blueprint);
+  const job = (store: Store) => ({
     release,
     namespace,
-    store: stores[0]!,
-    operation: 'backup',
+    store,
+    operation: 'backup' as const,
     target,
     id: undefined,
     transferImage: image,
   });
+  const plan: ScheduledPlan = {
+    target: describeTarget(target),
+    blueprint: input.blueprint,
+    platform: platformVersion(input.blueprint, manifests),
+    stores: runs.map(({ component, kind }) => ({ component, kind })),
+    notRun,
+  };
+  // Each run becomes a record when berth next lists backups; the Jobs of a daily schedule's retention stay until then.
+  const history = Math.min(settings.retention, 100);
+  const cron = (name: string, schedule: string, jobMetadata: object, podSpec: object) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: kubeName([release, name], 52), namespace, labels },
+    spec: {
+      schedule,
+      concurrencyPolicy: 'Forbid',
+      successfulJobsHistoryLimit: history,
+      failedJobsHistoryLimit: history,
+      jobTemplate: {
+        metadata: jobMetadata,
+        spec: {
+          backoffLimit: 0,
+          template: { metadata: { labels, annotations: settings.podAnnotations }, spec: podSpec },
+        },
+      },
+    },
+  });
+  const backups = cron(
+    'backup',
+    settings.schedule,
+    {
+      labels: { ...labels, [SCHEDULED_LABEL]: 'true' },
+      annotations: { [PLAN_ANNOTATION]: JSON.stringify(plan) },
+    },
+    runPodSpec([job(first), ...rest.map(job)]),
+  );
+  const retention = storePodSpec(job(first));
   const [main] = retention.containers;
   const prune = {
     ...retention,
@@ -110,7 +103,7 @@ export function scheduledBackups(
       : [];
   return [
     ...claim,
-    ...[...jobs, cron('backup-retention', RETENTION_SCHEDULE, 'retention', prune)].map(
+    ...[backups, cron('backup-retention', RETENTION_SCHEDULE, { labels }, prune)].map(
       (object) => ({ stage: 'frontends', object }) as Manifest,
     ),
   ];
@@ -125,6 +118,7 @@ export function backupCallers(
   values: Record<string, unknown>,
   namespace: string,
 ): Map<string, Set<string>> {
-  const { stores } = inventory(manifests, values, namespace);
+  // Redis too: a backup may include it on request (--include redis).
+  const { stores } = inventory(manifests, values, namespace, { redis: true });
   return new Map(stores.map((store) => [store.component, new Set(['backup', 'restore'])]));
 }

@@ -10,8 +10,8 @@ import type { ReleaseTarget } from '../release/engine.ts';
 import type { ProgressListener } from '../release/progress.ts';
 import type { ReleaseRecord } from '../release/record.ts';
 import { kubeName, storeJob } from './jobs.ts';
-import { type BackupRecord, BackupStore } from './record.ts';
-import { deployedRecord, runStoreJob, transferImage, withReleaseLock } from './run.ts';
+import type { BackupRecord } from './record.ts';
+import { deployedRecord, findBackup, runStoreJob, transferImage, withReleaseLock } from './run.ts';
 import { backupSettings } from './settings.ts';
 import { inventory } from './stores.ts';
 import { parseTarget } from './target.ts';
@@ -20,7 +20,7 @@ export interface RestoreRequest {
   readonly backup: string;
   readonly timeoutMs: number;
   readonly progress: ProgressListener;
-  /** Leave the writers at zero (a rollback brings them back with its own manifests). @default true */
+  /** Leave the writers at zero (a rollback brings them back with its own manifests; writersDown says which). @default true */
   readonly scaleUp?: boolean;
 }
 
@@ -32,7 +32,8 @@ export interface RestoreResult {
   readonly notes: readonly string[];
 }
 
-interface Writer {
+/** A Deployment or StatefulSet of the platform, with the replicas it ran before the restore. */
+export interface Writer {
   readonly ref: { apiVersion: string; kind: string; namespace: string; name: string };
   readonly component: string;
   readonly replicas: number;
@@ -119,10 +120,34 @@ async function podsGone(
   }
 }
 
+/** Stops a store's server (its StatefulSet to zero, its pods gone) while its data volume is rewritten. */
+async function stopServer(
+  client: KubeClient,
+  release: ReleaseRecord,
+  name: string,
+  deadline: number,
+  progress: (message: string) => void,
+): Promise<Writer> {
+  const ref = { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: release.namespace, name };
+  const live = await client.get(ref);
+  const server: Writer = {
+    ref,
+    component: live?.metadata.labels?.['app.kubernetes.io/component'] ?? name,
+    replicas: (live?.spec as { replicas?: number } | undefined)?.replicas ?? 1,
+  };
+  progress(`[restore] stopping statefulset/${name} while its data volume is rewritten`);
+  await scale(client, server, 0);
+  await podsGone(client, release, [server], deadline);
+  return server;
+}
+
 /** Restores backup `request.backup` into the deployed release; the caller holds the release lock. */
-export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
+export async function restoreData(
+  t: ReleaseTarget,
+  request: RestoreRequest,
+): Promise<{ readonly result: RestoreResult; readonly writersDown: readonly Writer[] }> {
   const release = await deployedRecord(t);
-  const backup = await new BackupStore(t.client).load(t.namespace, t.release, request.backup);
+  const backup = await findBackup(t, request.backup);
   if (!backup)
     throw restoreError(
       `release ${t.release} has no backup ${request.backup}`,
@@ -131,10 +156,13 @@ export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Pr
   checkRestorable(backup, release);
   const settings = backupSettings(release.values);
   const target = parseTarget(backup.target, `backup ${backup.id} target`, settings.s3);
-  const { stores } = inventory(release.manifests, release.values, t.namespace);
-  const restorable = stores.filter((s) =>
-    backup.stores.some((b) => b.component === s.component && b.status === 'succeeded'),
-  );
+  const succeeded = (component: string) =>
+    backup.stores.some((b) => b.component === component && b.status === 'succeeded');
+  const { stores } = inventory(release.manifests, release.values, t.namespace, {
+    redis: succeeded('redis'),
+  });
+  // A Redis copy goes back into the data volume, so a server without one is left alone.
+  const restorable = stores.filter((s) => succeeded(s.component) && (s.kind !== 'redis' || s.data));
   const deadline = Date.now() + request.timeoutMs;
   const progress = (message: string) => request.progress({ type: 'info', message });
 
@@ -160,6 +188,10 @@ export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Pr
     });
     // A backup may be restored more than once: each run has its own Jobs.
     job.metadata.name = kubeName([t.release, 'restore', stamp, store.component]);
+    const server =
+      store.kind === 'redis'
+        ? await stopServer(t.client, release, store.workload, deadline, progress)
+        : undefined;
     try {
       await runStoreJob(t.client, job, {
         wait: true,
@@ -178,45 +210,57 @@ export async function restoreData(t: ReleaseTarget, request: RestoreRequest): Pr
         },
       );
     }
+    if (server) await scaleBack(t.client, [server], { deadline, progress, stage: 'restore' });
     progress(`[restore] ${store.component} ready`);
   }
+  const restored = new Set(restorable.map((s) => s.component));
   const notes = backup.stores
-    .filter((s) => s.status !== 'succeeded')
-    .map(
-      (s) =>
-        `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
+    .filter((s) => !restored.has(s.component))
+    .map((s) =>
+      s.status === 'succeeded'
+        ? `${s.component}: not restored by berth restore; its copy is at ${s.location} (docs/backup.md says how to put it back)`
+        : `${s.component}: not in this backup (${s.status}${s.reason ? `: ${s.reason.split('\n')[0]}` : ''})`,
     );
-  if (request.scaleUp === false)
-    return {
-      release: t.release,
-      backup: backup.id,
-      stores: restorable.map((s) => s.component),
-      writers: [],
-      notes,
-    };
-
-  progress(`[writers-up] scaling ${writers.length} writers back`);
-  for (const writer of writers) await scale(t.client, writer, writer.replicas);
-  await waitForReady(
-    t.client,
-    writers.map((w) => w.ref),
-    {
-      timeoutMs: Math.max(1000, deadline - Date.now()),
-      onProgress: (p) =>
-        progress(`[writers-up] ${p.object.kind.toLowerCase()}/${p.object.name}: ${p.message}`),
-    },
-  );
-  progress('[writers-up] ready');
-  return {
+  const result = {
     release: t.release,
     backup: backup.id,
     stores: restorable.map((s) => s.component),
     writers: writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`),
     notes,
   };
+  if (request.scaleUp === false) return { result: { ...result, writers: [] }, writersDown: writers };
+  await scaleBack(t.client, writers, { deadline, progress });
+  return { result, writersDown: [] };
+}
+
+/** Writers-up: each writer back to the replicas it ran before the restore, watched until ready. */
+export async function scaleBack(
+  client: KubeClient,
+  writers: readonly Writer[],
+  options: {
+    readonly deadline: number;
+    readonly progress: (message: string) => void;
+    /** The stage the progress lines name. @default 'writers-up' */
+    readonly stage?: string;
+  },
+): Promise<void> {
+  const { deadline } = options;
+  const stage = `[${options.stage ?? 'writers-up'}]`;
+  const progress = (message: string) => options.progress(`${stage} ${message}`);
+  progress(`scaling ${writers.map((w) => `${w.ref.kind.toLowerCase()}/${w.ref.name}`).join(', ')} back`);
+  for (const writer of writers) await scale(client, writer, writer.replicas);
+  await waitForReady(
+    client,
+    writers.map((w) => w.ref),
+    {
+      timeoutMs: Math.max(1000, deadline - Date.now()),
+      onProgress: (p) => progress(`${p.object.kind.toLowerCase()}/${p.object.name}: ${p.message}`),
+    },
+  );
+  progress('ready');
 }
 
 /** `berth restore`, under the release's lock. */
 export function restoreRelease(t: ReleaseTarget, request: RestoreRequest): Promise<RestoreResult> {
-  return withReleaseLock(t, () => restoreData(t, request));
+  return withReleaseLock(t, async () => (await restoreData(t, request)).result);
 }

@@ -13,9 +13,12 @@ import type { ProgressListener } from '../release/progress.ts';
 import type { ReleaseRecord } from '../release/record.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
-import { parseResult } from './commands.ts';
-import { storeJob, storePath } from './jobs.ts';
+import { storeJob } from './jobs.ts';
+import { planBackup, storeRecord } from './plan.ts';
 import { type BackupRecord, BackupStore, type StoreRecord } from './record.ts';
+import { resultOf } from './results.ts';
+import { expiredBackups } from './retention.ts';
+import { recordScheduledRuns } from './scheduled.ts';
 import { backupSettings, platformVersion } from './settings.ts';
 import { inventory, type Store } from './stores.ts';
 import { describeTarget, parseTarget, type S3Settings, type Target } from './target.ts';
@@ -25,17 +28,13 @@ export interface BackupRequest {
   readonly to?: string;
   /** Overrides of `backup.s3.*` for an s3:// target. */
   readonly s3?: Partial<Pick<S3Settings, 'endpoint' | 'existingSecret'>>;
+  /** Stores backed up only on request (`redis`), besides `backup.redis`. */
+  readonly include?: readonly string[];
   readonly wait: boolean;
   readonly timeoutMs: number;
   readonly trigger: BackupRecord['trigger'];
   readonly progress: ProgressListener;
 }
-
-export const METHOD: Record<Store['kind'], string> = {
-  postgresql: 'pg_dump -Fc of every database',
-  clickhouse: 'BACKUP DATABASE ... TO S3',
-  minio: 'mc mirror of every bucket',
-};
 
 /** The mc client ships in the MinIO server image; the release's own MinIO image when it has one. */
 export function transferImage(stores: readonly Store[]): string {
@@ -107,32 +106,6 @@ export function backupClaim(release: string, namespace: string, pvc: BackupValue
   };
 }
 
-/** The pod's termination message of the container that ran the store's script. */
-async function resultOf(client: KubeClient, namespace: string, job: string, container: string) {
-  const pods = await client.list({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    namespace,
-    labelSelector: `job-name=${job}`,
-  });
-  for (const pod of pods) {
-    const status = pod.status as
-      | { containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] }
-      | undefined;
-    const found = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])].find(
-      (c) => c.name === container,
-    );
-    const message = found?.state?.terminated?.message;
-    if (message) return parseResult(message);
-  }
-  return [];
-}
-
-interface ContainerStatus {
-  name: string;
-  state?: { terminated?: { message?: string } };
-}
-
 export interface StoreRun {
   readonly store: Store;
   readonly job: ReturnType<typeof storeJob>;
@@ -176,31 +149,16 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
   const release = await deployedRecord(t);
   const target = resolveTarget(release, request.to, request.s3);
   const settings = backupSettings(release.values);
-  const { stores, uncovered } = inventory(release.manifests, release.values, t.namespace);
+  const { stores, uncovered } = inventory(release.manifests, release.values, t.namespace, {
+    redis: settings.redis === 'rdb' || (request.include ?? []).includes('redis'),
+  });
   const backups = new BackupStore(t.client);
   let id = backupId(new Date());
   for (let n = 2; await backups.load(t.namespace, t.release, id); n++) id = `${backupId(new Date())}-${n}`;
 
-  const runs: StoreRun[] = [];
-  const records: StoreRecord[] = uncovered.map((u) => ({
-    component: u.component,
-    status: u.kind,
-    method: 'none',
-    objects: [],
-    reason: u.reason,
-  }));
-  for (const store of stores) {
-    if (store.kind === 'clickhouse' && target.kind === 'pvc') {
-      records.push({
-        component: store.component,
-        status: 'skipped',
-        method: METHOD.clickhouse,
-        objects: [],
-        reason:
-          'ClickHouse writes BACKUP on its own server, not into a claim: use an s3:// target to include it',
-      });
-      continue;
-    }
+  const plan = planBackup({ stores, uncovered });
+  const records: StoreRecord[] = [...plan.notRun];
+  const runs: StoreRun[] = plan.runs.map((store) => {
     const job = storeJob({
       release: t.release,
       namespace: t.namespace,
@@ -210,17 +168,15 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
       id,
       transferImage: transferImage(stores),
     });
-    const record: StoreRecord = {
-      component: store.component,
-      status: 'pending',
-      method: METHOD[store.kind],
+    const record = storeRecord(store, {
+      release: t.release,
+      id,
+      target: describeTarget(target),
       job: job.metadata.name,
-      location: `${describeTarget(target)}/${storePath(t.release, id, store.component)}`,
-      objects: [],
-    };
+    });
     records.push(record);
-    runs.push({ store, job, record });
-  }
+    return { store, job, record };
+  });
   const backup: BackupRecord = {
     apiVersion: 'berth.dev/v1',
     kind: 'Backup',
@@ -296,6 +252,23 @@ export async function takeBackup(t: ReleaseTarget, request: BackupRequest): Prom
   return backup;
 }
 
+const OPTIONAL_STORES = ['redis'];
+
+/** `--include a,b`: the stores backed up only on request. */
+export function parseInclude(text: string): string[] {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.find((name) => !OPTIONAL_STORES.includes(name));
+  if (unknown !== undefined || names.length === 0)
+    throw new BerthError(
+      'BERTH_FLAG_INVALID',
+      `--include: expected a comma-separated list of ${OPTIONAL_STORES.join(', ')}, got "${text}"`,
+    );
+  return names;
+}
+
 /** Runs `fn` under the release's lock, so no upgrade changes the stores meanwhile. */
 export async function withReleaseLock<T>(t: ReleaseTarget, fn: () => Promise<T>): Promise<T> {
   const lock = await acquireLock(t.client, t.namespace, t.release);
@@ -337,11 +310,29 @@ async function refresh(client: KubeClient, backup: BackupRecord): Promise<boolea
   return changed;
 }
 
-/** `berth backups`: the release's backup records, newest first. */
+/**
+ * `berth backups`: the release's backup records, newest first; running backups are brought up to
+ * date from their Jobs, and finished scheduled runs become records.
+ */
 export async function listBackups(t: ReleaseTarget): Promise<BackupRecord[]> {
   const store = new BackupStore(t.client);
+  const releases = new ReleaseStore(t.client);
   const backups = await store.list(t.namespace, t.release);
   for (const backup of backups.filter((b) => b.status === 'running'))
     if (await refresh(t.client, backup)) await store.save(backup);
-  return backups;
+  const scheduled = await recordScheduledRuns(t.client, store, releases, t, backups);
+  const ids = new Set(scheduled.map((b) => b.id));
+  const all = [...backups.filter((b) => !ids.has(b.id)), ...scheduled];
+  const deployed = (await releases.summaries(t.namespace, t.release)).find((s) => s.status === 'deployed');
+  const record = deployed && (await releases.load(t.namespace, t.release, deployed.revision));
+  const expired = new Set(
+    record ? expiredBackups(all, t.release, backupSettings(record.values), Date.now()) : [],
+  );
+  for (const backup of expired) await store.remove(t.namespace, t.release, backup.id);
+  return all.filter((b) => !expired.has(b)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/** One backup of the release, by id (a scheduled run is recorded first if it is not yet). */
+export async function findBackup(t: ReleaseTarget, id: string): Promise<BackupRecord | undefined> {
+  return (await listBackups(t)).find((b) => b.id === id);
 }

@@ -50,7 +50,23 @@ export interface MinioStore extends StoreBase {
   readonly secretKey: Setting;
 }
 
-export type Store = PostgresStore | ClickHouseStore | MinioStore;
+export interface RedisStore extends StoreBase {
+  readonly kind: 'redis';
+  readonly port: number;
+  readonly password: Setting;
+  /** The StatefulSet, stopped while a copy goes back into its data volume. */
+  readonly workload: string;
+  /** Its data volume's claim and where the server reads it; absent without persistence. */
+  readonly data?: { readonly claim: string; readonly mountPath: string };
+}
+
+export type Store = PostgresStore | ClickHouseStore | MinioStore | RedisStore;
+
+/** What a backup includes beyond the stores backed up by default. */
+export interface InventoryOptions {
+  /** An RDB copy of the bundled Redis (`backup.redis: rdb`, or `berth backup --include redis`). */
+  readonly redis?: boolean;
+}
 
 /** A store berth does not back up, and why (with where to look instead). */
 export interface UncoveredStore {
@@ -73,11 +89,18 @@ interface EnvVar {
 interface Workload {
   metadata: { name: string; namespace?: string; labels?: Record<string, string> };
   spec: {
+    volumeClaimTemplates?: { metadata: { name: string } }[];
     template: {
       spec: {
         securityContext?: { runAsUser?: number };
         imagePullSecrets?: { name: string }[];
-        containers: { image: string; env?: EnvVar[]; args?: string[]; command?: string[] }[];
+        containers: {
+          image: string;
+          env?: EnvVar[];
+          args?: string[];
+          command?: string[];
+          volumeMounts?: { name: string; mountPath: string }[];
+        }[];
       };
     };
   };
@@ -94,7 +117,7 @@ const PROVIDER_FEATURE: Record<string, string> = {
 };
 
 const REDIS_REASON =
-  'Redis holds caches, queues and locks the platform rebuilds; its append-only file stays on its volume (snapshot the volume if you need it)';
+  'Redis holds caches, queues and locks the platform rebuilds; its append-only file stays on its volume (an RDB copy on request: --include redis, or backup.redis=rdb)';
 
 function setting(env: readonly EnvVar[], name: string): Setting | undefined {
   const found = env.find((e) => e.name === name);
@@ -126,7 +149,19 @@ function minioBuckets(container: { args?: string[]; command?: string[] }): strin
     : [];
 }
 
-function storeOf(object: Workload, namespace: string): Store | undefined {
+/** The claim of the StatefulSet's first replica for its first claim template, and its mount. */
+function dataVolume(
+  object: Workload,
+  container: { volumeMounts?: { name: string; mountPath: string }[] },
+): { data?: { claim: string; mountPath: string } } {
+  const [template] = object.spec.volumeClaimTemplates ?? [];
+  const mount = container.volumeMounts?.find((m) => m.name === template?.metadata.name);
+  return template && mount
+    ? { data: { claim: `${template.metadata.name}-${object.metadata.name}-0`, mountPath: mount.mountPath } }
+    : {};
+}
+
+function storeOf(object: Workload, namespace: string, options: InventoryOptions): Store | undefined {
   const component = object.metadata.labels?.[COMPONENT_LABEL] ?? '';
   const container = object.spec.template.spec.containers[0];
   if (!container) return undefined;
@@ -166,6 +201,17 @@ function storeOf(object: Workload, namespace: string): Store | undefined {
         accessKey: required(env, 'MINIO_ROOT_USER', component),
         secretKey: required(env, 'MINIO_ROOT_PASSWORD', component),
       };
+    case 'redis':
+      return options.redis
+        ? {
+            ...base,
+            kind: 'redis',
+            port: 6379,
+            password: required(env, 'REDIS_PASSWORD', component),
+            workload: object.metadata.name,
+            ...dataVolume(object, container),
+          }
+        : undefined;
     default:
       return undefined;
   }
@@ -191,13 +237,14 @@ export function inventory(
   manifests: readonly { readonly stage: string; readonly object: KubeObject }[],
   values: Record<string, unknown>,
   namespace: string,
+  options: InventoryOptions = {},
 ): StoreInventory {
   const stores: Store[] = [];
   const uncovered: UncoveredStore[] = [];
   for (const { stage, object } of manifests) {
     if (object.kind !== 'StatefulSet' || stage !== 'dependencies') continue;
     const workload = object as unknown as Workload;
-    const store = storeOf(workload, namespace);
+    const store = storeOf(workload, namespace, options);
     if (store) {
       stores.push(store);
       continue;

@@ -93,8 +93,15 @@ export interface GuardInput {
   readonly progress: ProgressListener;
 }
 
-/** Returns the id of the backup the upgrade relies on, if any; throwing stops it with nothing changed. */
-export type DataGuard = (input: GuardInput) => Promise<string | undefined>;
+export interface GuardResult {
+  /** The id of the backup the upgrade relies on. */
+  readonly backup?: string | undefined;
+  /** What to do once the revision is applied (a rollback's restore brings writers back). */
+  readonly afterApply?: (() => Promise<void>) | undefined;
+}
+
+/** Throwing stops the operation with nothing changed. */
+export type DataGuard = (input: GuardInput) => Promise<GuardResult>;
 
 export type DeployRequest =
   | {
@@ -227,7 +234,7 @@ export async function deploy(
         manifests: planned.manifests,
         progress: options.progress,
       });
-    const backup =
+    const guard: GuardResult =
       deployed && !options.dryRun && options.dataGuard
         ? await options.dataGuard({
             store,
@@ -238,17 +245,18 @@ export async function deploy(
             timeoutMs: options.timeoutMs,
             progress: options.progress,
           })
-        : undefined;
+        : {};
     const revision = (summaries[0]?.revision ?? 0) + 1;
     let record: ReleaseRecord;
     try {
-      const relied = backup ? { ...planned, backup } : planned;
+      const relied = guard.backup ? { ...planned, backup: guard.backup } : planned;
       record = await execute(target, store, { planned: relied, kind, revision, previous, deployed }, options);
     } catch (error) {
       if (options.atomic && !options.dryRun)
         throw await undoFailed(target, store, revision, deployed, options, error);
       throw error;
     }
+    await guard.afterApply?.();
     await store.prune(namespace, release, options.historyMax);
     const { status, blueprint, description, notes } = record;
     return {
@@ -460,7 +468,7 @@ async function plan(
   const manifests = [...rendered.manifests];
   return {
     manifests,
-    digest: manifestDigest(manifests),
+    digest: manifestDigest(manifests, { backup: request.values.backup }),
     typedValues: rendered.values,
     values: redactCredentials(request.values),
     blueprint: rendered.blueprint,

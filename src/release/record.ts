@@ -2,8 +2,10 @@
  * A release record: one per revision, everything needed to show, diff and roll back that revision —
  * and never a secret value. Stored gzip-compressed and split into chunks, so no size limit bites.
  */
+
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { sortKeys } from '../plan/normalize.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
 import { secretDigests } from './redact.ts';
 
@@ -87,8 +89,18 @@ export function recordedManifest(manifest: {
   };
 }
 
-export function manifestDigest(manifests: readonly { object: KubeObject }[]): string {
+/**
+ * What tells two revisions apart: their manifests, and the values berth reads from the record
+ * rather than from the cluster (`backup.*`: where `berth backup` writes, what an upgrade requires),
+ * so a change of those alone is a revision too. Absent settings leave the digest of the manifests.
+ */
+export function manifestDigest(
+  manifests: readonly { object: KubeObject }[],
+  recordedSettings: Record<string, unknown> = {},
+): string {
   const hash = createHash('sha256');
   for (const { object } of manifests) hash.update(JSON.stringify(object)).update('\n');
+  for (const [key, value] of Object.entries(recordedSettings))
+    if (value !== undefined) hash.update(`${key}=${JSON.stringify(sortKeys(value))}\n`);
   return hash.digest('hex');
 }

@@ -182,13 +182,14 @@ export async function render(
   const backup = (values as unknown as { backup?: BackupValues }).backup;
   if (backup)
     manifests.push(
-      ...scheduledBackups(
-        ctx.release,
-        ctx.namespace,
+      ...scheduledBackups({
+        release: ctx.release,
+        namespace: ctx.namespace,
+        blueprint: ctx.blueprint,
         manifests,
-        userValues as Record<string, unknown>,
-        backup,
-      ),
+        values: userValues as Record<string, unknown>,
+        settings: backup,
+      }),
     );
   const { callers, routed } = releaseWiring({ release: ctx.release, namespace: ctx.namespace, manifests });
   for (const [store, jobs] of backupCallers(

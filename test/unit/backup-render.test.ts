@@ -2,23 +2,28 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { storeScript } from '../../src/backup/commands.ts';
+import { PLAN_ANNOTATION, SCHEDULED_LABEL, type ScheduledPlan } from '../../src/backup/scheduled.ts';
 import { inventory } from '../../src/backup/stores.ts';
 import { find, renderExample } from '../support/render.ts';
+
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  env: { name: string; value?: string; valueFrom?: object }[];
+}
 
 interface CronJob {
   spec: {
     schedule: string;
+    successfulJobsHistoryLimit: number;
     jobTemplate: {
+      metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
       spec: {
         template: {
           spec: {
-            initContainers?: { name: string; image: string; command: string[] }[];
-            containers: {
-              name: string;
-              image: string;
-              command: string[];
-              env: { name: string; valueFrom?: object }[];
-            }[];
+            initContainers?: Container[];
+            containers: Container[];
           };
         };
       };
@@ -32,24 +37,52 @@ describe('scheduled backups', () => {
     assert.equal(result.manifests.filter((m) => m.object.kind === 'CronJob').length, 0);
   });
 
-  test('backup.schedule renders one CronJob per store with the backup Job pod, a claim and a retention CronJob', async () => {
+  test('backup.schedule renders one CronJob whose pod backs up each store in turn, a claim and a retention CronJob', async () => {
     const result = await renderExample('langfuse', [], ['backup.schedule=0 3 * * *', 'backup.retention=7']);
     const names = result.manifests
       .filter((m) => m.object.kind === 'CronJob')
       .map((m) => m.object.metadata.name);
-    assert.deepEqual(names.sort(), [
-      'langfuse-backup-minio',
-      'langfuse-backup-postgresql',
-      'langfuse-backup-retention',
-    ]);
-    const pg = find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob;
-    assert.equal(pg.spec.schedule, '0 3 * * *');
-    const [container] = pg.spec.jobTemplate.spec.template.spec.containers;
-    assert.equal(container!.image, 'docker.io/library/postgres:17.6-alpine');
-    assert.equal(container!.command.at(-1), storeScript('postgresql', 'backup'));
-    assert.deepEqual(container!.env.find((e) => e.name === 'BACKUP_ID')?.valueFrom, {
+    assert.deepEqual(names.sort(), ['langfuse-backup', 'langfuse-backup-retention']);
+    const cron = find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob;
+    assert.equal(cron.spec.schedule, '0 3 * * *');
+    assert.equal(cron.spec.successfulJobsHistoryLimit, 7);
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    // The stores run in the release's order, the last as the main container.
+    const steps = [...(pod.initContainers ?? []), ...pod.containers];
+    assert.deepEqual(
+      steps.map((c) => c.name),
+      ['backup-postgresql', 'backup-clickhouse', 'backup-minio'],
+    );
+    // ClickHouse dumps its tables through the client into the claim.
+    const ch = steps.find((c) => c.name === 'backup-clickhouse')!;
+    assert.equal(ch.command.at(-1), storeScript('clickhouse', 'backup', 'pvc'));
+    assert.equal(
+      ch.env.find((e) => e.name === 'BACKUP_DIR')?.value,
+      '/backup/langfuse/$(BACKUP_ID)/clickhouse',
+    );
+    assert.equal(pod.containers.length, 1);
+    const pg = steps.find((c) => c.name === 'backup-postgresql')!;
+    assert.equal(pg.image, 'docker.io/library/postgres:17.6-alpine');
+    assert.equal(pg.command.at(-1), storeScript('postgresql', 'backup'));
+    assert.deepEqual(pg.env.find((e) => e.name === 'BACKUP_ID')?.valueFrom, {
       fieldRef: { fieldPath: "metadata.labels['job-name']" },
     });
+    assert.equal(
+      pg.env.find((e) => e.name === 'BACKUP_DIR')?.value,
+      '/backup/langfuse/$(BACKUP_ID)/postgresql',
+    );
+    assert.equal(cron.spec.jobTemplate.metadata.labels[SCHEDULED_LABEL], 'true');
+    const plan = JSON.parse(cron.spec.jobTemplate.metadata.annotations![PLAN_ANNOTATION]!) as ScheduledPlan;
+    assert.equal(plan.target, 'pvc:langfuse-backups');
+    assert.equal(plan.blueprint.name, 'langfuse');
+    assert.deepEqual(
+      plan.stores.map((s) => s.component),
+      ['postgresql', 'clickhouse', 'minio'],
+    );
+    assert.deepEqual(
+      plan.notRun.map((s) => [s.component, s.status]),
+      [['redis', 'skipped']],
+    );
     const retention = find(result, 'CronJob', 'langfuse-backup-retention') as unknown as CronJob;
     assert.match(
       retention.spec.jobTemplate.spec.template.spec.containers[0]!.command.at(-1)!,
@@ -64,16 +97,17 @@ describe('scheduled backups', () => {
       [],
       ['backup.schedule=@daily', 'backup.to=s3://backups/berth', 'backup.s3.existingSecret=s3-creds'],
     );
-    const ch = find(result, 'CronJob', 'langfuse-backup-clickhouse') as unknown as CronJob;
-    assert.equal(
-      ch.spec.jobTemplate.spec.template.spec.containers[0]!.command.at(-1),
-      storeScript('clickhouse', 'backup'),
+    const pod = (find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob).spec.jobTemplate.spec
+      .template.spec;
+    const steps = [...(pod.initContainers ?? []), ...pod.containers];
+    assert.deepEqual(
+      steps.map((c) => c.name),
+      ['backup-postgresql', 'upload-postgresql', 'backup-clickhouse', 'backup-minio'],
     );
-    const pg = (find(result, 'CronJob', 'langfuse-backup-postgresql') as unknown as CronJob).spec.jobTemplate
-      .spec.template.spec;
-    assert.deepEqual([pg.initContainers?.[0]?.name, pg.containers[0]!.name], ['backup', 'upload']);
-    assert.equal(pg.containers[0]!.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
-    assert.deepEqual(pg.containers[0]!.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
+    assert.equal(steps[2]!.command.at(-1), storeScript('clickhouse', 'backup', 's3'));
+    const upload = steps[1]!;
+    assert.equal(upload.image, 'docker.io/minio/minio:RELEASE.2025-07-23T15-54-02Z');
+    assert.deepEqual(upload.env.find((e) => e.name === 'S3_SECRET_KEY')?.valueFrom, {
       secretKeyRef: { name: 's3-creds', key: 'secret-key' },
     });
     assert.equal(
@@ -82,6 +116,50 @@ describe('scheduled backups', () => {
       ).length,
       0,
     );
+  });
+});
+
+describe('Redis RDB copies on request', () => {
+  test('backup.redis=rdb adds a step with the Redis image, its password by reference', async () => {
+    const result = await renderExample('langfuse', [], ['backup.schedule=@daily', 'backup.redis=rdb']);
+    const cron = find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob;
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    const redis = [...(pod.initContainers ?? []), ...pod.containers].find((c) => c.name === 'backup-redis');
+    assert.ok(redis, 'a redis step');
+    assert.equal(redis.image, 'docker.io/valkey/valkey:8.1.3-alpine');
+    assert.equal(redis.command.at(-1), storeScript('redis', 'backup'));
+    for (const name of ['REDISCLI_AUTH', 'VALKEYCLI_AUTH'])
+      assert.deepEqual(redis.env.find((e) => e.name === name)?.valueFrom, {
+        secretKeyRef: { name: 'langfuse-redis', key: 'password' },
+      });
+    const plan = JSON.parse(cron.spec.jobTemplate.metadata.annotations![PLAN_ANNOTATION]!) as ScheduledPlan;
+    assert.ok(plan.stores.some((s) => s.kind === 'redis'));
+    assert.ok(!plan.notRun.some((s) => s.component === 'redis'));
+  });
+
+  test('to an S3 target, the copy is written to files and uploaded with mc, as the dumps are', async () => {
+    const result = await renderExample(
+      'langfuse',
+      [],
+      [
+        'backup.schedule=@daily',
+        'backup.redis=rdb',
+        'backup.to=s3://backups/berth',
+        'backup.s3.existingSecret=s3-creds',
+      ],
+    );
+    const pod = (find(result, 'CronJob', 'langfuse-backup') as unknown as CronJob).spec.jobTemplate.spec
+      .template.spec;
+    const names = [...(pod.initContainers ?? []), ...pod.containers].map((c) => c.name);
+    assert.equal(names[names.indexOf('backup-redis') + 1], 'upload-redis');
+  });
+
+  test('without it, Redis is left out with the reason and how to ask for it', async () => {
+    const result = await renderExample('langfuse', []);
+    const found = inventory(result.manifests, {}, 'langfuse');
+    assert.match(found.uncovered.find((u) => u.component === 'redis')!.reason, /--include redis/);
+    const included = inventory(result.manifests, {}, 'langfuse', { redis: true });
+    assert.ok(included.stores.some((s) => s.kind === 'redis'));
   });
 });
 

@@ -4,6 +4,7 @@ import { backup } from '../../actions/backup.ts';
 import { backups } from '../../actions/backups.ts';
 import { restore } from '../../actions/restore.ts';
 import type { BackupRecord } from '../../backup/record.ts';
+import { parseInclude } from '../../backup/run.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseDuration } from '../duration.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
@@ -11,6 +12,7 @@ import { progressPrinter } from '../progress.ts';
 
 interface BackupFlags extends ClusterFlags {
   to?: string;
+  include?: string;
   s3Endpoint?: string;
   s3Secret?: string;
   wait: boolean;
@@ -67,6 +69,7 @@ export function registerBackupCommands(program: Command): void {
     )
     .option('--s3-endpoint <url>', 'S3 endpoint of an s3:// target (default: backup.s3.endpoint)')
     .option('--s3-secret <name>', 'Secret with the S3 target credentials (default: backup.s3.existingSecret)')
+    .option('--include <stores>', 'also back up stores skipped by default: redis (an RDB copy)')
     .option('--wait', 'wait for every Job and record sizes and checksums (default)', true)
     .option('--no-wait', 'create the Jobs and return; berth backups follows them up')
     .option('--timeout <duration>', 'give up waiting after this long', '30m')
@@ -78,6 +81,7 @@ export function registerBackupCommands(program: Command): void {
           cluster: clusterTarget(flags),
           release,
           ...(flags.to ? { to: flags.to } : {}),
+          ...(flags.include ? { include: parseInclude(flags.include) } : {}),
           s3: {
             ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}),
             ...(flags.s3Secret ? { existingSecret: flags.s3Secret } : {}),

@@ -54,6 +54,12 @@ export const backupSchema = z
       .positive()
       .default(24)
       .describe('With beforeUpgrade=required: how recent the backup must be.'),
+    redis: z
+      .enum(['skip', 'rdb'])
+      .default('skip')
+      .describe(
+        'skip: the bundled Redis is not backed up (caches, queues and locks the platform rebuilds); rdb: an RDB copy of its dataset with every backup.',
+      ),
     podAnnotations: stringMap.default({}).describe('Annotations on the backup and restore pods.'),
   })
   .prefault({});
