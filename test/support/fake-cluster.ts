@@ -11,7 +11,7 @@ import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/typ
 import type { DeployOptions } from '../../src/release/engine.ts';
 import type { ProgressEvent } from '../../src/release/progress.ts';
 
-export type FakeOperation = 'get' | 'list' | 'apply' | 'create' | 'delete';
+export type FakeOperation = 'get' | 'list' | 'listMetadata' | 'apply' | 'create' | 'delete';
 
 export interface FakeCall {
   readonly operation: FakeOperation;
@@ -116,6 +116,10 @@ export class FakeCluster {
 
   async list(query: Query): Promise<LiveObject[]> {
     this.enter('list', query.kind);
+    return this.select(query);
+  }
+
+  private select(query: Query): LiveObject[] {
     return [...this.objects.values()]
       .filter(
         (o) =>
@@ -127,8 +131,10 @@ export class FakeCluster {
       .map(clone);
   }
 
+  /** Like the API server's PartialObjectMetadata list: no data, no spec. */
   async listMetadata(query: Query): Promise<LiveObject[]> {
-    return (await this.list(query)).map((o) => ({
+    this.enter('listMetadata', query.kind);
+    return this.select(query).map((o) => ({
       apiVersion: o.apiVersion,
       kind: o.kind,
       metadata: o.metadata,

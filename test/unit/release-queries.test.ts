@@ -168,3 +168,18 @@ describe('uninstall', () => {
     assert.equal(cluster.objects.size, before);
   });
 });
+
+describe('list and history read metadata only', () => {
+  test('one metadata list each, no record payload fetched', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf', NS, 2);
+    await installed(cluster, 'other');
+    cluster.calls.length = 0;
+    await listReleases(cluster.client, NS);
+    await releaseHistory(target);
+    assert.deepEqual(
+      cluster.calls.map((c) => `${c.operation} ${c.kind}`),
+      ['listMetadata Secret', 'listMetadata Secret'],
+    );
+  });
+});
