@@ -142,7 +142,8 @@ export async function schemaViolations(objects: readonly KubeObject[]): Promise<
       continue;
     }
     try {
-      new Model(structuredClone(object)).validate();
+      // The model copies what it is given (kubernetes-models filters undefined values into new objects).
+      new Model(object).validate();
     } catch (error) {
       violations.push({ object: id, message: (error as Error).message });
     }
