@@ -4,18 +4,23 @@
  *
  *   npm run bench                 # all scenarios
  *   BENCH_RUNS=9 npm run bench    # more runs per scenario (default 5)
+ *   BENCH_OFFLINE=1 npm run bench # only the renders (no cluster)
+ *   BENCH_BACKENDS=200 npm run bench  # a smaller scale release (default 1,000 backends, ~5,000 objects)
  *
  * Helm gets a static chart whose templates are berth's rendered output for the same values, so
  * both tools deploy exactly the same objects; Helm's own templating is then nearly free, which
  * makes the comparison about the tools' overhead, waiting and bookkeeping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { blueprintNames } from '../src/blueprints/registry.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { build, down, up } from '../src/local/index.ts';
+import { toYaml } from '../src/yaml.ts';
+import { scaleValues } from './scale.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -66,7 +71,7 @@ function report(rows: Row[]): void {
 
 function staticChart(dir: string, manifests: string): string {
   mkdirSync(join(dir, 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: langfuse-static\nversion: 0.1.0\n');
+  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: berth-static\nversion: 0.1.0\n');
   // Helm would try to template {{ }} inside the objects; berth's output has none, but escape anyway.
   const templated = manifests
     .replaceAll('{{', '{{"{{"}}')
@@ -132,11 +137,53 @@ async function seedReleases(client: KubeClient, namespace: string, count: number
   }
 }
 
+/** berth's rendered objects for `args`, as a static chart Helm templates back to the same objects. */
+function renderedChart(dir: string, args: readonly string[]): string {
+  const rendered = spawnSync(BERTH, ['render', ...args, '-n', 'bench-placeholder'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (rendered.status !== 0) throw new Error(`berth render ${args.join(' ')} failed:\n${rendered.stderr}`);
+  return staticChart(dir, rendered.stdout);
+}
+
+/** Offline renders: each blueprint's defaults, and one release of about 5,000 objects. */
+function renders(helm: string, stateDir: string): Row[] {
+  const rows: Row[] = [];
+  for (const name of blueprintNames()) {
+    const args = [name, '--release', 'r'];
+    const chart = renderedChart(join(stateDir, `chart-${name}`), args);
+    rows.push({
+      scenario: `render ${name} (defaults)`,
+      berth: Array.from({ length: RUNS }, () => run(BERTH, ['render', ...args], {})),
+      helm: Array.from({ length: RUNS }, () => run(helm, ['template', 'r', chart], {})),
+    });
+  }
+  const backends = Number(process.env.BENCH_BACKENDS ?? 1000);
+  const values = join(stateDir, 'scale-values.yaml');
+  writeFileSync(values, toYaml(scaleValues(backends)));
+  const args = ['model-router', '-f', values, '--release', 'mr'];
+  const chart = renderedChart(join(stateDir, 'chart-scale'), args);
+  const objects = readFileSync(join(chart, 'templates', 'all.yaml'), 'utf8').match(/^kind: /gm)?.length ?? 0;
+  const runs = Math.max(3, Math.ceil(RUNS / 2));
+  rows.push({
+    scenario: `render ${objects} objects (${backends} model backends)`,
+    berth: Array.from({ length: runs }, () => run(BERTH, ['render', ...args], {})),
+    helm: Array.from({ length: runs }, () => run(helm, ['template', 'mr', chart], {})),
+  });
+  return rows;
+}
+
 async function main(): Promise<void> {
   const tools = await build({ onProgress: (line) => console.error(line) });
   const helm = join(tools.toolsDir, 'helm');
   const kubectl = join(tools.toolsDir, 'kubectl');
   const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  if (process.env.BENCH_OFFLINE) {
+    report(renders(helm, stateDir));
+    rmSync(stateDir, { recursive: true, force: true });
+    return;
+  }
   const cluster = await up({ stateDir, nodes: 3 });
   const env = {
     KUBECONFIG: cluster.kubeconfig,
@@ -145,23 +192,9 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   try {
+    rows.push(...renders(helm, stateDir));
     const values = join(ROOT, 'examples/langfuse/values-minimal.yaml');
-    const rendered = spawnSync(
-      BERTH,
-      ['render', 'langfuse', '-f', values, '--release', 'lf', '-n', 'bench-placeholder'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const chart = staticChart(join(stateDir, 'chart'), rendered.stdout);
-
-    rows.push({
-      scenario: 'render langfuse (offline)',
-      berth: Array.from({ length: RUNS }, () =>
-        run(BERTH, ['render', 'langfuse', '-f', values, '--release', 'lf'], env),
-      ),
-      helm: Array.from({ length: RUNS }, () => run(helm, ['template', 'lf', chart], env)),
-    });
+    const chart = renderedChart(join(stateDir, 'chart'), ['langfuse', '-f', values, '--release', 'lf']);
 
     const install: Row = { scenario: 'install langfuse to ready', berth: [], helm: [] };
     const noop: Row = { scenario: 'no-op upgrade', berth: [], helm: [] };

@@ -9,7 +9,12 @@ export function scaleValues(backends: number): Record<string, unknown> {
   const labels = (name: string) => ({ 'app.kubernetes.io/name': name });
   const server = (name: string) => [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name }, automountServiceAccountToken: false },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { 'model.yaml': `model: ${name}\nport: 8000\n` } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name },
+      data: { 'model.yaml': `model: ${name}\nport: 8000\n` },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { token: `${name}-token` } },
     {
       apiVersion: 'policy/v1',
@@ -29,7 +34,11 @@ export function scaleValues(backends: number): Record<string, unknown> {
           spec: {
             serviceAccountName: name,
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 1000,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'server',
@@ -56,7 +65,11 @@ export function scaleValues(backends: number): Record<string, unknown> {
     router: {
       services: {
         chat: {
-          instances: names.map((name) => ({ name, baseUrl: `http://${name}:8000`, path: '/v1/chat/completions' })),
+          instances: names.map((name) => ({
+            name,
+            baseUrl: `http://${name}:8000`,
+            path: '/v1/chat/completions',
+          })),
         },
       },
     },
