@@ -30,7 +30,7 @@ export interface ClusterFlags {
   output: string;
 }
 
-interface DeployFlags extends ClusterFlags {
+export interface DeployFlags extends ClusterFlags {
   values: string[];
   timeout: string;
   wait: boolean;
@@ -54,7 +54,12 @@ export function clusterOptions(command: Command): Command {
 }
 
 function deployOptions(command: Command): Command {
-  return clusterOptions(command)
+  return rolloutOptions(clusterOptions(command));
+}
+
+/** How a release is rolled out: shared by install, upgrade, rollback and apply (fleet files). */
+export function rolloutOptions(command: Command): Command {
+  return command
     .option('--timeout <duration>', 'give up waiting after this long (e.g. 90s, 10m)', '10m')
     .option('--wait', 'wait for each stage to be ready before the next (default)', true)
     .option('--no-wait', 'apply every stage without waiting for readiness')
@@ -72,7 +77,10 @@ export function target(release: string, flags: ClusterFlags): ReleaseTarget {
   return { ...connect(flags), release };
 }
 
-function runOptions(flags: DeployFlags, json: boolean): Omit<DeployOptions, 'waiter'> {
+export function runOptions(
+  flags: Omit<DeployFlags, 'values' | 'rotateSecret'>,
+  json: boolean,
+): Omit<DeployOptions, 'waiter'> {
   const historyMax = parseWholeNumber('--history-max', flags.historyMax, { min: 1, max: 1000 });
   return {
     wait: flags.wait,
