@@ -6,6 +6,8 @@
  *   BENCH_RUNS=9 npm run bench    # more runs per scenario (default 5)
  *   BENCH_OFFLINE=1 npm run bench # only the renders (no cluster)
  *   BENCH_BACKENDS=200 npm run bench  # a smaller scale release (default 1,000 backends, ~5,000 objects)
+ *   BENCH_FLEET=200 BENCH_FLEET_NAMESPACES=50 BENCH_FLEET_NODES=1000 npm run bench   # the fleet case
+ *   BENCH_FLEET=0 npm run bench   # without it
  *
  * Helm gets a static chart whose templates are berth's rendered output for the same values, so
  * both tools deploy exactly the same objects; Helm's own templating is then nearly free, which
@@ -174,6 +176,97 @@ function renders(helm: string, stateDir: string): Row[] {
   return rows;
 }
 
+/** Requests the API server has served so far (the sum of apiserver_request_total). */
+function apiRequests(kubectl: string, env: NodeJS.ProcessEnv): number {
+  const metrics = spawnSync(kubectl, ['get', '--raw', '/metrics'], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  }).stdout;
+  let total = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith('apiserver_request_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/**
+ * The fleet case on a cluster of its own with many kwok nodes: `releases` model-router releases in
+ * `namespaces` namespaces installed, then all upgraded to new values, by `berth apply --concurrency 8`
+ * and by a loop of `helm upgrade --install` (what a script or helmfile without --concurrency does).
+ * Each tool's own releases, in its own namespaces; the requests each one made are counted.
+ */
+async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promise<string[]> {
+  const releases = Number(process.env.BENCH_FLEET ?? 200);
+  if (releases === 0) return [];
+  const namespaces = Number(process.env.BENCH_FLEET_NAMESPACES ?? 50);
+  const nodes = Number(process.env.BENCH_FLEET_NODES ?? 1000);
+  const helm = join(tools.toolsDir, 'helm');
+  const kubectl = join(tools.toolsDir, 'kubectl');
+  const stateDir = join(stateRoot, 'fleet');
+  const cluster = await up({ stateDir, nodes, timeoutMs: 600_000 });
+  const env = {
+    KUBECONFIG: cluster.kubeconfig,
+    HELM_CACHE_HOME: join(stateDir, 'helm-cache'),
+    HELM_CONFIG_HOME: join(stateDir, 'helm-config'),
+  };
+  try {
+    for (let i = 0; i < namespaces; i++)
+      for (const tool of ['b', 'h']) run(kubectl, ['create', 'namespace', `${tool}${i}`], env);
+    const names = Array.from({ length: releases }, (_, i) => ({ name: `r${i}`, ns: i % namespaces }));
+    const fleetFile = (level: string) => {
+      const values = join(stateDir, `values-${level}.yaml`);
+      writeFileSync(values, `router:\n  logLevel: ${level}\n`);
+      const file = join(stateDir, `fleet-${level}.yaml`);
+      const lines = names.map(
+        (r) => `  - {name: ${r.name}, namespace: b${r.ns}, blueprint: model-router, values: [${values}]}`,
+      );
+      writeFileSync(file, `releases:\n${lines.join('\n')}\n`);
+      return { values, file };
+    };
+    const charts = {
+      INFO: renderedChart(join(stateDir, 'chart-info'), [
+        'model-router',
+        '--release',
+        'r',
+        '--set',
+        'router.logLevel=INFO',
+      ]),
+      WARN: renderedChart(join(stateDir, 'chart-warn'), [
+        'model-router',
+        '--release',
+        'r',
+        '--set',
+        'router.logLevel=WARN',
+      ]),
+    };
+    const lines: string[] = [];
+    for (const level of ['INFO', 'WARN'] as const) {
+      const { file } = fleetFile(level);
+      const before = apiRequests(kubectl, env);
+      const berth = run(BERTH, ['apply', file, '--concurrency', '8', '--create-namespace'], env);
+      const berthRequests = apiRequests(kubectl, env) - before - 1;
+      const helmStart = apiRequests(kubectl, env);
+      const started = process.hrtime.bigint();
+      for (const r of names)
+        run(
+          helm,
+          ['upgrade', '--install', r.name, charts[level], '-n', `h${r.ns}`, '--wait', '--timeout', '5m'],
+          env,
+        );
+      const helmSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const helmRequests = apiRequests(kubectl, env) - helmStart - 1;
+      const what = level === 'INFO' ? 'install' : 'upgrade';
+      lines.push(
+        `fleet ${what}, ${releases} releases in ${namespaces} namespaces, ${nodes} nodes: berth ${berth.seconds.toFixed(1)} s, ${berthRequests} API requests; helm loop ${helmSeconds.toFixed(1)} s, ${helmRequests} API requests; berth/helm ${(berth.seconds / helmSeconds).toFixed(2)}x time, ${(berthRequests / helmRequests).toFixed(2)}x requests`,
+      );
+    }
+    return lines;
+  } finally {
+    await down({ stateDir });
+  }
+}
+
 async function main(): Promise<void> {
   const tools = await build({ onProgress: (line) => console.error(line) });
   const helm = join(tools.toolsDir, 'helm');
@@ -217,12 +310,14 @@ async function main(): Promise<void> {
     });
   } finally {
     await down({ stateDir });
-    rmSync(stateDir, { recursive: true, force: true });
   }
+  const fleet = await fleetCase(tools, stateDir);
+  rmSync(stateDir, { recursive: true, force: true });
   console.log(
     `\n${RUNS} runs each, on ${cluster.kubernetesVersion} (local control plane, kwok nodes)${TIME ? '' : '; install /usr/bin/time (Debian package time) for peak memory'}\n`,
   );
   report(rows);
+  for (const line of fleet) console.log(line);
 }
 
 await main();
