@@ -4,18 +4,25 @@
  *
  *   npm run bench                 # all scenarios
  *   BENCH_RUNS=9 npm run bench    # more runs per scenario (default 5)
+ *   BENCH_OFFLINE=1 npm run bench # only the renders (no cluster)
+ *   BENCH_BACKENDS=200 npm run bench  # a smaller scale release (default 1,000 backends, ~5,000 objects)
+ *   BENCH_FLEET=200 BENCH_FLEET_NAMESPACES=50 BENCH_FLEET_NODES=1000 npm run bench   # the fleet case
+ *   BENCH_FLEET=0 npm run bench   # without it
  *
  * Helm gets a static chart whose templates are berth's rendered output for the same values, so
  * both tools deploy exactly the same objects; Helm's own templating is then nearly free, which
  * makes the comparison about the tools' overhead, waiting and bookkeeping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { blueprintNames } from '../src/blueprints/registry.ts';
 import { KubeClient } from '../src/kube/client.ts';
 import { build, down, up } from '../src/local/index.ts';
+import { toYaml } from '../src/yaml.ts';
+import { scaleValues } from './scale.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -66,7 +73,7 @@ function report(rows: Row[]): void {
 
 function staticChart(dir: string, manifests: string): string {
   mkdirSync(join(dir, 'templates'), { recursive: true });
-  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: langfuse-static\nversion: 0.1.0\n');
+  writeFileSync(join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: berth-static\nversion: 0.1.0\n');
   // Helm would try to template {{ }} inside the objects; berth's output has none, but escape anyway.
   const templated = manifests
     .replaceAll('{{', '{{"{{"}}')
@@ -132,11 +139,144 @@ async function seedReleases(client: KubeClient, namespace: string, count: number
   }
 }
 
+/** berth's rendered objects for `args`, as a static chart Helm templates back to the same objects. */
+function renderedChart(dir: string, args: readonly string[]): string {
+  const rendered = spawnSync(BERTH, ['render', ...args, '-n', 'bench-placeholder'], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (rendered.status !== 0) throw new Error(`berth render ${args.join(' ')} failed:\n${rendered.stderr}`);
+  return staticChart(dir, rendered.stdout);
+}
+
+/** Offline renders: each blueprint's defaults, and one release of about 5,000 objects. */
+function renders(helm: string, stateDir: string): Row[] {
+  const rows: Row[] = [];
+  for (const name of blueprintNames()) {
+    const args = [name, '--release', 'r'];
+    const chart = renderedChart(join(stateDir, `chart-${name}`), args);
+    rows.push({
+      scenario: `render ${name} (defaults)`,
+      berth: Array.from({ length: RUNS }, () => run(BERTH, ['render', ...args], {})),
+      helm: Array.from({ length: RUNS }, () => run(helm, ['template', 'r', chart], {})),
+    });
+  }
+  const backends = Number(process.env.BENCH_BACKENDS ?? 1000);
+  const values = join(stateDir, 'scale-values.yaml');
+  writeFileSync(values, toYaml(scaleValues(backends)));
+  const args = ['model-router', '-f', values, '--release', 'mr'];
+  const chart = renderedChart(join(stateDir, 'chart-scale'), args);
+  const objects = readFileSync(join(chart, 'templates', 'all.yaml'), 'utf8').match(/^kind: /gm)?.length ?? 0;
+  const runs = Math.max(3, Math.ceil(RUNS / 2));
+  rows.push({
+    scenario: `render ${objects} objects (${backends} model backends)`,
+    berth: Array.from({ length: runs }, () => run(BERTH, ['render', ...args], {})),
+    helm: Array.from({ length: runs }, () => run(helm, ['template', 'mr', chart], {})),
+  });
+  return rows;
+}
+
+/** Requests the API server has served so far (the sum of apiserver_request_total). */
+function apiRequests(kubectl: string, env: NodeJS.ProcessEnv): number {
+  const metrics = spawnSync(kubectl, ['get', '--raw', '/metrics'], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  }).stdout;
+  let total = 0;
+  for (const line of metrics.split('\n')) {
+    if (line.startsWith('apiserver_request_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+/**
+ * The fleet case on a cluster of its own with many kwok nodes: `releases` model-router releases in
+ * `namespaces` namespaces installed, then all upgraded to new values, by `berth apply --concurrency 8`
+ * and by a loop of `helm upgrade --install` (what a script or helmfile without --concurrency does).
+ * Each tool's own releases, in its own namespaces; the requests each one made are counted.
+ */
+async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promise<string[]> {
+  const releases = Number(process.env.BENCH_FLEET ?? 200);
+  if (releases === 0) return [];
+  const namespaces = Number(process.env.BENCH_FLEET_NAMESPACES ?? 50);
+  const nodes = Number(process.env.BENCH_FLEET_NODES ?? 1000);
+  const helm = join(tools.toolsDir, 'helm');
+  const kubectl = join(tools.toolsDir, 'kubectl');
+  const stateDir = join(stateRoot, 'fleet');
+  const cluster = await up({ stateDir, nodes, timeoutMs: 600_000 });
+  const env = {
+    KUBECONFIG: cluster.kubeconfig,
+    HELM_CACHE_HOME: join(stateDir, 'helm-cache'),
+    HELM_CONFIG_HOME: join(stateDir, 'helm-config'),
+  };
+  try {
+    for (let i = 0; i < namespaces; i++)
+      for (const tool of ['b', 'h']) run(kubectl, ['create', 'namespace', `${tool}${i}`], env);
+    const names = Array.from({ length: releases }, (_, i) => ({ name: `r${i}`, ns: i % namespaces }));
+    const fleetFile = (level: string) => {
+      const values = join(stateDir, `values-${level}.yaml`);
+      writeFileSync(values, `router:\n  logLevel: ${level}\n`);
+      const file = join(stateDir, `fleet-${level}.yaml`);
+      const lines = names.map(
+        (r) => `  - {name: ${r.name}, namespace: b${r.ns}, blueprint: model-router, values: [${values}]}`,
+      );
+      writeFileSync(file, `releases:\n${lines.join('\n')}\n`);
+      return { values, file };
+    };
+    const charts = {
+      INFO: renderedChart(join(stateDir, 'chart-info'), [
+        'model-router',
+        '--release',
+        'r',
+        '--set',
+        'router.logLevel=INFO',
+      ]),
+      WARN: renderedChart(join(stateDir, 'chart-warn'), [
+        'model-router',
+        '--release',
+        'r',
+        '--set',
+        'router.logLevel=WARN',
+      ]),
+    };
+    const lines: string[] = [];
+    for (const level of ['INFO', 'WARN'] as const) {
+      const { file } = fleetFile(level);
+      const before = apiRequests(kubectl, env);
+      const berth = run(BERTH, ['apply', file, '--concurrency', '8', '--create-namespace'], env);
+      const berthRequests = apiRequests(kubectl, env) - before - 1;
+      const helmStart = apiRequests(kubectl, env);
+      const started = process.hrtime.bigint();
+      for (const r of names)
+        run(
+          helm,
+          ['upgrade', '--install', r.name, charts[level], '-n', `h${r.ns}`, '--wait', '--timeout', '5m'],
+          env,
+        );
+      const helmSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const helmRequests = apiRequests(kubectl, env) - helmStart - 1;
+      const what = level === 'INFO' ? 'install' : 'upgrade';
+      lines.push(
+        `fleet ${what}, ${releases} releases in ${namespaces} namespaces, ${nodes} nodes: berth ${berth.seconds.toFixed(1)} s, ${berthRequests} API requests; helm loop ${helmSeconds.toFixed(1)} s, ${helmRequests} API requests; berth/helm ${(berth.seconds / helmSeconds).toFixed(2)}x time, ${(berthRequests / helmRequests).toFixed(2)}x requests`,
+      );
+    }
+    return lines;
+  } finally {
+    await down({ stateDir });
+  }
+}
+
 async function main(): Promise<void> {
   const tools = await build({ onProgress: (line) => console.error(line) });
   const helm = join(tools.toolsDir, 'helm');
   const kubectl = join(tools.toolsDir, 'kubectl');
   const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  if (process.env.BENCH_OFFLINE) {
+    report(renders(helm, stateDir));
+    rmSync(stateDir, { recursive: true, force: true });
+    return;
+  }
   const cluster = await up({ stateDir, nodes: 3 });
   const env = {
     KUBECONFIG: cluster.kubeconfig,
@@ -145,23 +285,9 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   try {
+    rows.push(...renders(helm, stateDir));
     const values = join(ROOT, 'examples/langfuse/values-minimal.yaml');
-    const rendered = spawnSync(
-      BERTH,
-      ['render', 'langfuse', '-f', values, '--release', 'lf', '-n', 'bench-placeholder'],
-      {
-        encoding: 'utf8',
-      },
-    );
-    const chart = staticChart(join(stateDir, 'chart'), rendered.stdout);
-
-    rows.push({
-      scenario: 'render langfuse (offline)',
-      berth: Array.from({ length: RUNS }, () =>
-        run(BERTH, ['render', 'langfuse', '-f', values, '--release', 'lf'], env),
-      ),
-      helm: Array.from({ length: RUNS }, () => run(helm, ['template', 'lf', chart], env)),
-    });
+    const chart = renderedChart(join(stateDir, 'chart'), ['langfuse', '-f', values, '--release', 'lf']);
 
     const install: Row = { scenario: 'install langfuse to ready', berth: [], helm: [] };
     const noop: Row = { scenario: 'no-op upgrade', berth: [], helm: [] };
@@ -184,12 +310,14 @@ async function main(): Promise<void> {
     });
   } finally {
     await down({ stateDir });
-    rmSync(stateDir, { recursive: true, force: true });
   }
+  const fleet = await fleetCase(tools, stateDir);
+  rmSync(stateDir, { recursive: true, force: true });
   console.log(
     `\n${RUNS} runs each, on ${cluster.kubernetesVersion} (local control plane, kwok nodes)${TIME ? '' : '; install /usr/bin/time (Debian package time) for peak memory'}\n`,
   );
   report(rows);
+  for (const line of fleet) console.log(line);
 }
 
 await main();

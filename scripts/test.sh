@@ -36,6 +36,10 @@ if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.pack
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+# bin/berth runs the bundle; build it from this src so the tests run what users run.
+step "bundle (scripts/build.mjs)"
+node scripts/build.mjs
+
 step "type check"
 tsc -p tsconfig.json
 

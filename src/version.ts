@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { INSTALL_ROOT } from './root.ts';
 
-const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const manifest = JSON.parse(readFileSync(new URL('package.json', INSTALL_ROOT), 'utf8')) as {
   version: string;
 };
 

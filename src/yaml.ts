@@ -1,12 +1,14 @@
 import { LineCounter, parseDocument, stringify, YAMLMap } from 'yaml';
 import { BerthError } from './errors.ts';
+import { emitYaml } from './yaml-emit.ts';
+import { fastParse } from './yaml-fast-parse.ts';
 
 /**
  * YAML for Kubernetes and for the platforms' own config files. Kubernetes, Helm and SnakeYAML read
  * YAML 1.1, where an unquoted `yes`, `on` or `0755` is not a string; writing 1.1 quotes them.
  */
 export function toYaml(data: unknown): string {
-  return stringify(data, { version: '1.1', lineWidth: 0 });
+  return emitYaml(data) ?? stringify(data, { version: '1.1', lineWidth: 0 });
 }
 
 /**
@@ -50,6 +52,11 @@ export function parseYamlInput(text: string, options: YamlInputOptions): unknown
     if ((ch === 10 || ch === 44) && ++separators > YAML_LIMITS.maxSeparators) {
       fail(`more than ${YAML_LIMITS.maxSeparators} lines and commas; berth reads smaller YAML documents`);
     }
+  }
+  const fast = options.merge ? undefined : fastParse(text);
+  if (fast) {
+    checkSize(fast.value, fail);
+    return fast.value;
   }
   // The yaml package's own duplicate-key check compares every key with every other (80,000 keys
   // take over a minute); the check below is linear.

@@ -5,10 +5,10 @@
  * no cluster can be reached.
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
-import { BerthError } from '../errors.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { PodLogReader } from '../kube/logs.ts';
+import { checkOptionalNamespace } from '../names.ts';
 import type { ReleaseTarget } from '../release/engine.ts';
 import { checkReleaseName, render } from '../render/render.ts';
 
@@ -18,28 +18,6 @@ export type ClusterTarget = KubeconfigOptions;
 export interface Connection {
   readonly client: KubeClient;
   readonly namespace: string;
-}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * A namespace as the API server accepts it (a DNS-1123 label). Checked before anything connects:
- * an empty namespace would otherwise make namespaced reads cluster-wide.
- */
-export function checkNamespace(namespace: string): string {
-  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
-    throw new BerthError(
-      'BERTH_NAMESPACE_INVALID',
-      `--namespace ${JSON.stringify(namespace)}: expected a namespace name (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
-      { hint: 'kubectl get namespaces lists the existing ones' },
-    );
-  }
-  return namespace;
-}
-
-/** A namespace that may be left out (the kubeconfig context's namespace is used then). */
-export function checkOptionalNamespace(namespace: string | undefined): string | undefined {
-  return namespace === undefined ? undefined : checkNamespace(namespace);
 }
 
 /** Connects with the kubeconfig; the namespace is the target's (checked) or the context's. */

@@ -75,7 +75,17 @@ export async function runDeploy(
       namespace: at.cluster.namespace,
     });
   }
-  const target = connectRelease(at.release, at.cluster);
+  return deployTo(connectRelease(at.release, at.cluster), request, settings, events, saved);
+}
+
+/** The engine on a connected release: the preflight gate, the data guard, the waiter, the events. */
+export function deployTo(
+  target: ReleaseTarget,
+  request: DeployRequest,
+  settings: DeploySettings,
+  events: ActionEvents,
+  saved?: SavedPlan,
+): Promise<ReleaseResult> {
   if (saved && request.kind !== 'rollback')
     checkSavedPlan(saved, { ...request, release: target.release, namespace: target.namespace });
   const { preflight, ...rest } = settings;

@@ -1,6 +1,7 @@
 /** lint: the rendered wiring and the upstream contract, every finding at once, offline. */
+
+import { checkNamespace } from '../names.ts';
 import { type LintReport, lint as lintRelease } from '../verify/lint.ts';
-import { checkNamespace } from './cluster.ts';
 
 export interface LintRequest {
   readonly blueprint: string;

@@ -1,7 +1,7 @@
 /** render: a blueprint's Kubernetes objects, offline (like helm template). */
 import type { Blueprint } from '../blueprints/blueprint.ts';
+import { checkNamespace } from '../names.ts';
 import { type RenderResult, render as renderObjects } from '../render/render.ts';
-import { checkNamespace } from './cluster.ts';
 
 export interface OfflineRequest {
   readonly blueprint: Blueprint;

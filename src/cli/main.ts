@@ -45,6 +45,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
   { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
   { commands: ['export'], load: async () => (await import('./commands/export.ts')).registerExportCommands },
   { commands: ['adopt'], load: async () => (await import('./commands/adopt.ts')).registerAdoptCommand },
+  { commands: ['apply'], load: async () => (await import('./commands/fleet.ts')).registerFleetCommand },
 ];
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {

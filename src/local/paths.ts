@@ -2,9 +2,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BerthError } from '../errors.ts';
+import { INSTALL_ROOT } from '../root.ts';
 
-/** Repository root (this file lives in src/local/). */
-export const repoRoot: string = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** Repository root. */
+export const repoRoot: string = resolve(fileURLToPath(INSTALL_ROOT));
 
 /** The build script of the control plane binaries. */
 export const buildScript: string = join(repoRoot, 'cluster', 'build.sh');

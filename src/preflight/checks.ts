@@ -257,22 +257,26 @@ async function crdPresent(client: KubeClient, need: CrdNeed): Promise<boolean> {
 export async function checkCrds({ client, requirements }: CheckContext): Promise<PreflightCheck> {
   const { crds, issuers, namespace } = requirements;
   if (crds.length === 0) return check('crds', 'pass', 'no custom resources needed');
-  const missing: CrdNeed[] = [];
-  for (const need of crds) if (!(await crdPresent(client, need))) missing.push(need);
+  const present = await Promise.all(crds.map((need) => crdPresent(client, need)));
+  const missing = crds.filter((_, i) => !present[i]);
   const details = missing.map(
     (m) =>
       `${m.name}${m.apiVersion ? ` (${m.apiVersion} ${m.kind})` : ''} is not installed, needed by ${m.neededBy.join(', ')}`,
   );
   const missingGroups = new Set(missing.map(crdGroup));
   if (!missingGroups.has('cert-manager.io')) {
-    for (const issuer of issuers) {
-      const live = await client.get({
-        apiVersion: 'cert-manager.io/v1',
-        kind: issuer.kind,
-        name: issuer.name,
-        ...(issuer.kind === 'Issuer' ? { namespace } : {}),
-      });
-      if (!live) {
+    const found = await Promise.all(
+      issuers.map((issuer) =>
+        client.get({
+          apiVersion: 'cert-manager.io/v1',
+          kind: issuer.kind,
+          name: issuer.name,
+          ...(issuer.kind === 'Issuer' ? { namespace } : {}),
+        }),
+      ),
+    );
+    for (const [i, issuer] of issuers.entries()) {
+      if (!found[i]) {
         details.push(
           `${issuer.kind} ${issuer.name}${issuer.kind === 'Issuer' ? ` in namespace ${namespace}` : ''} does not exist, named by ${issuer.ingresses.join(', ')}`,
         );
@@ -307,8 +311,11 @@ export async function checkSecrets({ client, requirements }: CheckContext): Prom
   const { secrets, namespace } = requirements;
   if (secrets.length === 0) return check('existing-secrets', 'pass', 'no existing Secrets referenced');
   const details: string[] = [];
-  for (const need of secrets) {
-    const live = await client.get({ apiVersion: 'v1', kind: 'Secret', name: need.name, namespace });
+  const found = await Promise.all(
+    secrets.map((need) => client.get({ apiVersion: 'v1', kind: 'Secret', name: need.name, namespace })),
+  );
+  for (const [i, need] of secrets.entries()) {
+    const live = found[i];
     const refs = need.referencedBy.join(', ');
     if (!live) {
       details.push(`Secret ${need.name} does not exist in namespace ${namespace} (referenced by ${refs})`);
@@ -349,14 +356,13 @@ export async function checkClaims({ client, requirements }: CheckContext): Promi
   if (claims.length === 0)
     return check('existing-claims', 'pass', 'no existing PersistentVolumeClaims referenced');
   const details: string[] = [];
-  for (const need of claims) {
-    const live = await client.get({
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      name: need.name,
-      namespace,
-    });
-    if (!live)
+  const found = await Promise.all(
+    claims.map((need) =>
+      client.get({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: need.name, namespace }),
+    ),
+  );
+  for (const [i, need] of claims.entries()) {
+    if (!found[i])
       details.push(
         `PersistentVolumeClaim ${need.name} does not exist in namespace ${namespace} (referenced by ${need.referencedBy.join(', ')})`,
       );
@@ -380,17 +386,15 @@ export async function checkCapacity({
   requirements,
   release,
 }: CheckContext): Promise<PreflightCheck> {
-  const nodes = await list(client, 'v1', 'Node');
-  let pods: LiveObject[] | undefined;
-  try {
-    pods = await client.list({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
-    });
-  } catch (err) {
-    if (!isForbidden(err)) throw err;
-  }
+  const [nodes, pods] = await Promise.all([
+    list(client, 'v1', 'Node'),
+    client
+      .list({ apiVersion: 'v1', kind: 'Pod', fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' })
+      .catch((err: unknown): undefined => {
+        if (!isForbidden(err)) throw err;
+        return undefined;
+      }),
+  ]);
   const capacities = nodeCapacities(nodes, pods, { namespace: requirements.namespace, release });
   const verdict = capacityVerdict(requirements.resources, capacities, pods !== undefined);
   const caveat =

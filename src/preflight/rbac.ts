@@ -71,8 +71,9 @@ export async function missingPermissions(
   namespace: string,
 ): Promise<MissingPermission[]> {
   const questions: (AccessQuestion & { name: string })[] = [];
-  for (const need of needs) {
-    const { plural, namespaced } = await resourceOf(client, need);
+  const resources = await Promise.all(needs.map((need) => resourceOf(client, need)));
+  for (const [i, need] of needs.entries()) {
+    const { plural, namespaced } = resources[i]!;
     const group = groupOf(need.apiVersion);
     for (const verb of need.verbs) {
       questions.push({

@@ -28,6 +28,7 @@ import type { ProgressListener } from './progress.ts';
 import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
 import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
+import { unchangedUpgrade } from './unchanged.ts';
 
 /** A release on a cluster; the engine needs only the ClusterApi seam, other callers the full client. */
 export interface ReleaseTarget<C extends ClusterApi = KubeClient> {
@@ -168,6 +169,10 @@ export async function deploy(
 ): Promise<ReleaseResult> {
   const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
+  if (request.kind === 'upgrade' && !options.dryRun) {
+    const unchanged = await unchangedUpgrade(target, request, store);
+    if (unchanged) return unchanged;
+  }
   if (options.createNamespace && !options.dryRun) await ensureNamespace(client, namespace);
   const lock = await acquireLock(client, namespace, release);
   try {

@@ -14,6 +14,8 @@ export const ANNOTATION = {
   updated: 'berth.dev/updated',
   description: 'berth.dev/description',
   chunks: 'berth.dev/chunks',
+  /** The manifest digest of the revision, so a no-op upgrade needs no record payload. */
+  digest: 'berth.dev/digest',
   resourcePolicy: 'berth.dev/resource-policy',
   specHash: 'berth.dev/spec-hash',
 } as const;

@@ -80,6 +80,7 @@ export class ReleaseStore {
                 [ANNOTATION.updated]: record.finishedAt ?? record.startedAt,
                 [ANNOTATION.description]: record.description.slice(0, 1000),
                 [ANNOTATION.chunks]: String(chunks.length),
+                [ANNOTATION.digest]: record.digest,
               },
             }
           : {}),
@@ -136,13 +137,30 @@ export class ReleaseStore {
 
   /** Record heads of one release (or every release when `release` is omitted), newest revision first. */
   async summaries(namespace: string | undefined, release?: string): Promise<RecordSummary[]> {
+    return (await this.heads(namespace, release)).map(summaryOf);
+  }
+
+  /**
+   * The newest revision's summary and manifest digest, from metadata alone (the digest is empty for
+   * records written before the head carried it).
+   */
+  async newest(
+    namespace: string,
+    release: string,
+  ): Promise<{ summary: RecordSummary; digest: string } | undefined> {
+    const [head] = await this.heads(namespace, release);
+    return head && { summary: summaryOf(head), digest: head.metadata.annotations?.[ANNOTATION.digest] ?? '' };
+  }
+
+  private async heads(namespace: string | undefined, release?: string): Promise<LiveObject[]> {
     const selector = [
       `${LABEL.owner}=berth`,
       `${LABEL.chunk}=0`,
       ...(release ? [`${LABEL.release}=${release}`] : []),
     ].join(',');
     const heads = await this.client.listMetadata({ ...SECRET, namespace, labelSelector: selector });
-    return heads.map(summaryOf).sort((a, b) => b.revision - a.revision);
+    const revision = (head: LiveObject) => Number(head.metadata.labels?.[LABEL.revision]);
+    return heads.sort((a, b) => revision(b) - revision(a));
   }
 
   async latest(namespace: string, release: string): Promise<ReleaseRecord | undefined> {

@@ -74,16 +74,46 @@ const LOCAL_MODELS: Record<string, ModelClass> = {
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler': VerticalPodAutoscalerModel,
 };
 
+/**
+ * The kinds berth's blueprints render, imported by name so the bundler builds their validators into
+ * berth's own files; anything else (a user's extra object) is looked up in node_modules by path.
+ */
+const BUNDLED_MODELS: Record<string, () => Promise<Record<string, unknown>>> = {
+  'v1/ConfigMap': () => import('kubernetes-models/v1/ConfigMap'),
+  'v1/Namespace': () => import('kubernetes-models/v1/Namespace'),
+  'v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
+  'v1/Secret': () => import('kubernetes-models/v1/Secret'),
+  'v1/Service': () => import('kubernetes-models/v1/Service'),
+  'v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
+  'apps/v1/DaemonSet': () => import('kubernetes-models/apps/v1/DaemonSet'),
+  'apps/v1/Deployment': () => import('kubernetes-models/apps/v1/Deployment'),
+  'apps/v1/StatefulSet': () => import('kubernetes-models/apps/v1/StatefulSet'),
+  'autoscaling/v2/HorizontalPodAutoscaler': () =>
+    import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'),
+  'batch/v1/CronJob': () => import('kubernetes-models/batch/v1/CronJob'),
+  'batch/v1/Job': () => import('kubernetes-models/batch/v1/Job'),
+  'networking.k8s.io/v1/Ingress': () => import('kubernetes-models/networking.k8s.io/v1/Ingress'),
+  'networking.k8s.io/v1/NetworkPolicy': () => import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy'),
+  'policy/v1/PodDisruptionBudget': () => import('kubernetes-models/policy/v1/PodDisruptionBudget'),
+  'monitoring.coreos.com/v1/PrometheusRule': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule'),
+  'monitoring.coreos.com/v1/ServiceMonitor': () =>
+    import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor'),
+  'keda.sh/v1alpha1/ScaledObject': () => import('@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject'),
+};
+
 const models = new Map<string, Promise<ModelClass>>();
 
 async function modelFor(object: KubeObject): Promise<ModelClass> {
-  const local = LOCAL_MODELS[`${object.apiVersion}/${object.kind}`];
+  const key = `${object.apiVersion}/${object.kind}`;
+  const local = LOCAL_MODELS[key];
   if (local) return local;
   const path = modulePath(object);
   let model = models.get(path);
   if (!model) {
-    model = import(path).then((module: Record<string, ModelClass>) => {
-      const found = module[object.kind];
+    const bundled = BUNDLED_MODELS[key];
+    model = (bundled ? bundled() : import(path)).then((module: Record<string, unknown>) => {
+      const found = module[object.kind] as ModelClass | undefined;
       if (!found) throw new Error(`no model ${object.kind} in ${path}`);
       return found;
     });
@@ -112,7 +142,8 @@ export async function schemaViolations(objects: readonly KubeObject[]): Promise<
       continue;
     }
     try {
-      new Model(structuredClone(object)).validate();
+      // The model copies what it is given (kubernetes-models filters undefined values into new objects).
+      new Model(object).validate();
     } catch (error) {
       violations.push({ object: id, message: (error as Error).message });
     }

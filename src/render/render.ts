@@ -102,8 +102,12 @@ function compareManifests(a: Manifest, b: Manifest): number {
       : 0;
 }
 
+function kindAndName(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.name}`;
+}
+
 function sameObject(a: KubeObject, b: KubeObject): boolean {
-  return a.kind === b.kind && a.metadata.name === b.metadata.name;
+  return kindAndName(a) === kindAndName(b);
 }
 
 const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -167,13 +171,15 @@ export async function render(
   manifests.push(...platform.extraObjects);
   const lastStage = STAGES.at(-1)!;
   const extras = extraObjectManifests(ctx, values.extraObjects ?? [], lastStage);
+  const present = new Set(manifests.map((m) => kindAndName(m.object)));
   for (const extra of extras) {
-    if (manifests.some((m) => sameObject(m.object, extra.object))) {
+    if (present.has(kindAndName(extra.object))) {
       throw new BerthError(
         'BERTH_VALUES',
         `values extraObjects: ${objectKey(extra.object)} is already part of the release; change it with patches instead`,
       );
     }
+    present.add(kindAndName(extra.object));
     manifests.push(extra);
   }
   const ingress = ingressObject(ctx, platform.ingressRoutes, platform.components);

@@ -12,7 +12,7 @@ import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/typ
 import type { DeployOptions } from '../../src/release/engine.ts';
 import type { ProgressEvent } from '../../src/release/progress.ts';
 
-export type FakeOperation = 'get' | 'list' | 'apply' | 'create' | 'delete';
+export type FakeOperation = 'get' | 'list' | 'listMetadata' | 'apply' | 'create' | 'delete';
 
 export interface FakeCall {
   readonly operation: FakeOperation;
@@ -110,6 +110,10 @@ export class FakeCluster implements ClusterApi {
 
   async list(query: ListQuery): Promise<LiveObject[]> {
     this.enter('list', query.kind);
+    return this.select(query);
+  }
+
+  private select(query: ListQuery): LiveObject[] {
     return [...this.objects.values()]
       .filter(
         (o) =>
@@ -121,8 +125,10 @@ export class FakeCluster implements ClusterApi {
       .map(clone);
   }
 
+  /** Like the API server's PartialObjectMetadata list: no data, no spec. */
   async listMetadata(query: ListQuery): Promise<LiveObject[]> {
-    return (await this.list(query)).map((o) => ({
+    this.enter('listMetadata', query.kind);
+    return this.select(query).map((o) => ({
       apiVersion: o.apiVersion,
       kind: o.kind,
       metadata: o.metadata,

@@ -4,11 +4,21 @@
  * inside berth.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runBerth } from '../support/cli.ts';
+import { fileURLToPath } from 'node:url';
+import { BERTH_BIN, runBerth } from '../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-launcher-'));
 const marker = join(dir, 'node-loaded-the-env-file');
@@ -38,4 +48,40 @@ test("other Node options after the command are berth's arguments too", async () 
   assert.equal(result.code, 2);
   assert.equal(existsSync(marker), false);
   assert.match(result.stderr, /unknown option '--require'/);
+});
+
+/** A copy of the launcher in an install of its own, whose bundle and source say which one ran. */
+function fakeInstall(): { root: string; run(...args: string[]): string } {
+  const root = mkdtempSync(join(tmpdir(), 'berth-install-'));
+  for (const sub of ['bin', 'dist', 'src/cli']) mkdirSync(join(root, sub), { recursive: true });
+  copyFileSync(BERTH_BIN, join(root, 'bin/berth'));
+  symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(root, 'node_modules'));
+  writeFileSync(join(root, 'package-lock.json'), '{}\n');
+  const say = (who: string) =>
+    `console.log(${JSON.stringify(who)}, JSON.stringify(process.argv.slice(2)));\n`;
+  writeFileSync(join(root, 'src/cli/start.ts'), say('source'));
+  return {
+    root,
+    run: (...args) => execFileSync(join(root, 'bin/berth'), args, { encoding: 'utf8', stdio: 'pipe' }).trim(),
+  };
+}
+
+test('the launcher runs the bundle when it is newer than src, with the arguments untouched', () => {
+  const install = fakeInstall();
+  writeFileSync(
+    join(install.root, 'dist/berth.js'),
+    "console.log('bundle', JSON.stringify(process.argv.slice(2)));\n",
+  );
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(join(install.root, 'dist/berth.js'), later, later);
+  assert.equal(install.run('render', '--env-file', 'x.env'), 'bundle ["render","--env-file","x.env"]');
+});
+
+test('a bundle older than src, or none, falls back to running src', () => {
+  const install = fakeInstall();
+  assert.equal(install.run('version'), 'source ["version"]');
+  writeFileSync(join(install.root, 'dist/berth.js'), "console.log('bundle');\n");
+  const earlier = new Date(Date.now() - 60_000);
+  utimesSync(join(install.root, 'dist/berth.js'), earlier, earlier);
+  assert.equal(install.run('version'), 'source ["version"]');
 });

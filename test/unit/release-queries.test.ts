@@ -270,3 +270,18 @@ describe('uninstall', () => {
     assert.ok(Date.now() - started >= 1000, 'waited the whole time-out');
   });
 });
+
+describe('list and history read metadata only', () => {
+  test('one metadata list each, no record payload fetched', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf', NS, 2);
+    await installed(cluster, 'other');
+    cluster.calls.length = 0;
+    await listReleases(cluster.client, NS);
+    await releaseHistory(target);
+    assert.deepEqual(
+      cluster.calls.map((c) => `${c.operation} ${c.kind}`),
+      ['listMetadata Secret', 'listMetadata Secret'],
+    );
+  });
+});

@@ -24,7 +24,7 @@ import { deployProgress, progressPrinter, stopDeployProgress } from '../progress
 import { addValueOptions, valueSources } from '../value-options.ts';
 import { printPlan } from './plan.ts';
 
-interface DeployFlags extends ClusterFlags {
+export interface DeployFlags extends ClusterFlags {
   values: string[];
   timeout: string;
   wait: boolean;
@@ -40,7 +40,12 @@ interface DeployFlags extends ClusterFlags {
 }
 
 function deployOptions(command: Command): Command {
-  return clusterOptions(command)
+  return rolloutOptions(clusterOptions(command));
+}
+
+/** How a release is rolled out: shared by install, upgrade, rollback and apply (fleet files). */
+export function rolloutOptions(command: Command): Command {
+  return command
     .option('--timeout <duration>', 'give up waiting after this long (e.g. 90s, 10m)', '10m')
     .option('--wait', 'wait for each stage to be ready before the next (default)', true)
     .option('--no-wait', 'apply every stage without waiting for readiness')
@@ -54,7 +59,10 @@ function deployOptions(command: Command): Command {
 }
 
 /** The output format and the deploy flags, checked before the action runs. */
-function deploySettings(flags: DeployFlags): { json: boolean; settings: DeploySettings } {
+export function deploySettings(flags: Omit<DeployFlags, 'values' | 'rotateSecret'>): {
+  json: boolean;
+  settings: DeploySettings;
+} {
   const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
   const historyMax = parseWholeNumber('--history-max', flags.historyMax, { min: 1, max: 1000 });
   const settings = {

@@ -1,0 +1,24 @@
+/** Names the API server would refuse, caught before anything connects. */
+import { BerthError } from './errors.ts';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A namespace as the API server accepts it (a DNS-1123 label). Checked before anything connects:
+ * an empty namespace would otherwise make namespaced reads cluster-wide.
+ */
+export function checkNamespace(namespace: string): string {
+  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+    throw new BerthError(
+      'BERTH_NAMESPACE_INVALID',
+      `--namespace ${JSON.stringify(namespace)}: expected a namespace name (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
+      { hint: 'kubectl get namespaces lists the existing ones' },
+    );
+  }
+  return namespace;
+}
+
+/** A namespace that may be left out (the kubeconfig context's namespace is used then). */
+export function checkOptionalNamespace(namespace: string | undefined): string | undefined {
+  return namespace === undefined ? undefined : checkNamespace(namespace);
+}

@@ -1,0 +1,47 @@
+/**
+ * The no-op upgrade, decided cheaply: the newest record's digest (an annotation on its head, read
+ * with the other record metadata) against a render with the kept secret values. It runs before the
+ * lock and the preflight; only a release whose newest revision is deployed and digests the same is
+ * "unchanged". Anything else goes the full way, where the engine checks again under the lock.
+ */
+import type { Blueprint } from '../blueprints/blueprint.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
+import { render } from '../render/render.ts';
+import type { ReleaseResult, ReleaseTarget } from './engine.ts';
+import { manifestDigest } from './record.ts';
+import { keptSecretValues, readGeneratedSecrets } from './secrets.ts';
+import type { ReleaseStore } from './store.ts';
+
+export interface UpgradeAsked {
+  readonly blueprint: Blueprint;
+  readonly values: Record<string, unknown>;
+  readonly rotateSecrets: readonly string[];
+}
+
+export async function unchangedUpgrade(
+  target: ReleaseTarget<ClusterApi>,
+  request: UpgradeAsked,
+  store: ReleaseStore,
+): Promise<ReleaseResult | undefined> {
+  if (request.rotateSecrets.length > 0) return undefined;
+  const { client, namespace, release } = target;
+  const newest = await store.newest(namespace, release);
+  if (newest?.summary.status !== 'deployed' || !newest.digest) return undefined;
+  const stored = await readGeneratedSecrets(client, namespace, release);
+  const rendered = await render(request.blueprint, request.values, {
+    release,
+    namespace,
+    secretValues: keptSecretValues(stored),
+  });
+  if (manifestDigest(rendered.manifests) !== newest.digest) return undefined;
+  return {
+    release,
+    namespace,
+    revision: newest.summary.revision,
+    status: 'unchanged',
+    blueprint: rendered.blueprint,
+    description: 'no changes',
+    notes: rendered.notes,
+    dryRun: false,
+  };
+}

@@ -1,0 +1,33 @@
+/** `berth apply` of a fleet file against the local control plane: several releases at a time, then no-ops. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { berth } from './support/berth.ts';
+import { withNamespace } from './support/cluster.ts';
+
+test('apply installs every release of a fleet file, then finds each unchanged', async (t) => {
+  const namespaces = [await withNamespace(t, 'fleet-a'), await withNamespace(t, 'fleet-b')];
+  const dir = mkdtempSync(join(tmpdir(), 'berth-fleet-e2e-'));
+  writeFileSync(join(dir, 'debug.yaml'), 'router:\n  logLevel: DEBUG\n');
+  const releases = ['r1', 'r2', 'r3'].map(
+    (name, i) =>
+      `  - {name: ${name}, namespace: ${namespaces[i % 2]}, blueprint: model-router, values: [debug.yaml]}`,
+  );
+  const fleet = join(dir, 'fleet.yaml');
+  writeFileSync(fleet, `releases:\n${releases.join('\n')}\n`);
+
+  const first = await berth(['apply', fleet, '--concurrency', '2', '-o', 'json']);
+  assert.equal(first.code, 0, first.stderr);
+  const installed = JSON.parse(first.stdout).releases as { release: string; result: { status: string } }[];
+  assert.deepEqual(
+    installed.map((o) => `${o.release}:${o.result.status}`),
+    ['r1:deployed', 'r2:deployed', 'r3:deployed'],
+  );
+
+  const second = await berth(['apply', fleet, '--concurrency', '3']);
+  assert.equal(second.code, 0, second.stderr);
+  for (const name of ['r1', 'r2', 'r3']) assert.match(second.stderr, new RegExp(`/${name}: no changes`));
+  assert.match(second.stdout, /NAMESPACE\s+NAME\s+REVISION\s+STATUS/);
+});
