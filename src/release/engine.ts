@@ -25,7 +25,7 @@ import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
-import { manifestDigest, type RecordedManifest, type ReleaseRecord, recordedManifest } from './record.ts';
+import { type RecordedManifest, type ReleaseRecord, recordedManifest, revisionDigest } from './record.ts';
 import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 import { unchangedUpgrade } from './unchanged.ts';
@@ -473,7 +473,7 @@ async function plan(
   const manifests = [...rendered.manifests];
   return {
     manifests,
-    digest: manifestDigest(manifests, { backup: request.values.backup }),
+    digest: revisionDigest(manifests, request.values),
     typedValues: rendered.values,
     values: redactCredentials(request.values),
     blueprint: rendered.blueprint,

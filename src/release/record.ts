@@ -104,3 +104,11 @@ export function manifestDigest(
     if (value !== undefined) hash.update(`${key}=${JSON.stringify(sortKeys(value))}\n`);
   return hash.digest('hex');
 }
+
+/** A revision's digest: its manifests and the recorded settings of the user's values. */
+export function revisionDigest(
+  manifests: readonly { object: KubeObject }[],
+  values: Record<string, unknown>,
+): string {
+  return manifestDigest(manifests, { backup: values.backup });
+}

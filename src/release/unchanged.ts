@@ -8,7 +8,7 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
 import { render } from '../render/render.ts';
 import type { ReleaseResult, ReleaseTarget } from './engine.ts';
-import { manifestDigest } from './record.ts';
+import { revisionDigest } from './record.ts';
 import { keptSecretValues, readGeneratedSecrets } from './secrets.ts';
 import type { ReleaseStore } from './store.ts';
 
@@ -33,7 +33,7 @@ export async function unchangedUpgrade(
     namespace,
     secretValues: keptSecretValues(stored),
   });
-  if (manifestDigest(rendered.manifests) !== newest.digest) return undefined;
+  if (revisionDigest(rendered.manifests, request.values) !== newest.digest) return undefined;
   return {
     release,
     namespace,
