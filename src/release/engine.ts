@@ -110,6 +110,22 @@ async function recoverInterrupted(
   return `revision ${latest.revision} was interrupted (${latest.status}); marked it failed and applying again from the start`;
 }
 
+/**
+ * A run killed between recording its revision deployed and superseding the previous one leaves two
+ * deployed revisions: the newest stays, the older ones are marked superseded.
+ */
+async function settleDeployed(store: ReleaseStore, target: ReleaseTarget, summaries: RecordSummary[]) {
+  const [, ...stale] = summaries.filter((s) => s.status === 'deployed');
+  for (const s of stale) {
+    const record = await store.load(target.namespace, target.release, s.revision);
+    if (!record) continue;
+    record.status = 'superseded';
+    await store.save(record);
+  }
+  if (stale.length === 0) return undefined;
+  return `revision ${stale.map((s) => s.revision).join(', ')} was still marked deployed; marked it superseded`;
+}
+
 export async function deploy(
   target: ReleaseTarget,
   request: DeployRequest,
@@ -131,15 +147,13 @@ export async function deploy(
       options.progress({ type: 'info', message: `recovered: ${recovered}` });
       summaries = await store.summaries(namespace, release);
     }
+    const settled = await settleDeployed(store, target, summaries);
+    if (settled) {
+      options.progress({ type: 'info', message: `recovered: ${settled}` });
+      summaries = await store.summaries(namespace, release);
+    }
     const everDeployed = summaries.some((s) => DEPLOYED_ONCE.has(s.status));
     let kind = request.kind;
-    if (kind === 'install' && everDeployed) {
-      throw releaseError(
-        'BERTH_RELEASE_EXISTS',
-        `release ${release} already exists in namespace ${namespace}`,
-        `use berth upgrade ${release} to change it`,
-      );
-    }
     if (kind === 'upgrade' && !everDeployed) {
       if (request.kind === 'upgrade' && request.installIfMissing) kind = 'install';
       else if (summaries.length === 0)
@@ -169,7 +183,18 @@ export async function deploy(
     // `upgrade --install` of a missing release is an install, and says so.
     const effective = request.kind === 'upgrade' && kind === 'install' ? { ...request, kind } : request;
     const planned = await plan(effective, target, stored, store, summaries);
-    if (kind !== 'rollback' && deployed && deployed.digest === planned.digest && !latest && !options.dryRun) {
+    const unchanged =
+      kind !== 'rollback' && deployed?.digest === planned.digest && !latest && !options.dryRun;
+    // The same install again is a no-op (a first run killed after it finished must not make the
+    // retry fail); an install that would change the release is refused.
+    if (kind === 'install' && everDeployed && !unchanged) {
+      throw releaseError(
+        'BERTH_RELEASE_EXISTS',
+        `release ${release} already exists in namespace ${namespace}`,
+        `use berth upgrade ${release} to change it`,
+      );
+    }
+    if (unchanged && deployed) {
       const { revision, blueprint } = deployed;
       return {
         release,

@@ -96,10 +96,43 @@ describe('release engine: install and upgrade', () => {
       code: 'BERTH_RELEASE_NOT_FOUND',
     });
     await deploy(target(cluster), await request('install'), options());
-    await assert.rejects(deploy(target(cluster), await request('install'), options()), {
-      code: 'BERTH_RELEASE_EXISTS',
-    });
+    await assert.rejects(
+      deploy(target(cluster), await request('install', { services: { web: { replicas: 3 } } }), options()),
+      { code: 'BERTH_RELEASE_EXISTS' },
+    );
     assert.deepEqual(await statuses(cluster), ['1:deployed']);
+  });
+
+  test('the same install again (its first run was killed after it finished) changes nothing', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    const again = await deploy(target(cluster), await request('install'), options());
+    assert.equal(again.status, 'unchanged');
+    assert.equal(again.revision, 1);
+    assert.deepEqual(await statuses(cluster), ['1:deployed']);
+  });
+
+  test('a run killed between recording its revision deployed and superseding the last one is settled by the next', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    const values = { services: { web: { replicas: 3 } } };
+    cluster.fault = (call, object) => {
+      const labels = object?.metadata.labels as Record<string, string> | undefined;
+      if (call.operation === 'apply' && labels?.['berth.dev/status'] === 'superseded')
+        throw new Error('killed');
+    };
+    await assert.rejects(deploy(target(cluster), await request('upgrade', values), options()), /killed/);
+    cluster.fault = undefined;
+    assert.deepEqual(await statuses(cluster), ['2:deployed', '1:deployed']);
+    await cluster.delete({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: NS,
+      name: `berth.${RELEASE}.lock`,
+    });
+    const again = await deploy(target(cluster), await request('upgrade', values), options());
+    assert.equal(again.status, 'unchanged');
+    assert.deepEqual(await statuses(cluster), ['2:deployed', '1:superseded']);
   });
 
   test('upgrade --install installs a missing release', async () => {
