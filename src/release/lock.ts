@@ -105,15 +105,15 @@ export async function acquireLock(
     const lease = leaseObject(namespace, release, fresh, live?.metadata.resourceVersion);
     current = live ? await client.apply(lease, { force: true }) : await client.create(lease);
   } catch (error) {
-    if (error instanceof KubeApiError && error.status === 409) {
-      const winner = ((await client.get(ref))?.spec ?? {}) as LeaseSpec;
-      throw new ReleaseLockedError(
-        release,
-        winner.holderIdentity ?? 'another berth',
-        winner.acquireTime ?? microTime(now),
-      );
-    }
-    throw error;
+    if (!(error instanceof KubeApiError)) throw error;
+    // Whether the write took effect is read back: a create whose answer was lost may have made the
+    // lease ours; a conflict is a holder's only when there is one.
+    const after = await client.get(ref);
+    const winner = (after?.spec ?? {}) as LeaseSpec;
+    if (after && winner.holderIdentity === holder) current = after;
+    else if (error.status === 409 && winner.holderIdentity)
+      throw new ReleaseLockedError(release, winner.holderIdentity, winner.acquireTime ?? microTime(now));
+    else throw error;
   }
   let lost = false;
   const timer = setInterval(() => {

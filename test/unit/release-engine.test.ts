@@ -15,7 +15,7 @@ import type { ProgressEvent } from '../../src/release/progress.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
-import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
+import { apiError, deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -264,6 +264,33 @@ describe('release engine: lock and recovery', () => {
     cluster.seed(lease('berth/elsewhere/42/abcd', new Date(Date.now() - (LEASE_SECONDS + 5) * 1000)));
     const result = await deploy(target(cluster), await request('install'), options());
     assert.equal(result.status, 'deployed');
+  });
+
+  test('a lease created although the answer was lost (a 5xx) is ours: the run proceeds', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call, object) => {
+      if (call.operation !== 'create' || call.kind !== 'Lease' || !object) return;
+      cluster.fault = undefined;
+      cluster.seed(object);
+      throw apiError('create', 'Lease', 503, 'the answer was lost');
+    };
+    const result = await deploy(target(cluster), await request('install'), options());
+    assert.equal(result.status, 'deployed');
+    assert.deepEqual(cluster.names('Lease'), []);
+  });
+
+  test('a conflict on taking the lock with no holder in sight is reported as it is, not as a holder', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call) => {
+      if (call.operation === 'create' && call.kind === 'Lease')
+        throw apiError('create', 'Lease', 409, 'injected conflict');
+    };
+    await assert.rejects(deploy(target(cluster), await request('install'), options()), (error: Error) => {
+      assert.doesNotMatch(error.message, /locked by/);
+      assert.match(error.message, /injected conflict/);
+      return true;
+    });
+    assert.deepEqual(await statuses(cluster), []);
   });
 
   test('the lock is released when the operation fails', async () => {
