@@ -3,9 +3,12 @@
  * manifests, record a pending revision, apply in stages, then mark it deployed (or failed, and with
  * `atomic` put the last good revision back).
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
+import { KubeConnectionError } from '../kube/errors.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import { runPreflight } from '../preflight/index.ts';
@@ -66,6 +69,9 @@ export type DeployRequest =
 
 const DEPLOYED_ONCE = new Set(['deployed', 'superseded']);
 const ATOMIC_ROLLBACK_MS = 5 * 60_000;
+/** How long a failed revision's outcome is retried while the API server cannot be reached. */
+const OUTCOME_GRACE_MS = 60_000;
+const OUTCOME_RETRY_MS = 1_000;
 
 function releaseError(code: string, message: string, hint?: string): BerthError {
   return new BerthError(code, message, hint ? { hint } : {});
@@ -292,9 +298,8 @@ async function execute(
     record.status = 'failed';
     record.description = `${kind} failed: ${redactUrlPasswords((error as Error).message.split('\n')[0]!)}`;
     record.finishedAt = new Date().toISOString();
-    // With the API server gone this cannot be written: the record stays pending and the next run
-    // marks it interrupted. The error the user sees is the one that stopped the rollout.
-    await store.save(record).catch(() => undefined);
+    // The error the user sees is the one that stopped the rollout.
+    await recordOutcome(store, record, options.progress);
     throw error;
   }
   if (options.dryRun) return { ...record, description: planned.description };
@@ -307,6 +312,32 @@ async function execute(
     await store.save(run.deployed);
   }
   return record;
+}
+
+/**
+ * Writes a failed revision's record, waiting a while for an API server that cannot be reached (the
+ * outage that stopped the rollout often outlasts the client's retries). If it stays away, the
+ * record stays pending and the next run marks it interrupted.
+ */
+async function recordOutcome(
+  store: ReleaseStore,
+  record: ReleaseRecord,
+  progress: ProgressListener,
+): Promise<void> {
+  const until = Date.now() + OUTCOME_GRACE_MS;
+  for (let told = false; ; told = true) {
+    try {
+      return await store.save(record);
+    } catch (error) {
+      if (!(error instanceof KubeConnectionError) || Date.now() >= until) return;
+      if (!told)
+        progress({
+          type: 'info',
+          message: `${error.message.replace(/^.*?: cannot/, 'cannot')}; retrying to record revision ${record.revision} as ${record.status}`,
+        });
+      await sleep(OUTCOME_RETRY_MS);
+    }
+  }
 }
 
 async function ensureNamespace(client: KubeClient, namespace: string): Promise<void> {

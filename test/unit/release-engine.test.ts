@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import type { Blueprint } from '../../src/blueprints/blueprint.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
+import { KubeConnectionError } from '../../src/kube/errors.ts';
 import type { ReadinessWaiter } from '../../src/release/apply.ts';
 import { type DeployOptions, type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
@@ -328,6 +329,36 @@ describe('release engine: lock and recovery', () => {
     assert.equal(second?.description, 'install complete');
     assert.equal(first?.status, 'failed');
     assert.match(first?.description ?? '', /^interrupted: .* stopped during install/);
+  });
+
+  test('an apply stopped by an unreachable API server still records the revision failed once it is back', async () => {
+    const cluster = new FakeCluster();
+    const unreachable = () =>
+      new KubeConnectionError(
+        'apply',
+        { kind: 'Secret' },
+        'https://127.0.0.1:6443',
+        'ECONNREFUSED',
+        undefined,
+      );
+    // Down from the first StatefulSet until berth has tried once to record the failure.
+    let down = false;
+    let recordWrites = 0;
+    cluster.fault = (call, object) => {
+      if (call.operation !== 'apply') return;
+      down ||= call.kind === 'StatefulSet';
+      const labels = object?.metadata.labels as Record<string, string> | undefined;
+      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 1) down = false;
+      if (down) throw unreachable();
+    };
+    const opts = options();
+    await assert.rejects(deploy(target(cluster), await request('install'), opts), KubeConnectionError);
+    const [record] = await records(cluster);
+    assert.equal(record?.status, 'failed');
+    assert.match(record?.description ?? '', /^install failed: apply Secret: cannot reach the API server/);
+    assert.ok(
+      opts.events.some((e) => e.type === 'info' && /retrying to record revision 1 as failed/.test(e.message)),
+    );
   });
 
   test('a failed rollout records the revision as failed with the reason', async () => {
