@@ -280,6 +280,17 @@ describe('release engine: lock and recovery', () => {
     assert.deepEqual(cluster.names('Lease'), []);
   });
 
+  test('a lease create refused with a 5xx that left nothing behind is tried again', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call) => {
+      if (call.operation !== 'create' || call.kind !== 'Lease') return;
+      cluster.fault = undefined;
+      throw apiError('create', 'Lease', 504, 'timed out');
+    };
+    const result = await deploy(target(cluster), await request('install'), options());
+    assert.equal(result.status, 'deployed');
+  });
+
   test('a conflict on taking the lock with no holder in sight is reported as it is, not as a holder', async () => {
     const cluster = new FakeCluster();
     cluster.fault = (call) => {
