@@ -10,7 +10,7 @@ export BERTH_RELIABILITY_RESULTS="${BERTH_RELIABILITY_RESULTS:-$PWD/reports/reli
 rm -rf "$BERTH_RELIABILITY_RESULTS"
 bash cluster/build.sh >/dev/null
 status=0
-node --test --test-reporter=spec --test-concurrency=2 --test-timeout=1200000 \
+node --test --test-reporter=spec --test-concurrency=2 --test-timeout=3600000 \
   --test-global-setup=test/e2e/global-setup.ts 'test/reliability/*.test.ts' || status=$?
 node test/reliability/summary.ts "$BERTH_RELIABILITY_RESULTS"
 exit "$status"

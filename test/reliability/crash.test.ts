@@ -21,7 +21,7 @@ import {
   workerStep,
   writeFigures,
 } from './support/harness.ts';
-import { historyProblems, scanForSecrets } from './support/records.ts';
+import { historyProblems, type ScanResult, scanForSecrets } from './support/records.ts';
 
 const POINTS = Number(process.env.BERTH_RELIABILITY_POINTS ?? 50);
 const seed = suiteSeed('crash recovery');
@@ -67,6 +67,30 @@ const killPoint = (p: (typeof plan)[number], span: Span): KillPoint =>
     : { line: 1 + Math.floor(p.fraction * span.lines) };
 
 const outcomes: Outcome[] = [];
+/** The namespace of the upgrade and rollback chain (its release gets the doctor bundle). */
+let chain = '';
+
+/** The figures so far (written after every point, so a run cut short still reports). */
+function crashFigures(scan?: ScanResult) {
+  const done = [...outcomes].sort((a, b) => a.index - b.index);
+  return {
+    seed,
+    points: done.length,
+    recovered: done.filter((o) => o.recovered).length,
+    killedBeforeFinishing: done.filter((o) => o.killed).length,
+    byCommand: Object.fromEntries(
+      (['install', 'upgrade', 'rollback'] as const).map((c) => [
+        c,
+        {
+          points: done.filter((o) => o.command === c).length,
+          recovered: done.filter((o) => o.command === c && o.recovered).length,
+        },
+      ]),
+    ),
+    ...(scan ? { secretScan: { ...scan, leaks: scan.leaks.length } } : {}),
+    outcomes: done,
+  };
+}
 
 async function timed(args: string[]): Promise<Span> {
   const started = Date.now();
@@ -100,6 +124,7 @@ async function trial(point: Point, args: string[], ns: string): Promise<void> {
     recovered: problems.length === 0,
     problems,
   });
+  writeFigures('crash', crashFigures());
 }
 
 describe('SIGKILL at random points, then the same command', { concurrency: true }, () => {
@@ -117,6 +142,7 @@ describe('SIGKILL at random points, then the same command', { concurrency: true 
 
   test('upgrade and rollback', async () => {
     const ns = await namespace();
+    chain = ns;
     await timed(['install', 'lf', 'langfuse', '-n', ns]);
     // Each upgrade changes the worker's environment, so each one rolls the worker out.
     let step = 0;
@@ -134,27 +160,11 @@ describe('afterwards', () => {
   test('every point recovered, and no output, record or doctor bundle holds a generated secret', async () => {
     const sorted = outcomes.sort((a, b) => a.index - b.index);
     const failed = sorted.filter((o) => !o.recovered);
-    const bundles = doctorBundles(namespaces.at(-1)!);
+    const bundles = doctorBundles(chain);
     const texts = new Map<string, string>(runs.texts.map((text, i) => [`output ${i}`, text]));
     for (const [name, text] of (await bundles).entries()) texts.set(`doctor bundle ${name}`, text);
     const scan = await scanForSecrets(namespaces, texts);
-    writeFigures('crash', {
-      seed,
-      points: sorted.length,
-      recovered: sorted.length - failed.length,
-      killedBeforeFinishing: sorted.filter((o) => o.killed).length,
-      byCommand: Object.fromEntries(
-        (['install', 'upgrade', 'rollback'] as const).map((c) => [
-          c,
-          {
-            points: sorted.filter((o) => o.command === c).length,
-            recovered: sorted.filter((o) => o.command === c && o.recovered).length,
-          },
-        ]),
-      ),
-      secretScan: { ...scan, leaks: scan.leaks.length },
-      outcomes: sorted,
-    });
+    writeFigures('crash', crashFigures(scan));
     assert.equal(sorted.length, POINTS);
     assert.deepEqual(failed, [], `${failed.length} of ${POINTS} points did not recover (seed ${seed})`);
     assert.ok(scan.values > 0, 'the scan had generated values to look for');
