@@ -55,3 +55,6 @@ bash cluster/build.sh >/dev/null
 step "end-to-end tests against the local control plane"
 node --test --test-reporter=spec --test-concurrency=4 --test-timeout=600000 \
   --test-global-setup=test/e2e/global-setup.ts 'test/e2e/**/*.test.ts'
+
+step "reliability suite (crashes, the lock, API faults, secret scan, Pod Security; docs/reliability.md)"
+bash scripts/reliability.sh

@@ -19,6 +19,7 @@ import {
   connectionErrorCode,
   HttpStatusError,
   isRetryable,
+  isRetryableApplyConflict,
   isRetryableBeforeProcessing,
   toKubeError,
 } from './status.ts';
@@ -182,21 +183,29 @@ export class KubeClient implements ClusterApi {
   async apply(object: ApplicableObject, options: ApplyOptions = {}): Promise<LiveObject> {
     const verb: KubeVerb = options.dryRun ? 'dry-run apply' : 'apply';
     const target = targetOf({ ...object.metadata, kind: object.kind });
-    return this.call(verb, target, async () => {
-      const path = await this.api.pathOf({ ...target, apiVersion: object.apiVersion });
-      const query: Record<string, QueryValue> = {
-        fieldManager: options.fieldManager ?? 'berth',
-        force: options.force ? true : undefined,
-        dryRun: options.dryRun ? 'All' : undefined,
-      };
-      return (await this.api.send({
-        method: 'PATCH',
-        path,
-        query,
-        body: object,
-        contentType: PatchStrategy.ServerSideApply,
-      })) as LiveObject;
-    });
+    const retryable = object.metadata.resourceVersion
+      ? isRetryable
+      : (err: unknown) => isRetryable(err) || isRetryableApplyConflict(err);
+    return this.call(
+      verb,
+      target,
+      async () => {
+        const path = await this.api.pathOf({ ...target, apiVersion: object.apiVersion });
+        const query: Record<string, QueryValue> = {
+          fieldManager: options.fieldManager ?? 'berth',
+          force: options.force ? true : undefined,
+          dryRun: options.dryRun ? 'All' : undefined,
+        };
+        return (await this.api.send({
+          method: 'PATCH',
+          path,
+          query,
+          body: object,
+          contentType: PatchStrategy.ServerSideApply,
+        })) as LiveObject;
+      },
+      retryable,
+    );
   }
 
   /** Server-side dry run of an apply (admission, defaulting, validation; nothing stored). */

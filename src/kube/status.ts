@@ -148,6 +148,15 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /**
+ * A server-side apply answered 409 without naming fields another manager owns: the object changed
+ * while the server stored it ("the object has been modified"). Applying again is safe, unless the
+ * apply carried a resourceVersion of its own (a compare-and-swap, where 409 means "lost").
+ */
+export function isRetryableApplyConflict(err: unknown): boolean {
+  return err instanceof HttpStatusError && err.status === 409 && parseConflicts(err.body).length === 0;
+}
+
+/**
  * For requests that are not idempotent (create): retry only what certainly did not reach the API
  * server's storage (throttling, a refused connection), never a 5xx or a reset after sending.
  */

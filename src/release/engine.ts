@@ -3,10 +3,13 @@
  * manifests, record a pending revision, apply in stages, then mark it deployed (or failed, and with
  * `atomic` put the last good revision back).
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
+import { KubeConnectionError } from '../kube/errors.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import type { KubeObject } from '../render/model.ts';
@@ -118,6 +121,9 @@ export type DeployRequest =
 
 const DEPLOYED_ONCE = new Set(['deployed', 'superseded']);
 const ATOMIC_ROLLBACK_MS = 5 * 60_000;
+/** How long a failed revision's outcome is retried while the API server cannot be reached. */
+const OUTCOME_GRACE_MS = 60_000;
+const OUTCOME_RETRY_MS = 1_000;
 
 function releaseError(code: string, message: string, hint?: string): BerthError {
   return new BerthError(code, message, hint ? { hint } : {});
@@ -162,6 +168,26 @@ async function recoverInterrupted(
   return `revision ${latest.revision} was interrupted (${latest.status}); marked it failed and applying again from the start`;
 }
 
+/**
+ * A run killed between recording its revision deployed and superseding the previous one leaves two
+ * deployed revisions: the newest stays, the older ones are marked superseded.
+ */
+async function settleDeployed(
+  store: ReleaseStore,
+  target: ReleaseTarget<ClusterApi>,
+  summaries: RecordSummary[],
+) {
+  const [, ...stale] = summaries.filter((s) => s.status === 'deployed');
+  for (const s of stale) {
+    const record = await store.load(target.namespace, target.release, s.revision);
+    if (!record) continue;
+    record.status = 'superseded';
+    await store.save(record);
+  }
+  if (stale.length === 0) return undefined;
+  return `revision ${stale.map((s) => s.revision).join(', ')} was still marked deployed; marked it superseded`;
+}
+
 export async function deploy(
   target: ReleaseTarget<ClusterApi>,
   request: DeployRequest,
@@ -187,16 +213,14 @@ export async function deploy(
       options.progress({ type: 'info', message: `recovered: ${recovered}` });
       summaries = await store.summaries(namespace, release);
     }
+    const settled = await settleDeployed(store, target, summaries);
+    if (settled) {
+      options.progress({ type: 'info', message: `recovered: ${settled}` });
+      summaries = await store.summaries(namespace, release);
+    }
     if (options.pinned) checkPinnedRevision(options.pinned, summaries[0]?.revision);
     const everDeployed = summaries.some((s) => DEPLOYED_ONCE.has(s.status));
     let kind = request.kind;
-    if (kind === 'install' && everDeployed) {
-      throw releaseError(
-        'BERTH_RELEASE_EXISTS',
-        `release ${release} already exists in namespace ${namespace}`,
-        `use berth upgrade ${release} to change it`,
-      );
-    }
     if (kind === 'upgrade' && !everDeployed) {
       if (request.kind === 'upgrade' && request.installIfMissing) kind = 'install';
       else if (summaries.length === 0)
@@ -218,7 +242,18 @@ export async function deploy(
     // `upgrade --install` of a missing release is an install, and says so.
     const effective = request.kind === 'upgrade' && kind === 'install' ? { ...request, kind } : request;
     const planned = await plan(effective, target, stored, store, summaries);
-    if (kind !== 'rollback' && deployed && deployed.digest === planned.digest && !latest && !options.dryRun) {
+    const unchanged =
+      kind !== 'rollback' && deployed?.digest === planned.digest && !latest && !options.dryRun;
+    // The same install again is a no-op (a first run killed after it finished must not make the
+    // retry fail); an install that would change the release is refused.
+    if (kind === 'install' && everDeployed && !unchanged) {
+      throw releaseError(
+        'BERTH_RELEASE_EXISTS',
+        `release ${release} already exists in namespace ${namespace}`,
+        `use berth upgrade ${release} to change it`,
+      );
+    }
+    if (unchanged && deployed) {
       const { revision, blueprint } = deployed;
       return {
         release,
@@ -335,9 +370,8 @@ async function execute(
     record.status = 'failed';
     record.description = `${kind} failed: ${redactUrlPasswords((error as Error).message.split('\n')[0]!)}`;
     record.finishedAt = new Date().toISOString();
-    // With the API server gone this cannot be written: the record stays pending and the next run
-    // marks it interrupted. The error the user sees is the one that stopped the rollout.
-    await store.save(record).catch(() => undefined);
+    // The error the user sees is the one that stopped the rollout.
+    await recordOutcome(store, record, options.progress);
     throw error;
   }
   if (options.dryRun) return { ...record, description: planned.description };
@@ -350,6 +384,32 @@ async function execute(
     await store.save(run.deployed);
   }
   return record;
+}
+
+/**
+ * Writes a failed revision's record, waiting a while for an API server that cannot be reached (the
+ * outage that stopped the rollout often outlasts the client's retries). If it stays away, the
+ * record stays pending and the next run marks it interrupted.
+ */
+async function recordOutcome(
+  store: ReleaseStore,
+  record: ReleaseRecord,
+  progress: ProgressListener,
+): Promise<void> {
+  const until = Date.now() + OUTCOME_GRACE_MS;
+  for (let told = false; ; told = true) {
+    try {
+      return await store.save(record);
+    } catch (error) {
+      if (!(error instanceof KubeConnectionError) || Date.now() >= until) return;
+      if (!told)
+        progress({
+          type: 'info',
+          message: `${error.message.replace(/^.*?: cannot/, 'cannot')}; retrying to record revision ${record.revision} as ${record.status}`,
+        });
+      await sleep(OUTCOME_RETRY_MS);
+    }
+  }
 }
 
 async function ensureNamespace(client: ClusterApi, namespace: string): Promise<void> {

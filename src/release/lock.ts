@@ -99,21 +99,23 @@ export async function acquireLock(
     renewTime: microTime(now),
   };
   let current: LiveObject;
+  // Create when absent, else compare-and-swap on the resourceVersion: of two racing takers, one
+  // gets a conflict.
+  const lease = leaseObject(namespace, release, fresh, live?.metadata.resourceVersion);
   try {
-    // Create when absent, else compare-and-swap on the resourceVersion: of two racing takers, one
-    // gets a conflict.
-    const lease = leaseObject(namespace, release, fresh, live?.metadata.resourceVersion);
     current = live ? await client.apply(lease, { force: true }) : await client.create(lease);
   } catch (error) {
-    if (error instanceof KubeApiError && error.status === 409) {
-      const winner = ((await client.get(ref))?.spec ?? {}) as LeaseSpec;
-      throw new ReleaseLockedError(
-        release,
-        winner.holderIdentity ?? 'another berth',
-        winner.acquireTime ?? microTime(now),
-      );
-    }
-    throw error;
+    if (!(error instanceof KubeApiError)) throw error;
+    // Whether the write took effect is read back: a create whose answer was lost may have made the
+    // lease ours, a server error that left nothing behind is worth one more create, and a conflict
+    // is a holder's only when there is one.
+    const after = await client.get(ref);
+    const winner = (after?.spec ?? {}) as LeaseSpec;
+    if (after && winner.holderIdentity === holder) current = after;
+    else if (!live && !after && error.status >= 500) current = await client.create(lease);
+    else if (error.status === 409 && winner.holderIdentity)
+      throw new ReleaseLockedError(release, winner.holderIdentity, winner.acquireTime ?? microTime(now));
+    else throw error;
   }
   let lost = false;
   const timer = setInterval(() => {

@@ -3,13 +3,12 @@
  * leaving only its data. (Langfuse's full lifecycle lives in release.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { berth } from './support/berth.ts';
 import { kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
+import { csghubPrerequisites } from './support/prerequisites.ts';
 
 interface Case {
   readonly blueprint: string;
@@ -31,71 +30,6 @@ const cases: Case[] = [
   },
   { blueprint: 'dify', scale: ['services.api.replicas', 'deployment/r-api'] },
 ];
-
-/** Knative Serving's CRDs, the runner's kubeconfig Secret and Casdoor's signing certificate. */
-async function csghubPrerequisites(namespace: string): Promise<void> {
-  const crds = ['services', 'configurations', 'revisions', 'routes'].map((plural) => ({
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.serving.knative.dev` },
-    spec: {
-      group: 'serving.knative.dev',
-      scope: 'Namespaced',
-      names: { plural, kind: plural[0]!.toUpperCase() + plural.slice(1, -1) },
-      versions: [
-        {
-          name: 'v1',
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-        },
-      ],
-    },
-  }));
-  await kubectl(['apply', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: crds }),
-  });
-  await kubectl([
-    'create',
-    'secret',
-    'generic',
-    'kube-configs',
-    '-n',
-    namespace,
-    '--from-literal=config=apiVersion: v1',
-  ]);
-  const dir = mkdtempSync(join(tmpdir(), 'csghub-jwt-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=casdoor',
-      '-keyout',
-      join(dir, 'tls.key'),
-      '-out',
-      join(dir, 'tls.crt'),
-    ],
-    { stdio: 'ignore' },
-  );
-  await kubectl([
-    'create',
-    'secret',
-    'tls',
-    'r-casdoor-jwt',
-    '-n',
-    namespace,
-    `--cert=${join(dir, 'tls.crt')}`,
-    `--key=${join(dir, 'tls.key')}`,
-  ]);
-  rmSync(dir, { recursive: true, force: true });
-}
 
 async function ok(args: string[]): Promise<{ stdout: string; stderr: string }> {
   const result = await berth(args);

@@ -427,6 +427,35 @@ describe('KubeClient against a local HTTP server', () => {
     assert.equal(requests.length, 1);
   });
 
+  test('a 409 on apply that names no field (the object changed while stored) is applied again', async () => {
+    let calls = 0;
+    reset((req, res) => {
+      calls++;
+      if (calls === 1)
+        return sendStatus(res, 409, {
+          reason: 'Conflict',
+          message: 'Operation cannot be fulfilled on deployments.apps "web": the object has been modified',
+        });
+      sendJson(res, 200, JSON.parse(req.body));
+    });
+    const stored = await client().apply(deployment, { force: true });
+    assert.equal(stored.metadata.name, 'web');
+    assert.equal(calls, 2);
+  });
+
+  test('a 409 on an apply that carries a resourceVersion (compare-and-swap) is not retried', async () => {
+    reset((_req, res) =>
+      sendStatus(res, 409, { reason: 'Conflict', message: 'the object has been modified' }),
+    );
+    const swap = { ...deployment, metadata: { ...deployment.metadata, resourceVersion: '7' } };
+    await assert.rejects(client().apply(swap, { force: true }), (err: unknown) => {
+      assert.ok(err instanceof KubeApiError);
+      assert.equal(err.status, 409);
+      return true;
+    });
+    assert.equal(requests.length, 1);
+  });
+
   test('get returns undefined on 404, delete returns false', async () => {
     reset((_req, res) =>
       sendStatus(res, 404, { reason: 'NotFound', message: 'deployments.apps "web" not found' }),

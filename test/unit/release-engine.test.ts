@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import type { Blueprint } from '../../src/blueprints/blueprint.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
+import { KubeConnectionError } from '../../src/kube/errors.ts';
 import type { ReadinessWaiter } from '../../src/release/apply.ts';
 import { type DeployOptions, type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
@@ -15,7 +16,7 @@ import type { ProgressEvent } from '../../src/release/progress.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
-import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
+import { apiError, deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -96,10 +97,43 @@ describe('release engine: install and upgrade', () => {
       code: 'BERTH_RELEASE_NOT_FOUND',
     });
     await deploy(target(cluster), await request('install'), options());
-    await assert.rejects(deploy(target(cluster), await request('install'), options()), {
-      code: 'BERTH_RELEASE_EXISTS',
-    });
+    await assert.rejects(
+      deploy(target(cluster), await request('install', { services: { web: { replicas: 3 } } }), options()),
+      { code: 'BERTH_RELEASE_EXISTS' },
+    );
     assert.deepEqual(await statuses(cluster), ['1:deployed']);
+  });
+
+  test('the same install again (its first run was killed after it finished) changes nothing', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    const again = await deploy(target(cluster), await request('install'), options());
+    assert.equal(again.status, 'unchanged');
+    assert.equal(again.revision, 1);
+    assert.deepEqual(await statuses(cluster), ['1:deployed']);
+  });
+
+  test('a run killed between recording its revision deployed and superseding the last one is settled by the next', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    const values = { services: { web: { replicas: 3 } } };
+    cluster.fault = (call, object) => {
+      const labels = object?.metadata.labels as Record<string, string> | undefined;
+      if (call.operation === 'apply' && labels?.['berth.dev/status'] === 'superseded')
+        throw new Error('killed');
+    };
+    await assert.rejects(deploy(target(cluster), await request('upgrade', values), options()), /killed/);
+    cluster.fault = undefined;
+    assert.deepEqual(await statuses(cluster), ['2:deployed', '1:deployed']);
+    await cluster.delete({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: NS,
+      name: `berth.${RELEASE}.lock`,
+    });
+    const again = await deploy(target(cluster), await request('upgrade', values), options());
+    assert.equal(again.status, 'unchanged');
+    assert.deepEqual(await statuses(cluster), ['2:deployed', '1:superseded']);
   });
 
   test('upgrade --install installs a missing release', async () => {
@@ -233,6 +267,44 @@ describe('release engine: lock and recovery', () => {
     assert.equal(result.status, 'deployed');
   });
 
+  test('a lease created although the answer was lost (a 5xx) is ours: the run proceeds', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call, object) => {
+      if (call.operation !== 'create' || call.kind !== 'Lease' || !object) return;
+      cluster.fault = undefined;
+      cluster.seed(object);
+      throw apiError('create', 'Lease', 503, 'the answer was lost');
+    };
+    const result = await deploy(target(cluster), await request('install'), options());
+    assert.equal(result.status, 'deployed');
+    assert.deepEqual(cluster.names('Lease'), []);
+  });
+
+  test('a lease create refused with a 5xx that left nothing behind is tried again', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call) => {
+      if (call.operation !== 'create' || call.kind !== 'Lease') return;
+      cluster.fault = undefined;
+      throw apiError('create', 'Lease', 504, 'timed out');
+    };
+    const result = await deploy(target(cluster), await request('install'), options());
+    assert.equal(result.status, 'deployed');
+  });
+
+  test('a conflict on taking the lock with no holder in sight is reported as it is, not as a holder', async () => {
+    const cluster = new FakeCluster();
+    cluster.fault = (call) => {
+      if (call.operation === 'create' && call.kind === 'Lease')
+        throw apiError('create', 'Lease', 409, 'injected conflict');
+    };
+    await assert.rejects(deploy(target(cluster), await request('install'), options()), (error: Error) => {
+      assert.doesNotMatch(error.message, /locked by/);
+      assert.match(error.message, /injected conflict/);
+      return true;
+    });
+    assert.deepEqual(await statuses(cluster), []);
+  });
+
   test('the lock is released when the operation fails', async () => {
     const cluster = new FakeCluster();
     await assert.rejects(
@@ -268,6 +340,36 @@ describe('release engine: lock and recovery', () => {
     assert.equal(second?.description, 'install complete');
     assert.equal(first?.status, 'failed');
     assert.match(first?.description ?? '', /^interrupted: .* stopped during install/);
+  });
+
+  test('an apply stopped by an unreachable API server still records the revision failed once it is back', async () => {
+    const cluster = new FakeCluster();
+    const unreachable = () =>
+      new KubeConnectionError(
+        'apply',
+        { kind: 'Secret' },
+        'https://127.0.0.1:6443',
+        'ECONNREFUSED',
+        undefined,
+      );
+    // Down from the first StatefulSet until berth has tried once to record the failure.
+    let down = false;
+    let recordWrites = 0;
+    cluster.fault = (call, object) => {
+      if (call.operation !== 'apply') return;
+      down ||= call.kind === 'StatefulSet';
+      const labels = object?.metadata.labels as Record<string, string> | undefined;
+      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 1) down = false;
+      if (down) throw unreachable();
+    };
+    const opts = options();
+    await assert.rejects(deploy(target(cluster), await request('install'), opts), KubeConnectionError);
+    const [record] = await records(cluster);
+    assert.equal(record?.status, 'failed');
+    assert.match(record?.description ?? '', /^install failed: apply Secret: cannot reach the API server/);
+    assert.ok(
+      opts.events.some((e) => e.type === 'info' && /retrying to record revision 1 as failed/.test(e.message)),
+    );
   });
 
   test('a failed rollout records the revision as failed with the reason', async () => {
