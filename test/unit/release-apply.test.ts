@@ -1,19 +1,19 @@
 /**
- * Applying a release's manifests on the in-memory cluster, rule by rule: ownership before any
- * write, stage order and readiness gates, progress events, Job replacement, and pruning with what
- * it keeps.
+ * Computing a release's change set and carrying it out on the in-memory cluster, rule by rule:
+ * ownership before any write, stage order and readiness gates, progress events, Job replacement,
+ * and pruning with what it keeps.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { type ApplyOptions, applyInStages, type ReadinessUpdate } from '../../src/release/apply.ts';
 import {
-  type ApplyPlanOptions,
-  applyInStages,
+  type ChangeInput,
   checkOwnership,
+  computeChanges,
   ownedBy,
-  type ReadinessUpdate,
   refKey,
   withSpecHash,
-} from '../../src/release/apply.ts';
+} from '../../src/release/changes.ts';
 import type { ProgressEvent } from '../../src/release/progress.ts';
 import type { KubeObject } from '../../src/render/model.ts';
 import type { Manifest } from '../../src/render/render.ts';
@@ -58,9 +58,12 @@ class RecordingCluster extends FakeCluster {
   }
 }
 
-function plan(manifests: Manifest[], extra: Partial<ApplyPlanOptions> = {}) {
+/** What the engine passes for one run: the change set's input and the options to carry it out. */
+type PlanOptions = ChangeInput & ApplyOptions;
+
+function plan(manifests: Manifest[], extra: Partial<PlanOptions> = {}) {
   const events: ProgressEvent[] = [];
-  const options: ApplyPlanOptions = {
+  const options: PlanOptions = {
     release: 'lf',
     manifests,
     previous: [],
@@ -75,8 +78,11 @@ function plan(manifests: Manifest[], extra: Partial<ApplyPlanOptions> = {}) {
   return { options, events };
 }
 
-async function apply(cluster: FakeCluster, options: ApplyPlanOptions) {
-  await applyInStages(cluster.client, options, await checkOwnership(cluster.client, options));
+/** As the engine does it: the change set read once, its ownership checked, then carried out. */
+async function apply(cluster: FakeCluster, options: PlanOptions) {
+  const changes = await computeChanges(cluster.client, options);
+  checkOwnership(changes);
+  await applyInStages(cluster.client, changes, options);
 }
 
 describe('identity and ownership', () => {
@@ -107,8 +113,9 @@ describe('identity and ownership', () => {
       { stage: 'frontends', object: object('Service', 'web') },
       { stage: 'config', object: object('ConfigMap', 'settings') },
     ];
-    await assert.rejects(
-      checkOwnership(cluster.client, plan(manifests).options),
+    const one = await computeChanges(cluster.client, plan(manifests).options);
+    assert.throws(
+      () => checkOwnership(one),
       (error: Error & { hint?: string }) => {
         assert.equal(
           error.message,
@@ -122,10 +129,11 @@ describe('identity and ownership', () => {
       },
     );
     theirs('ConfigMap', 'settings');
-    await assert.rejects(
-      checkOwnership(cluster.client, plan(manifests).options),
-      /: ConfigMap\/settings in shop, Service\/web in shop already exist and do not belong to release lf/,
-    );
+    const two = await computeChanges(cluster.client, plan(manifests).options);
+    assert.throws(() => checkOwnership(two), {
+      message:
+        /^ConfigMap\/settings in shop, Service\/web in shop already exist and do not belong to release lf;/,
+    });
     assert.deepEqual(
       cluster.calls.filter((c) => c.operation !== 'get'),
       [],
@@ -133,7 +141,7 @@ describe('identity and ownership', () => {
     );
   });
 
-  test('adopted, previously recorded and labelled objects pass, and come back as the live map', async () => {
+  test('adopted, previously recorded and labelled objects pass, each change carrying its live object', async () => {
     const cluster = new FakeCluster();
     const stranger = cluster.seed({ ...object('Service', 'web'), metadata: { name: 'web', namespace: NS } });
     const labelled = cluster.seed(object('ConfigMap', 'settings'));
@@ -145,18 +153,18 @@ describe('identity and ownership', () => {
       { stage: 'config', object: object('Secret', 'new') },
     ];
     const previous = [ref(object('Secret', 'keys'))];
-    await assert.rejects(
-      checkOwnership(cluster.client, plan(manifests, { previous }).options),
-      /Service\/web/,
-    );
-    const live = await checkOwnership(cluster.client, plan(manifests, { previous, adopt: true }).options);
+    const refused = await computeChanges(cluster.client, plan(manifests, { previous }).options);
+    assert.throws(() => checkOwnership(refused), { message: /^Service\/web in shop already exists/ });
+    const adopted = await computeChanges(cluster.client, plan(manifests, { previous, adopt: true }).options);
+    checkOwnership(adopted);
     assert.deepEqual(
-      new Map([...live].sort(([a], [b]) => a.localeCompare(b))),
-      new Map([
-        ['v1/ConfigMap/shop/settings', labelled],
-        ['v1/Secret/shop/keys', recorded],
-        ['v1/Service/shop/web', stranger],
-      ]),
+      adopted.changes.map((c) => [refKey(c.ref), c.action, c.live]),
+      [
+        ['v1/Service/shop/web', 'update', stranger],
+        ['v1/ConfigMap/shop/settings', 'update', labelled],
+        ['v1/Secret/shop/keys', 'update', recorded],
+        ['v1/Secret/shop/new', 'create', undefined],
+      ],
     );
   });
 });
@@ -167,10 +175,10 @@ describe('stages', () => {
     const waited: string[][] = [];
     const deadline = Date.now() + 42_000;
     const manifests: Manifest[] = [
-      { stage: 'frontends', object: object('Deployment', 'web') },
+      { stage: 'frontends', component: 'web', object: object('Deployment', 'web') },
       { stage: 'config', object: object('ConfigMap', 'settings') },
-      { stage: 'dependencies', object: object('StatefulSet', 'db') },
-      { stage: 'config', object: object('Secret', 'keys') },
+      { stage: 'dependencies', component: 'postgresql', object: object('StatefulSet', 'db') },
+      { stage: 'config', component: 'web', object: object('Secret', 'keys') },
     ];
     cluster.seed(object('ConfigMap', 'settings'));
     const { options, events } = plan(manifests, {
@@ -186,14 +194,38 @@ describe('stages', () => {
     const steps = events.map((e) => (e.type === 'stage-ready' ? { ...e, seconds: 0 } : e));
     assert.deepEqual(steps, [
       { type: 'stage', stage: 'config', objects: 2 },
-      { type: 'applied', stage: 'config', object: 'ConfigMap/settings in shop', change: 'unchanged' },
-      { type: 'applied', stage: 'config', object: 'Secret/keys in shop', change: 'created' },
+      {
+        type: 'applied',
+        stage: 'config',
+        object: 'ConfigMap/settings in shop',
+        change: 'unchanged',
+        component: undefined,
+      },
+      {
+        type: 'applied',
+        stage: 'config',
+        object: 'Secret/keys in shop',
+        change: 'created',
+        component: 'web',
+      },
       { type: 'stage-ready', stage: 'config', seconds: 0 },
       { type: 'stage', stage: 'dependencies', objects: 1 },
-      { type: 'applied', stage: 'dependencies', object: 'StatefulSet/db in shop', change: 'created' },
+      {
+        type: 'applied',
+        stage: 'dependencies',
+        object: 'StatefulSet/db in shop',
+        change: 'created',
+        component: 'postgresql',
+      },
       { type: 'stage-ready', stage: 'dependencies', seconds: 0 },
       { type: 'stage', stage: 'frontends', objects: 1 },
-      { type: 'applied', stage: 'frontends', object: 'Deployment/web in shop', change: 'created' },
+      {
+        type: 'applied',
+        stage: 'frontends',
+        object: 'Deployment/web in shop',
+        change: 'created',
+        component: 'web',
+      },
       { type: 'stage-ready', stage: 'frontends', seconds: 0 },
     ]);
     for (const event of events) {
@@ -288,7 +320,7 @@ describe('Jobs', () => {
     const cluster = new RecordingCluster();
     cluster.lingerMs = 300;
     cluster.seed(withSpecHash(job('migrate:1')));
-    const { options, events } = plan([{ stage: 'migrations', object: job('migrate:2') }]);
+    const { options, events } = plan([{ stage: 'migrations', component: 'web', object: job('migrate:2') }]);
     await apply(cluster, options);
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.deepEqual(cluster.deleteOptions, [{ propagationPolicy: 'Foreground' }]);
@@ -303,6 +335,7 @@ describe('Jobs', () => {
       stage: 'migrations',
       object: 'Job/migrate in shop',
       change: 'replaced',
+      component: 'web',
     });
   });
 
@@ -378,18 +411,27 @@ describe('pruning', () => {
     assert.deepEqual(cluster.names('Deployment'), []);
   });
 
-  test('a Secret already gone is pruned without error; a dry run deletes nothing', async () => {
+  test('a Secret already gone leaves the change set without error; a dry run deletes nothing', async () => {
     const cluster = new FakeCluster();
     cluster.seed(object('ConfigMap', 'old'));
-    const dry = plan([], {
-      previous: [ref(object('ConfigMap', 'old')), ref(object('Secret', 'vanished'))],
-      dryRun: true,
-    });
+    const previous = [ref(object('ConfigMap', 'old')), ref(object('Secret', 'vanished'))];
+    const dry = plan([], { previous, dryRun: true });
     await apply(cluster, dry.options);
-    assert.deepEqual(dry.events, [
-      { type: 'pruned', object: 'Secret/vanished in shop' },
-      { type: 'pruned', object: 'ConfigMap/old in shop' },
-    ]);
+    assert.deepEqual(dry.events, [{ type: 'pruned', object: 'ConfigMap/old in shop' }]);
     assert.deepEqual(cluster.names('ConfigMap'), ['old']);
+    assert.deepEqual(
+      cluster.calls.filter((c) => c.operation !== 'get'),
+      [],
+      'only reads',
+    );
+
+    const real = plan([], { previous });
+    await apply(cluster, real.options);
+    assert.deepEqual(real.events, dry.events);
+    assert.deepEqual(cluster.names('ConfigMap'), []);
+    assert.deepEqual(
+      cluster.calls.filter((c) => c.operation === 'delete'),
+      [{ operation: 'delete', kind: 'ConfigMap', name: 'old' }],
+    );
   });
 });
