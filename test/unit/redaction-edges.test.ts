@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Redactor } from '../../src/doctor/redact.ts';
-import { REDACTED, SENSITIVE_KEY } from '../../src/plan/redact.ts';
+import { REDACTED, redactSecret, redactSecretPair, SENSITIVE_KEY } from '../../src/plan/redact.ts';
 
 const text = (input: string) => new Redactor([]).text('f', input);
 
@@ -65,5 +65,20 @@ describe('env entries in objects', () => {
 describe('credential-named keys in values', () => {
   test('plural API and access keys count', () => {
     for (const key of ['api_keys', 'access_keys', 'apikeys']) assert.ok(SENSITIVE_KEY.test(key), key);
+  });
+});
+
+describe('Secrets in diffs', () => {
+  test('keys come out sorted, whatever order the Secret has them in', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const redacted = redactSecret({
+      kind: 'Secret',
+      data: { zeta: b64('one-value'), alpha: b64('two-value') },
+    });
+    assert.deepEqual(Object.keys(redacted.data as Record<string, string>), ['alpha', 'zeta']);
+  });
+
+  test('a pair with neither side present is left as it is', () => {
+    assert.deepEqual(redactSecretPair(undefined, undefined), [undefined, undefined]);
   });
 });

@@ -183,6 +183,21 @@ describe('uninstall', () => {
     assert.ok(result.deleted.includes('PersistentVolumeClaim/data-lf-postgresql-0 in shop'));
   });
 
+  test('claims of another release in the namespace are left alone, even with --delete-data', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    seedClaim(cluster, 'lf');
+    seedClaim(cluster, 'other');
+    const result = await uninstall(target, {
+      deleteData: true,
+      wait: false,
+      timeoutMs: 1000,
+      progress: () => undefined,
+    });
+    assert.deepEqual(cluster.names('PersistentVolumeClaim'), ['data-other-postgresql-0']);
+    assert.ok(!result.deleted.some((d) => d.includes('other')));
+  });
+
   test('an unknown release is an error that changes nothing', async () => {
     const cluster = new FakeCluster();
     await installed(cluster, 'lf');

@@ -65,6 +65,34 @@ describe('record Secrets', () => {
     assert.equal((await store.load(NS, 'lf', 3))?.description, 'd'.repeat(1500), 'the record keeps it whole');
   });
 
+  test('credentials in recorded manifests go to a Secret of their own, labelled like the record', async () => {
+    const cluster = new FakeCluster();
+    const store = new ReleaseStore(cluster.client);
+    const manifests = [
+      {
+        stage: 'backends',
+        object: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'settings' },
+          data: { apiToken: 'tok-9f8e7d6c5b4a' },
+        },
+      },
+    ] as unknown as ReleaseRecord['manifests'];
+    await store.save(record(6, { manifests }));
+    const credentials = cluster.find('Secret', 'berth.lf.v6.credentials')!;
+    assert.equal(credentials.type, 'berth.dev/release-credentials.v1');
+    assert.deepEqual(credentials.metadata.labels, {
+      'berth.dev/owner': 'berth',
+      'berth.dev/release': 'lf',
+      'berth.dev/revision': '6',
+    });
+    assert.ok(!JSON.stringify(cluster.find('Secret', 'berth.lf.v6')).includes('tok-9f8e7d6c5b4a'));
+    assert.deepEqual((await store.load(NS, 'lf', 6))?.manifests, manifests);
+    await store.save(record(7));
+    assert.equal(cluster.find('Secret', 'berth.lf.v7.credentials'), undefined, 'none without credentials');
+  });
+
   test('summaries: newest first, one release or all of them; updated falls back to the start', async () => {
     const cluster = new FakeCluster();
     const store = new ReleaseStore(cluster.client);
