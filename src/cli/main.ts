@@ -38,6 +38,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
   },
   { commands: ['import'], load: async () => (await import('./commands/import.ts')).registerImportCommand },
   { commands: ['export'], load: async () => (await import('./commands/export.ts')).registerExportCommands },
+  { commands: ['console'], load: async () => (await import('./commands/console.ts')).registerConsoleCommand },
 ];
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
