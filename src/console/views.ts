@@ -92,15 +92,15 @@ export function revisionDiff(
     const [a, b] = [before.get(id), after.get(id)];
     const { action, diff } = compareObjects(
       { before: a && secretWithDigests(a), after: b && secretWithDigests(b) },
-      { before: `revision ${from.revision} ${name}`, after: `revision ${to.revision} ${name}` },
+      { before: `a/${name}`, after: `b/${name}` },
       patterns,
     );
     return { object: name, action, diff };
   });
   const values = scrubKnownValues(
     unifiedDiff(...redactCredentialsPair(from.values, to.values), {
-      before: `revision ${from.revision} values`,
-      after: `revision ${to.revision} values`,
+      before: 'a/values.yaml',
+      after: 'b/values.yaml',
     }),
     patterns,
   ).text;
