@@ -24,8 +24,9 @@ export function HistoryPage({ namespace, release }: { namespace: string; release
     getJson<ReleaseSummary[]>(`${base}/history`).then(
       (list) => {
         setHistory(list);
-        setTo(list[0]?.revision);
-        setFrom(list[1]?.revision ?? list[0]?.revision);
+        // Oldest first: compare the newest revision with the one before it.
+        setTo(list.at(-1)?.revision);
+        setFrom(list.at(-2)?.revision ?? list.at(-1)?.revision);
       },
       (e: Error) => setError(e.message),
     );
