@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { BERTH_BIN } from '../support/cli.ts';
 import { berth } from './support/berth.ts';
@@ -210,6 +211,20 @@ describe('berth console in Chromium', () => {
     assert.equal(rolledBack.spec.replicas, 1);
     const status = JSON.parse((await berth(['status', 'r', '-n', ns, '-o', 'json'])).stdout);
     assert.equal(status.revision, 3);
+
+    // Preflight on the release page, and the doctor bundle (redacted like berth doctor's).
+    await page.getByRole('link', { name: 'r', exact: true }).first().click();
+    await page.getByTestId('run-preflight').click();
+    assert.match(await page.getByTestId('preflight').innerText(), /pass\s+Kubernetes version/i);
+    const bundle = await context.request.get(`${running.origin}/api/releases/${ns}/r/doctor`);
+    assert.equal(bundle.status(), 200);
+    assert.match(
+      bundle.headers()['content-disposition'] ?? '',
+      /attachment; filename="berth-doctor-r-\d+T\d+Z\.tar\.gz"/,
+    );
+    const unpacked = gunzipSync(await bundle.body()).toString('latin1');
+    assert.match(unpacked, /REPORT\.md/);
+    bodies.push(Promise.resolve(unpacked));
 
     // The live stream too: read it for a moment with the page's cookie.
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
