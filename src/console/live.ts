@@ -3,6 +3,7 @@
  * change of a workload recomputes its component's state and, for a component that is not ready,
  * its pod problems and Warning events. The caller pushes the updates to the browser.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Diagnosis } from '../kube/diagnose.ts';
 import { readinessOf } from '../kube/readiness/index.ts';
 import type { LiveObject, ObjectRef } from '../kube/types.ts';
@@ -15,6 +16,8 @@ interface WorkloadState {
   readonly message: string;
   readonly live: LiveObject | undefined;
 }
+
+const DIAGNOSIS_REFRESH_MS = 5_000;
 
 export function componentState(workloads: readonly WorkloadState[]): ComponentState {
   if (workloads.some((w) => w.missing)) return 'missing';
@@ -52,17 +55,20 @@ export function followComponents(
         .filter(([, w]) => !w.ready)
         .map(([id, w]) => `${id}: ${w.message}`);
       emit({ component: component.name, state, waiting, problems: [], events: [] });
-      if (state === 'ready') return;
-      const unready = [...states.entries()].filter(([, w]) => !w.ready);
-      const found = { problems: [] as string[], events: [] as string[] };
-      for (const [id, w] of unready) {
-        const [kind, name] = id.split('/') as [string, string];
-        const lines = diagnosisLines(await backend.diagnose(refFor(kind, name, namespace, w.live), w.live));
-        found.problems.push(...lines.problems);
-        found.events.push(...lines.events);
-      }
-      if (mine === generation && !signal.aborted)
+      // Readiness comes from the watches; the pods' problems and events of a component that is
+      // not ready are looked up again every few seconds until it is (or the workload changes).
+      while (state !== 'ready' && mine === generation && !signal.aborted) {
+        const found = { problems: [] as string[], events: [] as string[] };
+        for (const [id, w] of [...states.entries()].filter(([, w]) => !w.ready)) {
+          const [kind, name] = id.split('/') as [string, string];
+          const lines = diagnosisLines(await backend.diagnose(refFor(kind, name, namespace, w.live), w.live));
+          found.problems.push(...lines.problems);
+          found.events.push(...lines.events);
+        }
+        if (mine !== generation || signal.aborted) return;
         emit({ component: component.name, state, waiting, ...found });
+        await delay(DIAGNOSIS_REFRESH_MS, undefined, { signal }).catch(() => undefined);
+      }
     };
     for (const id of component.workloads) {
       const [kind, name] = id.split('/') as [string, string];

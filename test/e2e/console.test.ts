@@ -142,7 +142,7 @@ describe('berth console in Chromium', () => {
     });
     await page
       .getByTestId('problems-router')
-      .getByText(/Unschedulable|FailedScheduling|waiting|updated/)
+      .getByText(/Unschedulable|FailedScheduling/)
       .first()
       .waitFor();
     await shot(page, 'console-release');
