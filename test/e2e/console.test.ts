@@ -249,6 +249,52 @@ describe('berth console in Chromium', () => {
     await context.close();
   });
 
+  test('the install wizard installs langfuse; its topology draws the dependencies', async (t) => {
+    const ns = await withNamespace(t, 'console-install');
+    const running = await startConsole(['-n', ns]);
+    consoles.push(running);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    await page.goto(running.url);
+    await page.getByRole('link', { name: 'Install' }).click();
+    // The namespace field starts with the console's namespace, once the session is read.
+    await waitFor(async () => (await page.getByTestId('install-namespace').inputValue()) === ns, {
+      what: 'the namespace filled in',
+    });
+    await page.getByTestId('install-release').fill('w');
+    await page.getByTestId('install-blueprint').selectOption('langfuse');
+    await page.getByRole('button', { name: 'Next: values' }).click();
+    await page.getByTestId('schema-errors').getByText('values match the langfuse schema').waitFor();
+    await page.getByTestId('show-plan').click();
+    await page
+      .getByTestId('plan-summary')
+      .getByText(/^[1-9]\d* to create, 0 to change/)
+      .waitFor();
+    await shot(page, 'console-install');
+    await page.getByTestId('apply').click();
+    await page
+      .getByTestId('outcome')
+      .getByText('release w deployed at revision 1')
+      .waitFor({ timeout: 300_000 });
+    const status = JSON.parse((await berth(['status', 'w', '-n', ns, '-o', 'json'])).stdout);
+    assert.equal(status.ready, true);
+    await page.goto(running.origin);
+    await page.getByTestId(`release-${ns}-w`).getByRole('link', { name: 'w' }).click();
+    for (const component of ['web', 'worker', 'postgresql', 'clickhouse'])
+      await waitFor(
+        async () => (await page.getByTestId(`component-${component}`).getAttribute('data-state')) === 'ready',
+        {
+          timeoutMs: 60_000,
+          what: `${component} ready in the topology`,
+        },
+      );
+    // web and worker call PostgreSQL, Redis, ClickHouse and MinIO: an arrow each at least.
+    assert.ok((await page.locator('svg.topology polyline.edge').count()) >= 8);
+    await shot(page, 'console-topology');
+    await context.close();
+  });
+
   test('refuses requests without the token, writes without CSRF, and every write when read-only', async (t) => {
     const ns = await withNamespace(t, 'console-gates');
     const writable = await startConsole(['-n', ns]);
