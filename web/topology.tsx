@@ -24,6 +24,8 @@ interface Band {
 }
 
 async function layout(topology: Topology): Promise<{ graph: ElkNode; bands: Band[] }> {
+  // Config-only components (Secrets, ConfigMaps) have nothing to watch: the list below shows them.
+  const shown = topology.components.filter((c) => c.workloads.length > 0);
   const graph: ElkNode = await elk.layout({
     id: 'release',
     layoutOptions: {
@@ -35,13 +37,15 @@ async function layout(topology: Topology): Promise<{ graph: ElkNode; bands: Band
       'elk.layered.spacing.nodeNodeBetweenLayers': '60',
       'elk.edgeRouting': 'SPLINES',
     },
-    children: topology.components.map((c) => ({
+    children: shown.map((c) => ({
       id: c.name,
       width: WIDTH,
       height: HEIGHT + 14 * c.services.length,
       layoutOptions: { 'elk.partitioning.partition': String(STAGES.indexOf(c.stage)) },
     })),
-    edges: topology.dependencies.map((d, i) => ({ id: `e${i}`, sources: [d.to], targets: [d.from] })),
+    edges: topology.dependencies
+      .filter((d) => shown.some((c) => c.name === d.from) && shown.some((c) => c.name === d.to))
+      .map((d, i) => ({ id: `e${i}`, sources: [d.to], targets: [d.from] })),
   });
   const stageOf = new Map(topology.components.map((c) => [c.name, c.stage]));
   const bands = STAGES.flatMap((stage) => {
