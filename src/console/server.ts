@@ -13,6 +13,7 @@ import { BerthError, ExitCode, ValuesError } from '../errors.ts';
 import { REDACTED, redactUrlPasswords, scrubKnownValues } from '../plan/redact.ts';
 import type { DeployRequest } from '../release/engine.ts';
 import type { ProgressEvent } from '../release/progress.ts';
+import { checkReleaseName } from '../render/render.ts';
 import { isPlainObject } from '../values/merge.ts';
 import { parseValuesText } from '../values/sources.ts';
 import type { Assets } from './assets.ts';
@@ -49,7 +50,9 @@ interface Scope {
 }
 
 function scopeOf(c: Context): Scope {
-  return { namespace: checkNamespace(c.req.param('namespace') ?? ''), release: c.req.param('release') ?? '' };
+  const release = c.req.param('release') ?? '';
+  checkReleaseName(release);
+  return { namespace: checkNamespace(c.req.param('namespace') ?? ''), release };
 }
 
 /** Values sent back with a `<redacted>` marker would overwrite a credential with the marker itself. */

@@ -219,6 +219,8 @@ describe('console server', () => {
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as any).error, /--namespace "Not_A_Namespace"/);
     assert.equal((await server.request('/api/nothing', { headers: cookie })).status, 404);
+    const selector = await server.request('/api/releases/team/app,x=y/history', { headers: cookie });
+    assert.equal(selector.status, 400, 'a release name cannot widen a label selector');
     assert.equal(
       (await server.request('/api/releases/team/app/diff?from=x&to=2', { headers: cookie })).status,
       400,
