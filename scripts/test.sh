@@ -30,6 +30,12 @@ if ! command -v clickhouse-server >/dev/null 2>&1 || ! command -v clickhouse-cli
   apt-get update -qq && apt-get install -y -qq clickhouse-server clickhouse-client
 fi
 
+# Debian's Chromium for the console's browser tests (test/e2e/console.test.ts).
+if [ ! -x /usr/bin/chromium ]; then
+  step "installing chromium (apt-get)"
+  apt-get update -qq && apt-get install -y -qq chromium
+fi
+
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dependencies (npm ci)"
   npm ci --no-audit --no-fund
@@ -48,6 +54,9 @@ biome check .
 
 step "unit tests"
 node --test --test-reporter=spec 'test/unit/**/*.test.ts'
+
+step "console front end (npm run build:console)"
+npm run --silent build:console
 
 step "local control plane (build once, cached outside the repo)"
 bash cluster/build.sh >/dev/null

@@ -46,6 +46,7 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
   { commands: ['export'], load: async () => (await import('./commands/export.ts')).registerExportCommands },
   { commands: ['adopt'], load: async () => (await import('./commands/adopt.ts')).registerAdoptCommand },
   { commands: ['apply'], load: async () => (await import('./commands/fleet.ts')).registerFleetCommand },
+  { commands: ['console'], load: async () => (await import('./commands/console.ts')).registerConsoleCommand },
 ];
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {

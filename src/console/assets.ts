@@ -1,0 +1,38 @@
+/**
+ * The console's front end, built by `npm run build:console` (scripts/build-console.ts) into
+ * dist/console and read once when the server starts. A checkout that never built it still runs
+ * the API; the page then says how to build it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface Assets {
+  readonly files: Readonly<Record<string, { readonly type: string; readonly body: string }>>;
+  /** Why there is no page, when the build is missing. */
+  readonly missing?: string;
+}
+
+export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+
+const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+export function loadAssets(dir: string = DEFAULT_ASSETS_DIR): Assets {
+  const absent = Object.values(FILES).filter(({ file }) => !existsSync(`${dir}/${file}`));
+  if (absent.length)
+    return {
+      files: {},
+      missing: `the console's front end is not built (${absent.map((a) => a.file).join(', ')} missing in ${dir}): run npm run build:console`,
+    };
+  return {
+    files: Object.fromEntries(
+      Object.entries(FILES).map(([path, { file, type }]) => [
+        path,
+        { type, body: readFileSync(`${dir}/${file}`, 'utf8') },
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,229 @@
+/** The console server's gates (token, CSRF, read-only) and its redaction, over an in-memory backend. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ConsoleBackend } from '../../src/actions/console.ts';
+import { CSRF_HEADER, consoleApp, TOKEN_COOKIE } from '../../src/console/server.ts';
+import type { ReleaseRecord } from '../../src/release/record.ts';
+
+const SECRET_VALUE = 's3cr3t-generated-value-42';
+const API_KEY = 'sk-live-0123456789abcdef';
+
+function record(revision: number, replicas: number): ReleaseRecord {
+  return {
+    release: 'app',
+    namespace: 'team',
+    revision,
+    status: 'deployed',
+    blueprint: { name: 'langfuse', version: '1.0.0', appVersion: '3.0.0' },
+    berthVersion: '0.1.0',
+    values: { services: { web: { replicas } } },
+    manifests: [
+      {
+        stage: 'config',
+        object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'app-auth' } },
+        secretKeys: ['password'],
+        secretDigests: { password: `digest-${revision}` },
+      },
+      {
+        stage: 'frontends',
+        component: 'web',
+        object: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'app-web' },
+          spec: {
+            replicas,
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'web',
+                    env: [
+                      { name: 'OPENAI_API_KEY', value: API_KEY },
+                      { name: 'PW', value: SECRET_VALUE },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    ],
+    digest: '',
+    description: 'install',
+    notes: [],
+    startedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+function fakeBackend(calls: string[]): ConsoleBackend {
+  const records = [record(1, 1), record(2, 2)];
+  const unused = async (): Promise<never> => {
+    throw new Error('not used here');
+  };
+  return {
+    context: 'test',
+    namespaces: ['team'],
+    listReleases: async () => ({ releases: [], notes: [] }),
+    status: async () =>
+      ({
+        release: 'app',
+        namespace: 'team',
+        revision: 2,
+        status: 'deployed',
+        components: [],
+        notes: [],
+      }) as never,
+    history: async () => [],
+    record: async (_ns, _r, revision) => records[revision - 1],
+    secretPatterns: async () => [SECRET_VALUE],
+    blueprints: async () => [],
+    blueprint: async (name) => ({ name }) as never,
+    schema: async () => ({}),
+    plan: async (_t, _b, values) => {
+      calls.push(`plan ${JSON.stringify(values)}`);
+      return { kind: 'Plan', changes: [], notes: [] } as never;
+    },
+    deploy: async (_t, request) => {
+      calls.push(`deploy ${request.kind}`);
+      return { release: 'app', revision: 3, status: 'deployed' } as never;
+    },
+    preflight: unused,
+    doctorBundle: unused,
+    watch: () => undefined,
+    diagnose: unused,
+  };
+}
+
+const token = 'access-token-for-tests';
+const csrf = 'csrf-token-for-tests';
+const assets = { files: { '/': { type: 'text/html', body: '<html>console</html>' } } };
+
+function app(readOnly = false, calls: string[] = []) {
+  return consoleApp({ backend: fakeBackend(calls), token, csrf, readOnly, assets });
+}
+
+const cookie = { cookie: `${TOKEN_COOKIE}=${token}` };
+const post = (headers: Record<string, string>, body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...cookie, ...headers },
+  body: JSON.stringify(body),
+});
+
+describe('console server', () => {
+  test('refuses requests without the access token, and sets a cookie from the URL token', async () => {
+    const server = app();
+    assert.equal((await server.request('/api/session')).status, 401);
+    assert.equal(
+      (await server.request('/api/session', { headers: { cookie: `${TOKEN_COOKIE}=wrong` } })).status,
+      401,
+    );
+    const first = await server.request(`/?token=${token}`);
+    assert.equal(first.status, 200);
+    assert.match(
+      first.headers.get('set-cookie') ?? '',
+      new RegExp(`${TOKEN_COOKIE}=${token}.*HttpOnly.*SameSite=Strict`, 'i'),
+    );
+    const session: any = await (await server.request('/api/session', { headers: cookie })).json();
+    assert.equal(session.csrf, csrf);
+  });
+
+  test('refuses a write without the CSRF token, and every write when read-only', async () => {
+    const calls: string[] = [];
+    const body = { blueprint: 'langfuse', values: 'a: 1' };
+    assert.equal(
+      (await app(false, calls).request('/api/releases/team/app/upgrade', post({}, body))).status,
+      403,
+    );
+    assert.equal(
+      (
+        await app(false, calls).request(
+          '/api/releases/team/app/upgrade',
+          post({ [CSRF_HEADER]: 'nope' }, body),
+        )
+      ).status,
+      403,
+    );
+    const readOnly = app(true, calls);
+    const refused = await readOnly.request(
+      '/api/releases/team/app/upgrade',
+      post({ [CSRF_HEADER]: csrf }, body),
+    );
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as any).error, /read-only/);
+    assert.equal(
+      (
+        await readOnly.request(
+          '/api/releases/team/app/rollback',
+          post({ [CSRF_HEADER]: csrf }, { revision: 1 }),
+        )
+      ).status,
+      403,
+    );
+    // A plan changes nothing: allowed read-only, with the CSRF token.
+    assert.equal(
+      (await readOnly.request('/api/releases/team/app/plan', post({ [CSRF_HEADER]: csrf }, body))).status,
+      200,
+    );
+    assert.deepEqual(calls, ['plan {"a":1}']);
+    const allowed = await app(false, calls).request(
+      '/api/releases/team/app/upgrade',
+      post({ [CSRF_HEADER]: csrf }, body),
+    );
+    assert.equal(allowed.status, 200);
+    assert.match(await allowed.text(), /event: result/);
+    assert.deepEqual(calls, ['plan {"a":1}', 'deploy upgrade']);
+  });
+
+  test('values that still hold a <redacted> marker are refused at their path', async () => {
+    const response = await app().request(
+      '/api/releases/team/app/plan',
+      post({ [CSRF_HEADER]: csrf }, { blueprint: 'langfuse', values: 'auth:\n  password: <redacted>\n' }),
+    );
+    assert.equal(response.status, 400);
+    const body: any = await response.json();
+    assert.deepEqual(
+      body.problems.map((p: { path: string }) => p.path),
+      ['auth.password'],
+    );
+  });
+
+  test('release pages and revision diffs carry no secret value', async () => {
+    const server = app();
+    const detail = await (await server.request('/api/releases/team/app', { headers: cookie })).text();
+    const diff = await (
+      await server.request('/api/releases/team/app/diff?from=1&to=2', { headers: cookie })
+    ).text();
+    for (const text of [detail, diff]) {
+      assert.ok(!text.includes(SECRET_VALUE), 'generated secret value leaked');
+      assert.ok(!text.includes(API_KEY), 'credential in env leaked');
+      assert.ok(!text.includes('digest-'), 'secret digests leaked');
+    }
+    const parsed = JSON.parse(diff);
+    assert.match(parsed.values, /-\s+replicas: 1\n\+\s+replicas: 2/);
+    assert.deepEqual(parsed.objects.map((o: { object: string }) => o.object).sort(), [
+      'Deployment/app-web',
+      'Secret/app-auth',
+    ]);
+    assert.match(JSON.stringify(parsed.objects), /<redacted, changed>/);
+    assert.equal(
+      JSON.parse(detail).topology.components.find((c: { name: string }) => c.name === 'web').stage,
+      'frontends',
+    );
+  });
+
+  test('bad path parameters are one-line errors, unknown API paths 404', async () => {
+    const server = app();
+    const bad = await server.request('/api/releases/Not_A_Namespace/app', { headers: cookie });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as any).error, /--namespace "Not_A_Namespace"/);
+    assert.equal((await server.request('/api/nothing', { headers: cookie })).status, 404);
+    const selector = await server.request('/api/releases/team/app,x=y/history', { headers: cookie });
+    assert.equal(selector.status, 400, 'a release name cannot widen a label selector');
+    assert.equal(
+      (await server.request('/api/releases/team/app/diff?from=x&to=2', { headers: cookie })).status,
+      400,
+    );
+  });
+});

@@ -1,0 +1,60 @@
+/** The console's single page: a header with the session, and the pages by path (preact-iso). */
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { ErrorBoundary, LocationProvider, Route, Router } from 'preact-iso';
+import 'diff2html/bundles/css/diff2html.min.css';
+import './style.css';
+import { getSession, type Session } from './api.ts';
+import { HistoryPage } from './history.tsx';
+import { ReleasePage } from './release.tsx';
+import { ReleasesPage } from './releases.tsx';
+import { InstallPage, UpgradePage } from './upgrade.tsx';
+
+type Params = { params: { namespace: string; release: string } };
+
+function NotFound() {
+  return <p class="error">no such page</p>;
+}
+
+function App() {
+  const [session, setSession] = useState<Session>();
+  useEffect(() => {
+    getSession().then(setSession);
+  }, []);
+  return (
+    <LocationProvider>
+      <header>
+        <a href="/" class="brand">
+          berth console
+        </a>
+        <a href="/install">Install</a>
+        <span class="muted" data-testid="session">
+          {session && `context ${session.context}${session.readOnly ? ' · read-only' : ''}`}
+        </span>
+      </header>
+      <main>
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={ReleasesPage} />
+            <Route path="/install" component={InstallPage} />
+            <Route
+              path="/releases/:namespace/:release"
+              component={(p: Params) => <ReleasePage {...p.params} />}
+            />
+            <Route
+              path="/releases/:namespace/:release/history"
+              component={(p: Params) => <HistoryPage {...p.params} />}
+            />
+            <Route
+              path="/releases/:namespace/:release/upgrade"
+              component={(p: Params) => <UpgradePage {...p.params} />}
+            />
+            <Route default component={NotFound} />
+          </Router>
+        </ErrorBoundary>
+      </main>
+    </LocationProvider>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
