@@ -95,7 +95,7 @@ function connectionEnv(store: Store): EnvVar[] {
       return [
         { name: ENV.redis.host, value: store.host },
         { name: ENV.redis.port, value: String(store.port) },
-        ...ENV.redis.password.map((name) => envOf(name, store.password)),
+        ...(store.password ? ENV.redis.password.map((name) => envOf(name, store.password!)) : []),
       ];
   }
 }

@@ -53,7 +53,8 @@ export interface MinioStore extends StoreBase {
 export interface RedisStore extends StoreBase {
   readonly kind: 'redis';
   readonly port: number;
-  readonly password: Setting;
+  /** Absent when the server asks for none (redis-cli then connects without auth). */
+  readonly password?: Setting | undefined;
   /** The StatefulSet, stopped while a copy goes back into its data volume. */
   readonly workload: string;
   /** Its data volume's claim and where the server reads it; absent without persistence. */
@@ -207,7 +208,7 @@ function storeOf(object: Workload, namespace: string, options: InventoryOptions)
             ...base,
             kind: 'redis',
             port: 6379,
-            password: required(env, 'REDIS_PASSWORD', component),
+            password: setting(env, 'REDIS_PASSWORD'),
             workload: object.metadata.name,
             ...dataVolume(object, container),
           }

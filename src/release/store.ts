@@ -144,12 +144,19 @@ export class ReleaseStore {
    * The newest revision's summary and manifest digest, from metadata alone (the digest is empty for
    * records written before the head carried it).
    */
+  /** The newest revision's summary and digest, and whether an older revision is still marked deployed. */
   async newest(
     namespace: string,
     release: string,
-  ): Promise<{ summary: RecordSummary; digest: string } | undefined> {
-    const [head] = await this.heads(namespace, release);
-    return head && { summary: summaryOf(head), digest: head.metadata.annotations?.[ANNOTATION.digest] ?? '' };
+  ): Promise<{ summary: RecordSummary; digest: string; olderDeployed: boolean } | undefined> {
+    const [head, ...older] = await this.heads(namespace, release);
+    return (
+      head && {
+        summary: summaryOf(head),
+        digest: head.metadata.annotations?.[ANNOTATION.digest] ?? '',
+        olderDeployed: older.some((h) => summaryOf(h).status === 'deployed'),
+      }
+    );
   }
 
   private async heads(namespace: string | undefined, release?: string): Promise<LiveObject[]> {

@@ -26,7 +26,8 @@ export async function unchangedUpgrade(
   if (request.rotateSecrets.length > 0) return undefined;
   const { client, namespace, release } = target;
   const newest = await store.newest(namespace, release);
-  if (newest?.summary.status !== 'deployed' || !newest.digest) return undefined;
+  // A second deployed revision (a run killed before superseding it) is settled under the lock.
+  if (newest?.summary.status !== 'deployed' || !newest.digest || newest.olderDeployed) return undefined;
   const stored = await readGeneratedSecrets(client, namespace, release);
   const rendered = await render(request.blueprint, request.values, {
     release,

@@ -66,7 +66,9 @@ describe('refusals say what is wrong and what to do', () => {
       hint: undefined,
     });
     await deploy(target(cluster), await request('install'), options());
-    await assert.rejects(deploy(target(cluster), await request('install'), options()), {
+    // The same install again is a no-op (a killed run's retry); one that would change it is refused.
+    const changed = { services: { web: { replicas: 3 } } };
+    await assert.rejects(deploy(target(cluster), await request('install', changed), options()), {
       code: 'BERTH_RELEASE_EXISTS',
       message: 'release lf already exists in namespace shop',
       hint: 'use berth upgrade lf to change it',
@@ -379,11 +381,14 @@ describe('--atomic says what it did', () => {
     assert.deepEqual(kept[0], {
       type: 'kept',
       object: `PersistentVolumeClaim/${claim.metadata.name} in ${NS}`,
-      reason: 'data volume',
+      reason: 'data volume (berth uninstall --delete-data removes it)',
     });
     assert.ok(kept.length > 1);
     for (const event of kept.slice(1)) {
-      assert.equal(event.type === 'kept' && event.reason, 'generated credentials of kept data');
+      assert.equal(
+        event.type === 'kept' && event.reason,
+        'generated credentials of kept data (berth uninstall --delete-data removes it)',
+      );
       assert.match(event.type === 'kept' ? event.object : '', /^Secret\//);
     }
     const applied = cluster.calls

@@ -10,9 +10,8 @@ import type { Blueprint } from '../../src/blueprints/blueprint.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
 import { KubeConnectionError } from '../../src/kube/errors.ts';
 import type { ReadinessWaiter } from '../../src/release/apply.ts';
-import { type DeployOptions, type DeployRequest, deploy } from '../../src/release/engine.ts';
+import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
-import type { ProgressEvent } from '../../src/release/progress.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
@@ -20,7 +19,6 @@ import { apiError, deployOptions, FakeCluster } from '../support/fake-cluster.ts
 
 const NS = 'shop';
 const RELEASE = 'lf';
-const ready: ReadinessWaiter = async () => undefined;
 const rolloutFails: ReadinessWaiter = async () => {
   throw new Error('Deployment/lf-web did not become ready: CrashLoopBackOff');
 };
