@@ -118,9 +118,11 @@ export async function acquireLock(
     else throw error;
   }
   let lost = false;
+  // A renewal still in flight when the lock is released would put the Lease back after its delete.
+  let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     const renewed = { ...fresh, renewTime: microTime(new Date()) };
-    client
+    renewing = client
       .apply(leaseObject(namespace, release, renewed, current.metadata.resourceVersion), { force: true })
       .then((updated) => {
         current = updated;
@@ -139,6 +141,7 @@ export async function acquireLock(
     ...(tookOverFrom ? { tookOverFrom } : {}),
     async release() {
       clearInterval(timer);
+      await renewing;
       if (!lost) await client.delete(ref);
     },
   };
