@@ -7,7 +7,7 @@
  *   BENCH_OFFLINE=1 npm run bench # only the renders (no cluster)
  *   BENCH_BACKENDS=200 npm run bench  # a smaller scale release (default 1,000 backends, ~5,000 objects)
  *   BENCH_FLEET=200 BENCH_FLEET_NAMESPACES=50 BENCH_FLEET_NODES=1000 npm run bench   # the fleet case
- *   BENCH_FLEET=0 npm run bench   # without it
+ *   BENCH_FLEET=0 npm run bench   # without it; BENCH_ONLY=fleet: only it
  *
  * Helm gets a static chart whose templates are berth's rendered output for the same values, so
  * both tools deploy exactly the same objects; Helm's own templating is then nearly free, which
@@ -224,22 +224,20 @@ async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promis
       writeFileSync(file, `releases:\n${lines.join('\n')}\n`);
       return { values, file };
     };
-    const charts = {
-      INFO: renderedChart(join(stateDir, 'chart-info'), [
+    // One static chart per level whose object names follow the Helm release name.
+    const chartOf = (level: string) => {
+      const dir = renderedChart(join(stateDir, `chart-${level}`), [
         'model-router',
         '--release',
-        'r',
+        'fleetrel',
         '--set',
-        'router.logLevel=INFO',
-      ]),
-      WARN: renderedChart(join(stateDir, 'chart-warn'), [
-        'model-router',
-        '--release',
-        'r',
-        '--set',
-        'router.logLevel=WARN',
-      ]),
+        `router.logLevel=${level}`,
+      ]);
+      const templates = join(dir, 'templates', 'all.yaml');
+      writeFileSync(templates, readFileSync(templates, 'utf8').replaceAll('fleetrel', '{{ .Release.Name }}'));
+      return dir;
     };
+    const charts = { INFO: chartOf('INFO'), WARN: chartOf('WARN') };
     const lines: string[] = [];
     for (const level of ['INFO', 'WARN'] as const) {
       const { file } = fleetFile(level);
@@ -272,6 +270,11 @@ async function main(): Promise<void> {
   const helm = join(tools.toolsDir, 'helm');
   const kubectl = join(tools.toolsDir, 'kubectl');
   const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  if (process.env.BENCH_ONLY === 'fleet') {
+    for (const line of await fleetCase(tools, stateDir)) console.log(line);
+    rmSync(stateDir, { recursive: true, force: true });
+    return;
+  }
   if (process.env.BENCH_OFFLINE) {
     report(renders(helm, stateDir));
     rmSync(stateDir, { recursive: true, force: true });
