@@ -56,6 +56,18 @@ async function helmReleases(ns: string): Promise<{ name: string; status: string 
   return JSON.parse((await helm(['list', '-n', ns, '-o', 'json'])).stdout);
 }
 
+/** Helm lists the release as deployed and berth keeps no record of it. */
+async function assertHelmsOnly(ns: string): Promise<void> {
+  assert.deepEqual(
+    (await helmReleases(ns)).map((r) => [r.name, r.status]),
+    [['langfuse', 'deployed']],
+  );
+  assert.equal(
+    (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
+    '',
+  );
+}
+
 /** Claims appear when the StatefulSet controller gets to them. */
 async function waitForClaims(ns: string, names: readonly string[]): Promise<void> {
   for (let i = 0; i < 120; i++) {
@@ -95,14 +107,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
       assert.match(dry.stdout, /StatefulSet\/langfuse-postgresql/);
       assert.match(dry.stdout, /PersistentVolumeClaim\/valkey-data-langfuse-redis-primary-0 → redis/);
       assert.match(dry.stdout, /ConfigMap\/langfuse-post-install-note \(post-install, post-upgrade\)/);
-      assert.deepEqual(
-        (await helmReleases(ns)).map((r) => [r.name, r.status]),
-        [['langfuse', 'deployed']],
-      );
-      assert.equal(
-        (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
-        '',
-      );
+      await assertHelmsOnly(ns);
 
       const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-')), 'adopted.yaml');
       const started = Date.now();
@@ -223,14 +228,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
       const undo = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
       assertOk(undo, 'undo');
       t.diagnostic(`undo took ${((Date.now() - undoStarted) / 1000).toFixed(1)} s`);
-      assert.deepEqual(
-        (await helmReleases(ns)).map((r) => [r.name, r.status]),
-        [['langfuse', 'deployed']],
-      );
-      assert.equal(
-        (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
-        '',
-      );
+      await assertHelmsOnly(ns);
       const helmUpgrade = await helm(['upgrade', 'langfuse', CHART, '-n', ns, ...INSTALL_VALUES], {
         timeoutMs: 120_000,
         allowFailure: true,

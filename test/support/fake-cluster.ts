@@ -184,3 +184,12 @@ export function deployOptions(
     events,
   };
 }
+
+/** From the first apply of `kind` on, every call fails: what a run killed there leaves behind. */
+export function killAt(cluster: FakeCluster, kind: string): void {
+  let killed = false;
+  cluster.fault = (call) => {
+    killed ||= call.operation === 'apply' && call.kind === kind;
+    if (killed) throw new Error('killed');
+  };
+}

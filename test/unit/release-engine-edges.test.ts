@@ -13,7 +13,7 @@ import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
-import { apiError, FakeCluster, deployOptions as options } from '../support/fake-cluster.ts';
+import { apiError, FakeCluster, killAt, deployOptions as options } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -282,11 +282,7 @@ describe('recovery after a takeover', () => {
   test('the interrupted revision names the run that stopped; progress says what happened', async () => {
     const cluster = new FakeCluster();
     // Killed during the StatefulSet stage: nothing after that gets written, not even the failed mark.
-    let killed = false;
-    cluster.fault = (call) => {
-      killed ||= call.operation === 'apply' && call.kind === 'StatefulSet';
-      if (killed) throw new Error('killed');
-    };
+    killAt(cluster, 'StatefulSet');
     await assert.rejects(deploy(target(cluster), await request('install'), options()), /killed/);
     cluster.fault = undefined;
     const dead = `berth/${hostname()}/2147483646/abcd`;

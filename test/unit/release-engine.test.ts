@@ -15,7 +15,7 @@ import { LEASE_SECONDS } from '../../src/release/lock.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
-import { apiError, deployOptions, FakeCluster } from '../support/fake-cluster.ts';
+import { apiError, deployOptions, FakeCluster, killAt } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -314,11 +314,7 @@ describe('release engine: lock and recovery', () => {
   test('a run killed mid-apply is recovered by the next one: marked failed, applied again', async () => {
     const cluster = new FakeCluster();
     // Killed during the StatefulSet stage: nothing after that gets written, not even the failed mark.
-    let killed = false;
-    cluster.fault = (call) => {
-      killed ||= call.operation === 'apply' && call.kind === 'StatefulSet';
-      if (killed) throw new Error('killed');
-    };
+    killAt(cluster, 'StatefulSet');
     await assert.rejects(deploy(target(cluster), await request('install'), options()), /killed/);
     cluster.fault = undefined;
     const [pending] = await records(cluster);
