@@ -1,5 +1,5 @@
 /** The secret values of a release that must never show in anything berth prints or writes. */
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { instanceSelector } from '../release/labels.ts';
 import { sensitiveSecretValues } from './redact.ts';
 
@@ -8,7 +8,7 @@ import { sensitiveSecretValues } from './redact.ts';
  * now (kept Secrets of pruned dependencies included).
  */
 export async function releaseSecretValues(
-  client: KubeClient,
+  client: ClusterApi,
   namespace: string,
   release: string,
 ): Promise<string[]> {

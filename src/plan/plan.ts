@@ -6,12 +6,12 @@
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
-import type { KubeClient } from '../kube/client.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import { type Change, type ClusterPin, computeChanges, pinOf, withSpecHash } from '../release/changes.ts';
 import { type ReleaseTarget, renderRevision, revisionsOf } from '../release/engine.ts';
-import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
+import { type RecordedManifest, type ReleaseRecord, revisionDigest } from '../release/record.ts';
 import { secretDigests } from '../release/redact.ts';
 import { readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
@@ -62,6 +62,8 @@ export interface Plan {
   readonly notes: readonly string[];
   /** The cluster as the plan saw it; `upgrade --plan-file` applies only while it still is. */
   readonly pin?: ClusterPin | undefined;
+  /** No object changes, yet the upgrade records a new revision (the recorded `backup.*` settings differ). */
+  readonly recordOnly?: boolean | undefined;
 }
 
 export interface PlanRequest {
@@ -77,8 +79,8 @@ export function summarize(changes: readonly Pick<PlannedChange, 'action'>[]): Pl
   return summary;
 }
 
-export function hasChanges(plan: Pick<Plan, 'summary'>): boolean {
-  return plan.summary.create + plan.summary.change + plan.summary.prune > 0;
+export function hasChanges(plan: Pick<Plan, 'summary' | 'recordOnly'>): boolean {
+  return plan.summary.create + plan.summary.change + plan.summary.prune > 0 || plan.recordOnly === true;
 }
 
 /** The versioned JSON document of `--output json`: only what changes is listed. */
@@ -90,6 +92,7 @@ export function planDocument(plan: Plan) {
     namespace: plan.namespace,
     revision: plan.revision ?? null,
     summary: plan.summary,
+    ...(plan.recordOnly ? { recordOnly: true } : {}),
     changes: plan.changes
       .filter((c) => c.action !== 'unchanged')
       .map((c) => ({
@@ -163,7 +166,7 @@ interface Comparison {
  * (`replacedBecause`) is compared offline: the server would refuse to update it in place.
  */
 async function dryRun(
-  client: KubeClient,
+  client: ClusterApi,
   desired: Desired,
   live: LiveObject | undefined,
   canDryRun: boolean,
@@ -181,13 +184,13 @@ async function dryRun(
   if (replacedBecause) return offline(replacedBecause);
   if (!canDryRun) return offline();
   try {
-    return { ...base, live, before: live, after: await client.dryRunApply(object, { force: true }) };
+    return { ...base, live, before: live, after: await client.apply(object, { force: true, dryRun: true }) };
   } catch (error) {
     return offline(`server-side dry run failed, compared without server defaults: ${firstLine(error)}`);
   }
 }
 
-async function namespaceExists(client: KubeClient, namespace: string): Promise<boolean> {
+async function namespaceExists(client: ClusterApi, namespace: string): Promise<boolean> {
   try {
     return (await client.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) !== undefined;
   } catch (error) {
@@ -213,7 +216,7 @@ function collectPatterns(stored: Iterable<string>, comparisons: readonly Compari
 }
 
 /** A change of the engine's change set, compared as the plan shows it; keeps are notes, not changes. */
-async function compareChange(client: KubeClient, change: Change, canDryRun: boolean): Promise<Comparison> {
+async function compareChange(client: ClusterApi, change: Change, canDryRun: boolean): Promise<Comparison> {
   if (change.action === 'prune') {
     const live = change.live!;
     const component = live.metadata.labels?.['app.kubernetes.io/component'];
@@ -260,7 +263,7 @@ interface Labels {
  * against the live objects; objects of the last revision that are not rendered any more are
  * pruned. When the release does not exist yet, everything is a create.
  */
-export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): Promise<Plan> {
+export async function planUpgrade(target: ReleaseTarget<ClusterApi>, request: PlanRequest): Promise<Plan> {
   const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
   const [[newest, { deployed, previous }], stored, canDryRun] = await Promise.all([
@@ -301,16 +304,26 @@ export async function planUpgrade(target: ReleaseTarget, request: PlanRequest): 
   );
   const patterns = collectPatterns(known, all);
   const changes = changesOf(all, patterns, { before: 'live', after: 'planned' });
+  const summary = summarize(changes);
+  const recordOnly =
+    deployed !== undefined &&
+    !hasChanges({ summary }) &&
+    deployed.digest !== revisionDigest(rendered.manifests, request.values);
+  if (recordOnly)
+    notes.push(
+      `no object changes, but the upgrade records revision ${(newest ?? 0) + 1}: the recorded settings (backup.*) differ from revision ${deployed.revision}`,
+    );
   return {
     kind: 'Plan',
     release,
     namespace,
     revision: deployed?.revision,
     blueprint: rendered.blueprint,
-    summary: summarize(changes),
+    summary,
     changes,
     notes: [...notes, ...kept].map((n) => scrubKnownValues(n, patterns).text),
     pin: pinOf(changeSet, newest),
+    ...(recordOnly ? { recordOnly } : {}),
   };
 }
 
