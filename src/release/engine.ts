@@ -195,7 +195,8 @@ export async function deploy(
 ): Promise<ReleaseResult> {
   const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
-  if (request.kind === 'upgrade' && !options.dryRun) {
+  // A saved plan is checked against the cluster under the lock, even when nothing would change.
+  if (request.kind === 'upgrade' && !options.dryRun && !options.pinned) {
     const unchanged = await unchangedUpgrade(target, request, store);
     if (unchanged) return unchanged;
   }

@@ -199,6 +199,16 @@ describe('upgrade --plan-file: the pinned cluster state', () => {
     );
     assert.deepEqual(await statusesOf(cluster), ['2:deployed', '1:superseded']);
   });
+
+  test('a saved plan applied twice is refused the second time, though the upgrade would change nothing', async () => {
+    const { cluster, target } = await installed();
+    const pinned = await plannedUpgrade(cluster, values);
+    const blueprint = await getBlueprint('langfuse');
+    const upgrade = { kind: 'upgrade', blueprint, values, rotateSecrets: [] } as const;
+    await deploy(target, upgrade, deployOptions({ pinned }));
+    await assert.rejects(deploy(target, upgrade, deployOptions({ pinned })), { code: 'BERTH_PLAN_STALE' });
+    assert.deepEqual(await statusesOf(cluster), ['2:deployed', '1:superseded']);
+  });
 });
 
 describe('saved plans', () => {
