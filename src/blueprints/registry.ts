@@ -3,8 +3,12 @@
  * `blueprint`, `contract.ts` its upstream contract). The table is written out, not read from the
  * folder, so the bundler can split each blueprint into a chunk of its own: only the one asked for is
  * loaded, which keeps start-up fast. test/unit/blueprint-catalog.test.ts keeps it equal to the folders.
+ * A folder added to a checkout (`berth import compose --output-dir src/blueprints/<name>`) is found
+ * too: bin/berth then runs src/ (newer than the bundle), where such a folder loads like the others.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { BerthError } from '../errors.ts';
+import { INSTALL_ROOT } from '../root.ts';
 import { nearest } from '../values/suggest.ts';
 import type { UpstreamContract } from '../verify/contract.ts';
 import type { Blueprint } from './blueprint.ts';
@@ -33,17 +37,37 @@ const CATALOG: Readonly<Record<string, CatalogEntry>> = {
   },
 };
 
-export function blueprintNames(): string[] {
-  return Object.keys(CATALOG).sort();
+const LOCAL = new URL('src/blueprints/', INSTALL_ROOT);
+const FOLDER_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+/** A blueprint folder of the checkout that is not in the table (an imported or hand-written one). */
+function localFile(name: string, file: 'blueprint.ts' | 'contract.ts'): URL | undefined {
+  if (Object.hasOwn(CATALOG, name) || !FOLDER_NAME.test(name)) return undefined;
+  const url = new URL(`${name}/${file}`, LOCAL);
+  return existsSync(url) ? url : undefined;
 }
 
-/** The whole module of a shipped blueprint (it may export more than `blueprint`), or undefined. */
+function localNames(): string[] {
+  try {
+    return readdirSync(LOCAL).filter((name) => localFile(name, 'blueprint.ts') !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+export function blueprintNames(): string[] {
+  return [...Object.keys(CATALOG), ...localNames()].sort();
+}
+
+/** The whole module of a blueprint (it may export more than `blueprint`), or undefined. */
 export async function blueprintModule(name: string): Promise<BlueprintModule | undefined> {
-  return Object.hasOwn(CATALOG, name) ? CATALOG[name]!.module() : undefined;
+  if (Object.hasOwn(CATALOG, name)) return CATALOG[name]!.module();
+  const local = localFile(name, 'blueprint.ts');
+  return local && ((await import(local.href)) as BlueprintModule);
 }
 
 export async function listBlueprints(): Promise<Blueprint[]> {
-  return Promise.all(blueprintNames().map(async (name) => (await CATALOG[name]!.module()).blueprint));
+  return Promise.all(blueprintNames().map(async (name) => (await blueprintModule(name))!.blueprint));
 }
 
 export async function getBlueprint(name: string): Promise<Blueprint> {
@@ -62,5 +86,7 @@ export async function getBlueprint(name: string): Promise<Blueprint> {
 
 /** The blueprint's upstream contract (`<name>/contract.ts`), when it has one. */
 export async function getContract(name: string): Promise<UpstreamContract | undefined> {
-  return Object.hasOwn(CATALOG, name) ? (await CATALOG[name]!.contract()).contract : undefined;
+  if (Object.hasOwn(CATALOG, name)) return (await CATALOG[name]!.contract()).contract;
+  const local = localFile(name, 'contract.ts');
+  return local && ((await import(local.href)) as { contract: UpstreamContract }).contract;
 }
