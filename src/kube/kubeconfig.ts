@@ -2,7 +2,8 @@
  * Finds and loads the kubeconfig the way kubectl does: an explicit path, else $KUBECONFIG (a list
  * of files, merged, first wins), else ~/.kube/config, else the in-cluster service account.
  */
-import { existsSync } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -123,6 +124,45 @@ function checkReferencedFiles(kubeConfig: KubeConfig, context: string, source: s
   }
 }
 
+const pemOf = (data: string | undefined, file: string | undefined): Buffer | undefined =>
+  data ? Buffer.from(data, 'base64') : file ? readFileSync(file) : undefined;
+
+/**
+ * TLS settings Node would otherwise accept silently or fail on deep in a request: a client key
+ * that does not match its certificate (the request goes out without one, as system:anonymous),
+ * and skip-verify next to a certificate-authority, which kubectl refuses as contradictory.
+ */
+function checkTls(kubeConfig: KubeConfig, context: string, source: string, server: string): void {
+  const cluster = kubeConfig.getCurrentCluster();
+  const user = kubeConfig.getCurrentUser();
+  const where = `context ${context} in ${source} (API server ${server})`;
+  if (cluster?.skipTLSVerify && (cluster.caData || cluster.caFile)) {
+    throw new KubeconfigError(
+      `${where}: insecure-skip-tls-verify is set together with a certificate-authority`,
+      'remove one of them: keep the certificate-authority to verify the server (kubectl refuses both too)',
+    );
+  }
+  const cert = pemOf(user?.certData, user?.certFile);
+  const key = pemOf(user?.keyData, user?.keyFile);
+  if (!cert || !key) return;
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (err) {
+    throw new KubeconfigError(
+      `${where}: the client certificate or key is not valid PEM: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`,
+      'check client-certificate(-data) and client-key(-data) (kubectl config view --raw)',
+      err,
+    );
+  }
+  if (!matches) {
+    throw new KubeconfigError(
+      `${where}: the client key does not match its certificate`,
+      'put the key that belongs to client-certificate(-data) in client-key(-data)',
+    );
+  }
+}
+
 /** Loads the kubeconfig and selects the context; every problem is a KubeconfigError (a user error). */
 export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfig {
   const kubeConfig = new KubeConfig();
@@ -154,6 +194,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
   }
   checkServerUrl(cluster.server, context, source);
   checkReferencedFiles(kubeConfig, context, source);
+  checkTls(kubeConfig, context, source, cluster.server);
   if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify) {
     // Plain HTTP (kubectl proxy) has no TLS to verify, but the client refuses it unless told to skip.
     kubeConfig.clusters = kubeConfig.clusters.map((c) =>

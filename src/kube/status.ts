@@ -6,6 +6,7 @@ import { BerthError, ExitCode } from '../errors.ts';
 import {
   type ApiStatus,
   ApplyConflictError,
+  describeTarget,
   type ErrorTarget,
   type FieldConflict,
   KubeApiError,
@@ -182,12 +183,6 @@ function classify(status: number): StatusClass {
         exitCode: ExitCode.userError,
         hint: () => 'the API server rejected the object; check the values that produce the fields it names',
       };
-    case 401:
-      return {
-        code: 'BERTH_KUBE_UNAUTHORIZED',
-        exitCode: ExitCode.userError,
-        hint: () => 'the kubeconfig credentials were rejected; log in again or pick another context',
-      };
     case 403:
       return {
         code: 'BERTH_KUBE_FORBIDDEN',
@@ -219,6 +214,35 @@ export interface ErrorContext {
   readonly server: string;
 }
 
+/**
+ * Answers that say the connection itself is wrong rather than the request: plain HTTP to an HTTPS
+ * port (the server answers 400 with text, not a Status) and credentials the server does not accept.
+ * Their messages name the server, since the fix is in the kubeconfig's cluster or user.
+ */
+function connectionRefusal(
+  err: HttpStatusError,
+  context: ErrorContext,
+): { code: string; message: string; hint: string; exitCode: ExitCode } | undefined {
+  const where = `${context.verb} ${describeTarget(context.target)}`;
+  if (err.status === 400 && err.body === undefined && context.server.startsWith('http://')) {
+    return {
+      code: 'BERTH_KUBE_PLAIN_HTTP',
+      message: `${where}: the API server at ${context.server} speaks HTTPS, not plain HTTP`,
+      hint: "use https:// in the kubeconfig's server URL",
+      exitCode: ExitCode.runtime,
+    };
+  }
+  if (err.status === 401) {
+    return {
+      code: 'BERTH_KUBE_UNAUTHORIZED',
+      message: `${where}: the API server at ${context.server} rejected the kubeconfig's credentials (Unauthorized)`,
+      hint: 'a client certificate from a CA the server does not trust, or an expired token: log in again or pick another context',
+      exitCode: ExitCode.userError,
+    };
+  }
+  return undefined;
+}
+
 /** Builds the typed error for an HTTP error response. */
 export function apiErrorFromStatus(err: HttpStatusError, context: ErrorContext): KubeApiError {
   const body = err.body;
@@ -230,6 +254,8 @@ export function apiErrorFromStatus(err: HttpStatusError, context: ErrorContext):
     apiMessage: body?.message || `HTTP ${err.status} ${STATUS_CODES[err.status] ?? ''}`.trim(),
     causes: body?.details?.causes ?? [],
   };
+  const refusal = connectionRefusal(err, context);
+  if (refusal) return new KubeApiError(refusal.code, details, { ...refusal, cause: err });
   if (err.status === 409 && context.verb.endsWith('apply')) {
     const conflicts = parseConflicts(body);
     if (conflicts.length > 0) return new ApplyConflictError(details, conflicts);

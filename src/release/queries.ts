@@ -2,7 +2,15 @@
 import { BerthError } from '../errors.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
 import { readinessOf } from '../kube/readiness/index.ts';
-import { describeRef, refOf } from '../kube/types.ts';
+import { describeRef, type LiveObject, refOf } from '../kube/types.ts';
+import {
+  mapCredentials,
+  REDACTED,
+  redactUrlPasswords,
+  scrubKnownValues,
+  scrubPatterns,
+  sensitiveSecretValues,
+} from '../plan/redact.ts';
 import type { ReleaseTarget } from './engine.ts';
 import type { ReleaseRecord } from './record.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
@@ -65,16 +73,35 @@ export interface ReleaseStatusReport {
   readonly notes: readonly string[];
 }
 
-/** The latest revision and the live health of each component, rolled up. */
+/** What the live objects hold that is credential-shaped: env values and URL passwords, Secret values. */
+function credentialsIn(objects: readonly LiveObject[]): string[] {
+  const found: string[] = [];
+  for (const object of objects) {
+    mapCredentials(object, ({ value }) => {
+      found.push(value);
+      return REDACTED;
+    });
+    found.push(...sensitiveSecretValues(object));
+  }
+  return scrubPatterns(found);
+}
+
+/**
+ * The latest revision and the live health of each component, rolled up. Health messages come from
+ * controllers and a failed revision's description from the API server; either may quote a value,
+ * so the credentials of the live objects and every URL password are redacted from both.
+ */
 export async function releaseStatus(target: ReleaseTarget<ClusterApi>): Promise<ReleaseStatusReport> {
   const store = new ReleaseStore(target.client);
   const record = await store.latest(target.namespace, target.release);
   if (!record) throw notFound(target);
   const byComponent = new Map<string, { stage: string; objects: ObjectHealth[] }>();
+  const lives: LiveObject[] = [];
   await Promise.all(
     record.manifests.map(async (manifest) => {
       const ref = refOf(manifest.object);
       const live = await target.client.get(ref);
+      if (live) lives.push(live);
       const health = live
         ? readinessOf(live)
         : { done: true, ok: false, message: 'missing from the cluster' };
@@ -88,12 +115,16 @@ export async function releaseStatus(target: ReleaseTarget<ClusterApi>): Promise<
       byComponent.set(key, entry);
     }),
   );
+  const patterns = credentialsIn(lives);
+  const clean = (text: string) => redactUrlPasswords(scrubKnownValues(text, patterns).text);
   const components = [...byComponent.entries()]
     .map(([component, { stage, objects }]) => ({
       component,
       stage,
       ready: objects.every((o) => o.ready),
-      objects: objects.sort((a, b) => a.object.localeCompare(b.object)),
+      objects: objects
+        .map((o) => ({ ...o, message: clean(o.message) }))
+        .sort((a, b) => a.object.localeCompare(b.object)),
     }))
     .sort((a, b) => a.component.localeCompare(b.component));
   return {
@@ -103,9 +134,9 @@ export async function releaseStatus(target: ReleaseTarget<ClusterApi>): Promise<
     status: record.status,
     blueprint: record.blueprint,
     updated: record.finishedAt ?? record.startedAt,
-    description: record.description,
+    description: clean(record.description),
     ready: components.every((c) => c.ready),
     components,
-    notes: record.notes,
+    notes: record.notes.map(clean),
   };
 }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -134,6 +136,118 @@ describe('Status → typed errors', () => {
     assert.ok(!(err instanceof ApplyConflictError));
     assert.equal(err.code, 'BERTH_KUBE_CONFLICT');
     assert.equal(err.status, 409);
+  });
+  test('plain HTTP to an HTTPS port (400 without a Status) names the server and says it speaks HTTPS', () => {
+    const plain = { ...context, verb: 'list', server: 'http://k8s:6443' } as const;
+    const err = apiErrorFromStatus(new HttpStatusError(400, undefined, undefined), plain);
+    assert.equal(
+      err.message,
+      'list Deployment/web in shop: the API server at http://k8s:6443 speaks HTTPS, not plain HTTP',
+    );
+    assert.equal(err.exitCode, ExitCode.runtime);
+    // Over https a 400 is the server judging the object, as before.
+    assert.equal(
+      apiErrorFromStatus(new HttpStatusError(400, undefined, undefined), context).code,
+      'BERTH_KUBE_INVALID',
+    );
+  });
+  test('rejected credentials (401) name the server', () => {
+    const err = apiErrorFromStatus(
+      statusError(401, { reason: 'Unauthorized', message: 'Unauthorized' }),
+      context,
+    );
+    assert.equal(err.code, 'BERTH_KUBE_UNAUTHORIZED');
+    assert.equal(
+      err.message,
+      "apply Deployment/web in shop: the API server at https://k8s rejected the kubeconfig's credentials (Unauthorized)",
+    );
+    assert.equal(err.exitCode, ExitCode.userError);
+  });
+});
+
+describe('kubeconfig TLS settings are checked before connecting', () => {
+  let dir: string;
+  const pem: Record<string, string> = {};
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'berth-kubeconfig-tls-'));
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1'];
+    for (const name of ['one', 'two']) {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          ...ec,
+          '-subj',
+          `/CN=${name}`,
+          '-keyout',
+          join(dir, `${name}.key`),
+          '-out',
+          join(dir, `${name}.crt`),
+        ],
+        { stdio: 'ignore' },
+      );
+      pem[`${name}.crt`] = readFileSync(join(dir, `${name}.crt`)).toString('base64');
+      pem[`${name}.key`] = readFileSync(join(dir, `${name}.key`)).toString('base64');
+    }
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  async function load(cluster: Record<string, unknown>, user: Record<string, unknown>): Promise<unknown> {
+    const file = join(dir, 'config.yaml');
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: 'https://k8s:6443', ...cluster } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    };
+    await writeFile(file, JSON.stringify(config));
+    try {
+      return KubeClient.fromKubeconfig({ kubeconfig: file });
+    } catch (err) {
+      return err;
+    }
+  }
+
+  test('a client key that belongs to another certificate is refused, naming the server', async () => {
+    const err = await load(
+      {},
+      { 'client-certificate-data': pem['one.crt'], 'client-key-data': pem['two.key'] },
+    );
+    assert.ok(err instanceof KubeconfigError);
+    assert.match(
+      err.message,
+      /\(API server https:\/\/k8s:6443\): the client key does not match its certificate$/,
+    );
+    assert.equal(err.exitCode, ExitCode.userError);
+    assert.ok(
+      (await load(
+        {},
+        { 'client-certificate-data': pem['one.crt'], 'client-key-data': pem['one.key'] },
+      )) instanceof KubeClient,
+    );
+  });
+  test('a client key that is not PEM is refused', async () => {
+    const err = await load(
+      {},
+      {
+        'client-certificate-data': pem['one.crt'],
+        'client-key-data': Buffer.from('nope').toString('base64'),
+      },
+    );
+    assert.ok(err instanceof KubeconfigError);
+    assert.match(err.message, /the client certificate or key is not valid PEM/);
+  });
+  test('insecure-skip-tls-verify next to a certificate-authority is refused; alone it is accepted', async () => {
+    const err = await load(
+      { 'insecure-skip-tls-verify': true, 'certificate-authority-data': pem['one.crt'] },
+      {},
+    );
+    assert.ok(err instanceof KubeconfigError);
+    assert.match(err.message, /insecure-skip-tls-verify is set together with a certificate-authority/);
+    assert.ok((await load({ 'insecure-skip-tls-verify': true }, {})) instanceof KubeClient);
   });
 });
 

@@ -104,6 +104,40 @@ describe('release queries', () => {
     });
   });
 
+  test('status never prints a credential the user supplied, even when a controller quotes it', async () => {
+    const cluster = new FakeCluster();
+    const apiKey = 'sk-live-0123456789abcdef';
+    const dbUrl = 'postgresql://app:Pa55-w0rd-in-url@db:5432/app';
+    const blueprint = await getBlueprint('langfuse');
+    const target = { client: cluster.client, namespace: NS, release: 'lf' };
+    const extraEnv = [
+      { name: 'OPENAI_API_KEY', value: apiKey },
+      { name: 'ANALYTICS_DSN', value: dbUrl },
+    ];
+    await deploy(
+      target,
+      { kind: 'install', blueprint, values: { services: { web: { extraEnv } } }, rotateSecrets: [] },
+      deployOptions({ wait: false }),
+    );
+    const web = cluster.find('Deployment', 'lf-web');
+    assert.ok(web);
+    const quoted = `pod refused: env OPENAI_API_KEY=${apiKey}, ANALYTICS_DSN=${dbUrl}`;
+    web.status = {
+      conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: quoted }],
+    };
+    cluster.seed(web as never);
+    const report = await releaseStatus(target);
+    const message = report.components
+      .flatMap((c) => c.objects)
+      .find((o) => o.object.startsWith('Deployment/lf-web'))?.message;
+    assert.match(
+      message ?? '',
+      /FailedCreate: pod refused: env OPENAI_API_KEY=<redacted>, ANALYTICS_DSN=postgresql:\/\/app:<redacted>@db/,
+    );
+    const printed = JSON.stringify(report);
+    assert.ok(!printed.includes(apiKey) && !printed.includes('Pa55-w0rd-in-url'), printed);
+  });
+
   test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
     const cluster = new FakeCluster();
     const target = await installed(cluster, 'lf');
