@@ -320,6 +320,24 @@ describe('berth console in Chromium', () => {
     // web and worker call PostgreSQL, Redis, ClickHouse and MinIO: an arrow each at least.
     assert.ok((await page.locator('svg.topology polyline.edge').count()) >= 8);
     await shot(page, 'console-topology');
+
+    // A smaller PostgreSQL volume cannot be applied in place: the data-safety view says why, and the
+    // apply button waits for an explicit consent.
+    await page.getByRole('link', { name: 'Upgrade' }).click();
+    await page
+      .getByTestId('values-editor')
+      .fill('dependencies:\n  postgresql:\n    persistence:\n      size: 10Gi\n');
+    await page.getByTestId('schema-errors').getByText('values match the langfuse schema').waitFor();
+    await page.getByTestId('show-plan').click();
+    const safety = page.getByTestId('data-safety');
+    await safety.getByText(/destroys or changes data/).waitFor();
+    assert.match(
+      await safety.innerText(),
+      /re-created\s+StatefulSet\/w-postgresql\s+.*(volumeClaimTemplates|refuses to update it in place)/,
+    );
+    assert.equal(await page.getByTestId('apply').isDisabled(), true);
+    await page.getByTestId('accept-data-loss').check();
+    assert.equal(await page.getByTestId('apply').isDisabled(), false);
     await context.close();
   });
 
