@@ -1,4 +1,5 @@
 /** Calls to the console's API: the session (CSRF token), JSON reads and writes, event streams. */
+import { useEffect, useState } from 'preact/hooks';
 
 export interface Session {
   readonly csrf: string;
@@ -80,4 +81,14 @@ export async function postStream(
 
 export function releasePath(namespace: string, release: string): string {
   return `/api/releases/${encodeURIComponent(namespace)}/${encodeURIComponent(release)}`;
+}
+
+/** A release's JSON at `${releasePath}/${view}`, loaded once per release: the data or the error. */
+export function useReleaseJson<T>(namespace: string, release: string, view: string) {
+  const [data, setData] = useState<T>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    getJson<T>(`${releasePath(namespace, release)}/${view}`).then(setData, (e: Error) => setError(e.message));
+  }, [namespace, release, view]);
+  return { data, error };
 }

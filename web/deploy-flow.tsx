@@ -1,6 +1,7 @@
 /** Values → plan (as a diff) → apply with live progress: the upgrade page and the install wizard. */
 import { useState } from 'preact/hooks';
 import { ApiError, postJson, postStream, releasePath } from './api.ts';
+import { DataSafetyView } from './data-safety.tsx';
 import { DiffView } from './diff-view.tsx';
 import { Progress, useProgress } from './progress.tsx';
 import type { Plan } from './types.ts';
@@ -24,6 +25,8 @@ export function DeployFlow({
   const [text, setText] = useState(initialValues);
   const [checked, setChecked] = useState<Checked>({ errors: [] });
   const [plan, setPlan] = useState<Plan>();
+  /** Given once the user has read a data-destroying data-safety view. */
+  const [accepted, setAccepted] = useState(false);
   const [error, setError] = useState<string>();
   const progress = useProgress();
   const base = releasePath(namespace, release);
@@ -33,10 +36,12 @@ export function DeployFlow({
     setText(next);
     setChecked(result);
     setPlan(undefined);
+    setAccepted(false);
   };
   const showPlan = async () => {
     setError(undefined);
     try {
+      setAccepted(false);
       setPlan(await postJson<Plan>(`${base}/plan`, body));
     } catch (e) {
       const problems = e instanceof ApiError ? e.problems.map((p) => `values ${p.path}: ${p.message}`) : [];
@@ -75,13 +80,33 @@ export function DeployFlow({
                 </div>
               ))}
           </div>
-          <h2>3. Apply</h2>
+          <h2>3. Data safety</h2>
+          <DataSafetyView safety={plan.safety} />
+          <h2>4. Apply</h2>
           {readOnly ? (
             <p class="muted">the console runs read-only</p>
           ) : (
-            <button type="button" data-testid="apply" disabled={progress.state.running} onClick={apply}>
-              {install ? 'Install' : 'Upgrade'} {release}
-            </button>
+            <>
+              {!plan.safety.safe && (
+                <label class="confirm">
+                  <input
+                    type="checkbox"
+                    data-testid="accept-data-loss"
+                    checked={accepted}
+                    onChange={(e) => setAccepted((e.target as HTMLInputElement).checked)}
+                  />{' '}
+                  I have read the data-safety list: apply anyway
+                </label>
+              )}
+              <button
+                type="button"
+                data-testid="apply"
+                disabled={progress.state.running || (!plan.safety.safe && !accepted)}
+                onClick={apply}
+              >
+                {install ? 'Install' : 'Upgrade'} {release}
+              </button>
+            </>
           )}
         </>
       )}

@@ -6,9 +6,11 @@ import 'diff2html/bundles/css/diff2html.min.css';
 import './style.css';
 import { getSession, type Session } from './api.ts';
 import { HistoryPage } from './history.tsx';
+import { OwnersPage } from './owners.tsx';
 import { ReleasePage } from './release.tsx';
 import { ReleasesPage } from './releases.tsx';
 import { InstallPage, UpgradePage } from './upgrade.tsx';
+import { ValuesLayersPage } from './values-layers.tsx';
 
 type Params = { params: { namespace: string; release: string } };
 
@@ -44,6 +46,14 @@ function App() {
             <Route
               path="/releases/:namespace/:release/history"
               component={(p: Params) => <HistoryPage {...p.params} />}
+            />
+            <Route
+              path="/releases/:namespace/:release/values"
+              component={(p: Params) => <ValuesLayersPage {...p.params} />}
+            />
+            <Route
+              path="/releases/:namespace/:release/owners"
+              component={(p: Params) => <OwnersPage {...p.params} />}
             />
             <Route
               path="/releases/:namespace/:release/upgrade"

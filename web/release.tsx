@@ -40,6 +40,8 @@ export function ReleasePage({ namespace, release }: { namespace: string; release
       </p>
       <nav class="actions">
         <a href={`/releases/${namespace}/${release}/history`}>History</a>
+        <a href={`/releases/${namespace}/${release}/values`}>Values</a>
+        <a href={`/releases/${namespace}/${release}/owners`}>Ownership</a>
         <a href={`/releases/${namespace}/${release}/upgrade`}>Upgrade</a>
         <a href={`${base}/doctor`} download data-testid="doctor">
           Doctor bundle
@@ -75,9 +77,6 @@ export function ReleasePage({ namespace, release }: { namespace: string; release
         </>
       )}
       <Preflight base={base} blueprint={status.blueprint.name} values={detail.revision.values} />
-      <p class="muted">
-        Effective values by layer, the ownership map and the data-safety view follow in a later version.
-      </p>
     </section>
   );
 }

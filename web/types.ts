@@ -8,7 +8,9 @@ export type {
   ObjectDiff,
   RevisionView,
   Topology,
+  ValuesLayers,
 } from '../src/console/types.ts';
+export type { OwnershipReport } from '../src/inspect/owners.ts';
 export type { RecordSummary as ReleaseSummary } from '../src/release/store.ts';
 
 /** ReleaseStatusReport (src/release/queries.ts), as far as the page reads it. */
@@ -35,6 +37,19 @@ export interface Plan {
     readonly note?: string;
   }[];
   readonly notes: readonly string[];
+  /** dataSafety (src/inspect/data-safety.ts) of this very plan. */
+  readonly safety: DataSafety;
+}
+
+/** DataSafety (src/inspect/data-safety.ts), as far as the page reads it. */
+export interface DataSafety {
+  readonly findings: readonly {
+    readonly risk: 'deleted' | 'recreate' | 'replaced' | 'credentials' | 'kept';
+    readonly object: string;
+    readonly fields: readonly string[];
+    readonly reason: string;
+  }[];
+  readonly safe: boolean;
 }
 
 /** One check of a PreflightReport (src/preflight/model.ts), as far as the page reads it. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { getBlueprint, listBlueprints } from '../blueprints/registry.ts';
 import { bundleRoot } from '../doctor/doctor.ts';
+import type { OwnershipReport } from '../inspect/release-owners.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { type Diagnosis, diagnose } from '../kube/diagnose.ts';
 import { KubeApiError } from '../kube/errors.ts';
@@ -30,10 +31,12 @@ import type { ClusterTarget } from './cluster.ts';
 import { runDeploy } from './deploy.ts';
 import { doctor } from './doctor.ts';
 import { history } from './history.ts';
+import { owners } from './owners.ts';
 import { plan } from './plan.ts';
 import { preflight } from './preflight.ts';
 import { schema } from './schema.ts';
 import { status } from './status.ts';
+import { releaseValues, type ValuesView } from './values.ts';
 
 export interface ReleaseList {
   readonly releases: readonly RecordSummary[];
@@ -68,6 +71,10 @@ export interface ConsoleBackend {
     progress: ProgressListener,
   ): Promise<ReleaseResult>;
   preflight(target: Target, blueprint: Blueprint, values: Record<string, unknown>): Promise<PreflightReport>;
+  /** The effective values of the deployed revision, each leaf with its layer (credentials redacted). */
+  values(namespace: string, release: string): Promise<ValuesView>;
+  /** Who claims each object of the release: berth, Helm, Argo CD, Flux, kapp, field managers. */
+  owners(namespace: string, release: string): Promise<OwnershipReport>;
   /** The redacted doctor bundle (tar.gz) and its file name. */
   doctorBundle(namespace: string, release: string): Promise<{ name: string; bytes: Buffer }>;
   /** Follows one object until the signal aborts. */
@@ -151,6 +158,8 @@ export function clusterBackend(
       ),
     preflight: (t, blueprint, values) =>
       preflight({ cluster: at(t).cluster, release: t.release, blueprint, values }),
+    values: (namespace, release) => releaseValues(at({ namespace, release })),
+    owners: (namespace, release) => owners(at({ namespace, release })),
     async doctorBundle(namespace, release) {
       const dir = await mkdtemp(join(tmpdir(), 'berth-console-'));
       const name = `${bundleRoot(release, new Date())}.tar.gz`;

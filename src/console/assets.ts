@@ -12,7 +12,12 @@ export interface Assets {
   readonly missing?: string;
 }
 
-export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/** From src/console/ when run from the sources; from dist/ itself when run as the bundle. */
+const CANDIDATES = ['../../dist/console/', './console/'].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+);
+
+export const DEFAULT_ASSETS_DIR = CANDIDATES.find((dir) => existsSync(`${dir}/index.html`)) ?? CANDIDATES[0]!;
 
 const FILES: Readonly<Record<string, { readonly file: string; readonly type: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },

@@ -10,6 +10,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { streamSSE } from 'hono/streaming';
 import type { ConsoleBackend } from '../actions/console.ts';
 import { BerthError, ExitCode, ValuesError } from '../errors.ts';
+import { dataSafety } from '../inspect/data-safety.ts';
 import { checkNamespace } from '../names.ts';
 import { REDACTED, redactUrlPasswords, scrubKnownValues } from '../plan/redact.ts';
 import type { DeployRequest } from '../release/engine.ts';
@@ -20,7 +21,7 @@ import { parseValuesText } from '../values/sources.ts';
 import type { Assets } from './assets.ts';
 import { followComponents } from './live.ts';
 import type { BlueprintInfo } from './types.ts';
-import { revisionDiff, revisionView, topologyOf } from './views.ts';
+import { revisionDiff, revisionView, topologyOf, valuesLayersOf } from './views.ts';
 
 export interface ConsoleOptions {
   readonly backend: ConsoleBackend;
@@ -210,6 +211,16 @@ export function consoleApp(options: ConsoleOptions): Hono {
     return releaseJson(c, scope, revisionDiff(from, to, patterns));
   });
 
+  app.get(`${release}/values`, async (c) => {
+    const scope = scopeOf(c);
+    return releaseJson(c, scope, valuesLayersOf(await backend.values(scope.namespace, scope.release)));
+  });
+
+  app.get(`${release}/owners`, async (c) => {
+    const scope = scopeOf(c);
+    return releaseJson(c, scope, await backend.owners(scope.namespace, scope.release));
+  });
+
   app.get(`${release}/doctor`, async (c) => {
     const scope = scopeOf(c);
     const bundle = await backend.doctorBundle(scope.namespace, scope.release);
@@ -222,7 +233,9 @@ export function consoleApp(options: ConsoleOptions): Hono {
     const scope = scopeOf(c);
     const body = await c.req.json();
     const blueprint = await backend.blueprint(String(bodyField(body, 'blueprint')));
-    return releaseJson(c, scope, await backend.plan(scope, blueprint, valuesOf(body)));
+    const planned = await backend.plan(scope, blueprint, valuesOf(body));
+    // The data-safety view is read from this very plan, so it speaks of exactly what is applied.
+    return releaseJson(c, scope, { ...planned, safety: dataSafety(planned) });
   });
 
   app.post(`${release}/preflight`, async (c) => {

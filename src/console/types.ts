@@ -55,3 +55,12 @@ export interface BlueprintInfo {
   readonly appVersion: string;
   readonly description: string;
 }
+
+/** The effective values of a release's deployed revision, each leaf with the layer it came from. */
+export interface ValuesLayers {
+  readonly blueprint: { readonly name: string; readonly version: string };
+  readonly revision: number | undefined;
+  readonly notes: readonly string[];
+  /** `layer`: `default`, `revision 3`, `-f prod.yaml (#1)`, `--set #2`. */
+  readonly leaves: readonly { readonly path: string; readonly value: unknown; readonly layer: string }[];
+}

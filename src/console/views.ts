@@ -3,6 +3,8 @@
  * place where records lose their secret values (the store hands them back with credentials, since
  * the engine applies them again). Every text still goes through `scrubKnownValues` in the server.
  */
+import type { ValuesView } from '../actions/values.ts';
+import { describeOrigin } from '../inspect/values.ts';
 import { refOf } from '../kube/types.ts';
 import { unifiedDiff } from '../plan/diff.ts';
 import { compareObjects } from '../plan/plan.ts';
@@ -10,7 +12,7 @@ import { redactCredentials, redactCredentialsPair, redactSecret, scrubKnownValue
 import type { RecordedManifest, ReleaseRecord } from '../release/record.ts';
 import type { Stage } from '../render/model.ts';
 import { releaseWiring } from '../verify/callers.ts';
-import type { ObjectDiff, RevisionView, Topology } from './types.ts';
+import type { ObjectDiff, RevisionView, Topology, ValuesLayers } from './types.ts';
 
 /** Kinds whose readiness colours a component (Services and claims are shown, not coloured). */
 export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
@@ -105,4 +107,18 @@ export function revisionDiff(
     patterns,
   ).text;
   return { values, objects: objects.filter((o) => o.action !== 'unchanged') };
+}
+
+/** The values view without the blueprint's schema: leaves (already credential-redacted) and their layer. */
+export function valuesLayersOf(view: ValuesView): ValuesLayers {
+  return {
+    blueprint: { name: view.blueprint.name, version: view.blueprint.version },
+    revision: view.release?.revision,
+    notes: view.notes,
+    leaves: view.effective.leaves.map((leaf) => ({
+      path: leaf.path,
+      value: leaf.value,
+      layer: describeOrigin(leaf.origin),
+    })),
+  };
 }

@@ -41,6 +41,17 @@ export interface ObjectOwnership {
   readonly contested: boolean;
 }
 
+/** The ownership map of a release (src/inspect/release-owners.ts reads it from the cluster). */
+export interface OwnershipReport {
+  readonly release: string;
+  readonly namespace: string;
+  /** The newest recorded revision; undefined when berth has no record of the release. */
+  readonly revision: number | undefined;
+  readonly objects: readonly ObjectOwnership[];
+  /** Kinds that could not be read (not served, or not allowed), with why. */
+  readonly skipped: readonly string[];
+}
+
 const BERTH_MANAGED = { instance: 'app.kubernetes.io/instance', managedBy: 'app.kubernetes.io/managed-by' };
 
 // Helm 3 marks what it installs with this label and these annotations (`helm upgrade` refuses to

@@ -9,7 +9,7 @@ import { KubeApiError, KubeUnknownKindError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import { refKey } from '../release/changes.ts';
 import { ReleaseStore } from '../release/store.ts';
-import { concernsRelease, type ObjectOwnership, ownershipOf } from './owners.ts';
+import { concernsRelease, type OwnershipReport, ownershipOf } from './owners.ts';
 
 /** The namespaced kinds berth renders and Helm charts commonly hold. */
 export const SCANNED_KINDS: readonly Pick<ObjectRef, 'apiVersion' | 'kind'>[] = [
@@ -31,15 +31,7 @@ export const SCANNED_KINDS: readonly Pick<ObjectRef, 'apiVersion' | 'kind'>[] = 
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
 ];
 
-export interface OwnershipReport {
-  readonly release: string;
-  readonly namespace: string;
-  /** The newest recorded revision; undefined when berth has no record of the release. */
-  readonly revision: number | undefined;
-  readonly objects: readonly ObjectOwnership[];
-  /** Kinds that could not be read (not served, or not allowed), with why. */
-  readonly skipped: readonly string[];
-}
+export type { OwnershipReport };
 
 function unreadable(error: unknown): string | undefined {
   if (error instanceof KubeUnknownKindError) return 'not served by this cluster';

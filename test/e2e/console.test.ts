@@ -152,6 +152,22 @@ describe('berth console in Chromium', () => {
       what: 'router ready again after the undo',
     });
 
+    // The ownership map: berth claims the Deployment, and a hand edit contests it.
+    await kubectl(['annotate', 'deployment', 'r-router', '-n', ns, 'team.example/owner=ops']);
+    await page.getByRole('link', { name: 'Ownership' }).click();
+    const owned = page.getByTestId('owner-Deployment/r-router');
+    await owned.waitFor();
+    const ownedText = await owned.innerText();
+    assert.match(ownedText, /berth\s+r\b/);
+    assert.match(ownedText, /kubectl-annotate\s+kubectl, Update: metadata\.annotations/);
+    assert.match(ownedText, /contested/);
+    assert.match(
+      await page.getByTestId('owners-summary').innerText(),
+      /[1-9]\d* objects, [1-9]\d* contested/,
+    );
+    await shot(page, 'console-owners');
+    await page.getByRole('link', { name: 'r', exact: true }).first().click();
+
     // Upgrade: a schema error at its path, fixed; the plan; the apply with live progress.
     await page.getByRole('link', { name: 'Upgrade' }).click();
     const editor = page.getByTestId('values-editor');
@@ -169,6 +185,9 @@ describe('berth console in Chromium', () => {
       .getByText(/[1-9]\d* to change/)
       .waitFor();
     assert.match(await page.getByTestId('plan-diff').innerText(), /replicas: 2/);
+    // More replicas destroy nothing: the data-safety view says so, and apply needs no extra consent.
+    await page.getByTestId('data-safety').getByText('Nothing is deleted, replaced or re-keyed.').waitFor();
+    assert.equal(await page.getByTestId('accept-data-loss').count(), 0);
     await shot(page, 'console-plan');
     await page.getByTestId('apply').click();
     await page
@@ -184,6 +203,15 @@ describe('berth console in Chromium', () => {
       ns,
     ]);
     assert.equal(deployment.spec.replicas, 2);
+
+    // The effective values of revision 2: the edited leaf from that revision, the rest defaults.
+    await page.goto(`${running.origin}/releases/${ns}/r/values`);
+    assert.match(
+      await page.getByTestId('value-services.router.replicas').innerText(),
+      /services\.router\.replicas\s+2\s+revision 2/,
+    );
+    assert.match(await page.getByTestId('values-layers').innerText(), /\tdefault\b/);
+    await shot(page, 'console-values');
 
     // History: the diff between the two revisions, then a rollback after a confirmation.
     await page.goto(`${running.origin}/releases/${ns}/r/history`);
@@ -292,6 +320,24 @@ describe('berth console in Chromium', () => {
     // web and worker call PostgreSQL, Redis, ClickHouse and MinIO: an arrow each at least.
     assert.ok((await page.locator('svg.topology polyline.edge').count()) >= 8);
     await shot(page, 'console-topology');
+
+    // A smaller PostgreSQL volume cannot be applied in place: the data-safety view says why, and the
+    // apply button waits for an explicit consent.
+    await page.getByRole('link', { name: 'Upgrade' }).click();
+    await page
+      .getByTestId('values-editor')
+      .fill('dependencies:\n  postgresql:\n    persistence:\n      size: 10Gi\n');
+    await page.getByTestId('schema-errors').getByText('values match the langfuse schema').waitFor();
+    await page.getByTestId('show-plan').click();
+    const safety = page.getByTestId('data-safety');
+    await safety.getByText(/destroys or changes data/).waitFor();
+    assert.match(
+      await safety.innerText(),
+      /re-created\s+StatefulSet\/w-postgresql\s+.*(volumeClaimTemplates|refuses to update it in place)/,
+    );
+    assert.equal(await page.getByTestId('apply').isDisabled(), true);
+    await page.getByTestId('accept-data-loss').check();
+    assert.equal(await page.getByTestId('apply').isDisabled(), false);
     await context.close();
   });
 

@@ -89,6 +89,39 @@ function fakeBackend(calls: string[]): ConsoleBackend {
       calls.push(`deploy ${request.kind}`);
       return { release: 'app', revision: 3, status: 'deployed' } as never;
     },
+    values: async () =>
+      ({
+        blueprint: { name: 'langfuse', version: '1.0.0' },
+        release: { name: 'app', namespace: 'team', revision: 2 },
+        notes: [],
+        effective: {
+          values: {},
+          leaves: [
+            { path: 'services.web.replicas', value: 2, origin: { kind: 'release', revision: 2 } },
+            { path: 'auth.password', value: SECRET_VALUE, origin: { kind: 'release', revision: 2 } },
+            { path: 'services.web.port', value: 3000, origin: { kind: 'default' } },
+          ],
+        },
+      }) as never,
+    owners: async () => ({
+      release: 'app',
+      namespace: 'team',
+      revision: 2,
+      skipped: [],
+      objects: [
+        {
+          object: 'Secret/app-auth',
+          ref: { apiVersion: 'v1', kind: 'Secret', name: 'app-auth', namespace: 'team' },
+          recorded: true,
+          claims: [
+            { tool: 'berth', owner: 'team/app', evidence: 'app.kubernetes.io/managed-by=berth' },
+            { tool: 'helm', owner: `team/${SECRET_VALUE}`, evidence: 'meta.helm.sh/release-name' },
+          ],
+          managers: [{ manager: 'kubectl-edit', kind: 'kubectl', operation: 'Update', fields: ['data'] }],
+          contested: true,
+        },
+      ],
+    }),
     preflight: unused,
     doctorBundle: unused,
     watch: () => undefined,
@@ -211,6 +244,67 @@ describe('console server', () => {
       JSON.parse(detail).topology.components.find((c: { name: string }) => c.name === 'web').stage,
       'frontends',
     );
+  });
+
+  test('the values and ownership views need the token and carry no secret value', async () => {
+    const server = app();
+    for (const path of ['/api/releases/team/app/values', '/api/releases/team/app/owners'])
+      assert.equal((await server.request(path)).status, 401, `${path} without the token`);
+    const values = await (await server.request('/api/releases/team/app/values', { headers: cookie })).text();
+    const owners = await (await server.request('/api/releases/team/app/owners', { headers: cookie })).text();
+    for (const text of [values, owners]) assert.ok(!text.includes(SECRET_VALUE), 'secret value leaked');
+    const layers = JSON.parse(values);
+    assert.equal(layers.revision, 2);
+    assert.deepEqual(
+      layers.leaves.map((l: { path: string; layer: string }) => `${l.path} ${l.layer}`),
+      ['services.web.replicas revision 2', 'auth.password revision 2', 'services.web.port default'],
+    );
+    const map = JSON.parse(owners);
+    assert.equal(map.objects[0].contested, true);
+    assert.deepEqual(
+      map.objects[0].claims.map((c: { tool: string }) => c.tool),
+      ['berth', 'helm'],
+    );
+  });
+
+  test('a plan comes with its data-safety view, read from that same plan', async () => {
+    const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'data-app-db-0', namespace: 'team' };
+    const backend: ConsoleBackend = {
+      ...fakeBackend([]),
+      plan: async () =>
+        ({
+          kind: 'Plan',
+          changes: [
+            { action: 'prune', object: `PersistentVolumeClaim/${pvc.name}`, ref: pvc, diff: '' },
+            {
+              action: 'change',
+              object: 'Secret/app-auth',
+              ref: { apiVersion: 'v1', kind: 'Secret', name: 'app-auth' },
+              diff: '@@ -1,3 +1,3 @@\n data:\n-  password: <redacted>\n+  password: <redacted, changed>\n',
+            },
+          ],
+          notes: [],
+        }) as never,
+    };
+    const server = consoleApp({ backend, token, csrf, readOnly: false, assets });
+    const response = await server.request(
+      '/api/releases/team/app/plan',
+      post({ [CSRF_HEADER]: csrf }, { blueprint: 'langfuse', values: 'a: 1' }),
+    );
+    assert.equal(response.status, 200);
+    const { safety } = (await response.json()) as any;
+    assert.equal(safety.safe, false);
+    assert.deepEqual(
+      safety.findings.map((f: { risk: string; object: string; fields: string[] }) =>
+        [f.risk, f.object, ...f.fields].join(' '),
+      ),
+      ['deleted PersistentVolumeClaim/data-app-db-0', 'credentials Secret/app-auth password'],
+    );
+    const safe = await app().request(
+      '/api/releases/team/app/plan',
+      post({ [CSRF_HEADER]: csrf }, { blueprint: 'langfuse', values: 'a: 1' }),
+    );
+    assert.deepEqual(((await safe.json()) as any).safety, { findings: [], safe: true });
   });
 
   test('bad path parameters are one-line errors, unknown API paths 404', async () => {
