@@ -318,16 +318,9 @@ describe('backup and restore', { concurrency: true }, () => {
     const ns = await withNamespace(t, 'guard');
     const required = ['--set', 'backup.beforeUpgrade=required'];
     assertOk(await berth(['install', 'lf', 'langfuse', '-n', ns, ...required]), 'install');
-    const blocked = await berth([
-      'upgrade',
-      'lf',
-      'langfuse',
-      '-n',
-      ns,
-      ...required,
-      '--set',
-      'services.web.replicas=2',
-    ]);
+    const upgrade = () =>
+      berth(['upgrade', 'lf', 'langfuse', '-n', ns, ...required, '--set', 'services.web.replicas=2']);
+    const blocked = await upgrade();
     assert.equal(blocked.code, 1, blocked.stderr);
     assert.match(blocked.stderr, /needs a backup newer than 24 hours \(backup.beforeUpgrade=required\)/);
     assert.match(blocked.stderr, /hint: berth backup lf/);
@@ -335,16 +328,7 @@ describe('backup and restore', { concurrency: true }, () => {
     assert.equal(web.spec.replicas, 1, 'a blocked upgrade changes nothing');
 
     const backup = JSON.parse((await berth(['backup', 'lf', '-n', ns, '-o', 'json'])).stdout);
-    const passed = await berth([
-      'upgrade',
-      'lf',
-      'langfuse',
-      '-n',
-      ns,
-      ...required,
-      '--set',
-      'services.web.replicas=2',
-    ]);
+    const passed = await upgrade();
     assertOk(passed, 'upgrade with a recent backup');
     assert.match(passed.stderr, new RegExp(`upgrade relies on backup ${backup.id}`));
     const revision2 = (await decodedRecords(ns)).map((r) => JSON.parse(r)).find((r) => r.revision === 2);

@@ -11,6 +11,8 @@ import { KubeApiError, type KubeVerb } from '../../src/kube/errors.ts';
 import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
 import type { DeployOptions } from '../../src/release/engine.ts';
 import type { ProgressEvent } from '../../src/release/progress.ts';
+import type { ReleaseRecord } from '../../src/release/record.ts';
+import { ReleaseStore } from '../../src/release/store.ts';
 
 export type FakeOperation = 'get' | 'list' | 'listMetadata' | 'apply' | 'create' | 'delete';
 
@@ -192,4 +194,16 @@ export function killAt(cluster: FakeCluster, kind: string): void {
     killed ||= call.operation === 'apply' && call.kind === kind;
     if (killed) throw new Error('killed');
   };
+}
+
+/** Every release record of one release, newest first, as the store loads them. */
+export async function releaseRecords(
+  cluster: FakeCluster,
+  namespace: string,
+  release: string,
+): Promise<ReleaseRecord[]> {
+  const store = new ReleaseStore(cluster.client);
+  const summaries = await store.summaries(namespace, release);
+  const loaded = await Promise.all(summaries.map((s) => store.load(namespace, release, s.revision)));
+  return loaded.filter((r): r is ReleaseRecord => r !== undefined);
 }

@@ -11,9 +11,13 @@ import { getBlueprint } from '../../src/blueprints/registry.ts';
 import type { ReadinessWaiter } from '../../src/release/apply.ts';
 import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
-import type { ReleaseRecord } from '../../src/release/record.ts';
-import { ReleaseStore } from '../../src/release/store.ts';
-import { apiError, FakeCluster, killAt, deployOptions as options } from '../support/fake-cluster.ts';
+import {
+  apiError,
+  FakeCluster,
+  killAt,
+  deployOptions as options,
+  releaseRecords,
+} from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -39,12 +43,7 @@ const rollback = (revision?: number): DeployRequest => ({
 });
 const target = (cluster: FakeCluster) => ({ client: cluster.client, namespace: NS, release: RELEASE });
 
-async function records(cluster: FakeCluster): Promise<ReleaseRecord[]> {
-  const store = new ReleaseStore(cluster.client);
-  const summaries = await store.summaries(NS, RELEASE);
-  const loaded = await Promise.all(summaries.map((s) => store.load(NS, RELEASE, s.revision)));
-  return loaded.filter((r): r is ReleaseRecord => r !== undefined);
-}
+const records = (cluster: FakeCluster) => releaseRecords(cluster, NS, RELEASE);
 const statuses = async (cluster: FakeCluster) =>
   (await records(cluster)).map((r) => `${r.revision}:${r.status}`);
 const webReplicas = (cluster: FakeCluster) =>

@@ -15,7 +15,7 @@ import { LEASE_SECONDS } from '../../src/release/lock.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
-import { apiError, deployOptions, FakeCluster, killAt } from '../support/fake-cluster.ts';
+import { apiError, deployOptions, FakeCluster, killAt, releaseRecords } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
 const RELEASE = 'lf';
@@ -37,12 +37,7 @@ async function request(
 
 const target = (cluster: FakeCluster) => ({ client: cluster.client, namespace: NS, release: RELEASE });
 
-async function records(cluster: FakeCluster): Promise<ReleaseRecord[]> {
-  const store = new ReleaseStore(cluster.client);
-  const summaries = await store.summaries(NS, RELEASE);
-  const loaded = await Promise.all(summaries.map((s) => store.load(NS, RELEASE, s.revision)));
-  return loaded.filter((r): r is ReleaseRecord => r !== undefined);
-}
+const records = (cluster: FakeCluster) => releaseRecords(cluster, NS, RELEASE);
 
 async function statuses(cluster: FakeCluster): Promise<string[]> {
   return (await records(cluster)).map((r) => `${r.revision}:${r.status}`);
