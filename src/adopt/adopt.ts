@@ -15,7 +15,7 @@ import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
 import { mergeValues } from '../values/merge.ts';
 import type { PatchValues } from '../values/vocabulary/index.ts';
-import { type ChartLayout, recognise } from './charts.ts';
+import { type ChartLayout, recognise } from './charts/index.ts';
 import { gitOpsReconcilers } from './gitops.ts';
 import {
   ADOPTED_OWNER,

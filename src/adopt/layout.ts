@@ -8,7 +8,7 @@
 import type { LiveObject } from '../kube/types.ts';
 import type { KubeObject } from '../render/model.ts';
 import type { PatchValues } from '../values/vocabulary/index.ts';
-import type { AdoptedStore } from './charts.ts';
+import type { AdoptedStore } from './charts/index.ts';
 
 type Json = Record<string, unknown>;
 type Operation = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };

@@ -9,13 +9,19 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import {
+  assertHelmOwnsNothing,
+  assertHelmsOnly,
+  assertOk,
+  claimUids,
+  helmReleases,
+  testChart,
+  waitForClaims,
+} from './support/adopt.ts';
 import { berth, secretData } from './support/berth.ts';
 import { helm, kubectl, kubectlJson, withNamespace } from './support/cluster.ts';
 
-const CHART = join(import.meta.dirname, '../fixtures/charts/langfuse');
-const helmHome = mkdtempSync(join(tmpdir(), 'berth-adopt-helm-'));
-for (const dir of ['CACHE', 'CONFIG', 'DATA'])
-  process.env[`HELM_${dir}_HOME`] = join(helmHome, dir.toLowerCase());
+const CHART = testChart('langfuse');
 
 const INSTALL_VALUES = [
   '--set',
@@ -29,54 +35,6 @@ const INSTALL_VALUES = [
   '--set',
   'clickhouse.clusterEnabled=false',
 ];
-
-interface Meta {
-  metadata: {
-    name: string;
-    uid: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    managedFields?: { manager: string }[];
-  };
-}
-
-function assertOk(result: { code: number; stdout: string; stderr: string }, what: string): void {
-  assert.equal(result.code, 0, `${what} failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-const claimUids = async (ns: string) =>
-  Object.fromEntries(
-    (await kubectlJson<{ items: Meta[] }>(['get', 'pvc', '-n', ns])).items.map((c) => [
-      c.metadata.name,
-      c.metadata.uid,
-    ]),
-  );
-
-async function helmReleases(ns: string): Promise<{ name: string; status: string }[]> {
-  return JSON.parse((await helm(['list', '-n', ns, '-o', 'json'])).stdout);
-}
-
-/** Helm lists the release as deployed and berth keeps no record of it. */
-async function assertHelmsOnly(ns: string): Promise<void> {
-  assert.deepEqual(
-    (await helmReleases(ns)).map((r) => [r.name, r.status]),
-    [['langfuse', 'deployed']],
-  );
-  assert.equal(
-    (await kubectl(['get', 'secrets', '-n', ns, '-l', 'berth.dev/owner=berth', '-o', 'name'])).stdout,
-    '',
-  );
-}
-
-/** Claims appear when the StatefulSet controller gets to them. */
-async function waitForClaims(ns: string, names: readonly string[]): Promise<void> {
-  for (let i = 0; i < 120; i++) {
-    const uids = await claimUids(ns);
-    if (names.every((name) => uids[name])) return;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  assert.fail(`claims ${names.join(', ')} did not appear`);
-}
 
 describe('berth adopt helm', { concurrency: true }, () => {
   // Helm 4 applies server-side by default; releases Helm 3 installed were applied client-side.
@@ -107,7 +65,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
       assert.match(dry.stdout, /StatefulSet\/langfuse-postgresql/);
       assert.match(dry.stdout, /PersistentVolumeClaim\/valkey-data-langfuse-redis-primary-0 → redis/);
       assert.match(dry.stdout, /ConfigMap\/langfuse-post-install-note \(post-install, post-upgrade\)/);
-      await assertHelmsOnly(ns);
+      await assertHelmsOnly(ns, 'langfuse');
 
       const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-')), 'adopted.yaml');
       const started = Date.now();
@@ -166,30 +124,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
         'valkey-data-langfuse-redis-primary-0',
       );
 
-      // Helm owns nothing: not listed, no Helm marks, no Helm field manager.
-      assert.deepEqual(await helmReleases(ns), []);
-      for (const kind of ['deployments', 'statefulsets', 'services', 'secrets', 'serviceaccounts', 'pvc']) {
-        const items = (await kubectlJson<{ items: Meta[] }>(['get', kind, '-n', ns])).items;
-        for (const item of items) {
-          if (item.metadata.name.startsWith('sh.helm.release')) continue;
-          const what = `${kind}/${item.metadata.name}`;
-          assert.notEqual(
-            item.metadata.labels?.['app.kubernetes.io/managed-by'],
-            'Helm',
-            `${what} managed-by`,
-          );
-          assert.equal(
-            item.metadata.annotations?.['meta.helm.sh/release-name'],
-            undefined,
-            `${what} release-name`,
-          );
-          assert.deepEqual(
-            (item.metadata.managedFields ?? []).filter((f) => f.manager === 'helm'),
-            [],
-            `${what} has no helm field manager`,
-          );
-        }
-      }
+      await assertHelmOwnsNothing(ns);
       // Fields only the chart set are gone from what berth took over: no stale owner kept them.
       const web = await kubectlJson<{
         metadata: { labels: Record<string, string> };
@@ -228,7 +163,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
       const undo = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
       assertOk(undo, 'undo');
       t.diagnostic(`undo took ${((Date.now() - undoStarted) / 1000).toFixed(1)} s`);
-      await assertHelmsOnly(ns);
+      await assertHelmsOnly(ns, 'langfuse');
       const helmUpgrade = await helm(['upgrade', 'langfuse', CHART, '-n', ns, ...INSTALL_VALUES], {
         timeoutMs: 120_000,
         allowFailure: true,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { recognise } from '../../src/adopt/charts.ts';
+import { recognise } from '../../src/adopt/charts/index.ts';
 import { gitOpsReconcilers } from '../../src/adopt/gitops.ts';
 import { decodeHelmRecord, type HelmRelease } from '../../src/adopt/helm-record.ts';
 import { applicationEnv, followSelectors, keepImmutable } from '../../src/adopt/layout.ts';
