@@ -204,9 +204,9 @@ describe('berth adopt helm', { concurrency: true }, () => {
     const notAdopted = await berth(['adopt', 'helm', 'langfuse', '-n', ns, '--undo']);
     assert.equal(notAdopted.code, 1);
     assert.match(notAdopted.stderr, /was not adopted from Helm by berth/);
-    const other = await berth(['adopt', 'helm', 'langfuse', 'dify', '-n', ns]);
+    const other = await berth(['adopt', 'helm', 'langfuse', 'model-router', '-n', ns]);
     assert.equal(other.code, 1);
-    assert.match(other.stderr, /no adoption profile for dify/);
+    assert.match(other.stderr, /no adoption profile for model-router/);
     await kubectl(['label', 'deployment', 'langfuse-web', '-n', ns, 'helm.toolkit.fluxcd.io/name=langfuse']);
     const flux = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns, '--dry-run']);
     assert.equal(flux.code, 1);
