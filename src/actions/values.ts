@@ -6,11 +6,15 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { getBlueprint } from '../blueprints/registry.ts';
 import { BerthError } from '../errors.ts';
 import {
+  adoptedOrigins,
   type EffectiveValues,
   effectiveValues,
   recordedOrigins,
   traceUserValues,
 } from '../inspect/values.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
+import type { ReleaseTarget } from '../release/engine.ts';
+import { overAdopted } from '../release/render-revision.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { ValueSources } from '../values/sources.ts';
 import { connectRelease } from './cluster.ts';
@@ -30,12 +34,17 @@ export async function blueprintValues(name: string, sources: ValueSources): Prom
   return { blueprint, effective: effectiveValues(blueprint.schema, values, origins), notes: [] };
 }
 
-export async function releaseValues(
-  request: ReleaseAt & { readonly revision?: number },
+export function releaseValues(request: ReleaseAt & { readonly revision?: number }): Promise<ValuesView> {
+  return revisionValues(connectRelease(request.release, request.cluster), request.revision);
+}
+
+/** The values of a connected release's deployed revision, or of revision `wanted`. */
+export async function revisionValues(
+  target: ReleaseTarget<ClusterApi>,
+  wanted: number | undefined,
 ): Promise<ValuesView> {
-  const { client, namespace, release } = connectRelease(request.release, request.cluster);
+  const { client, namespace, release } = target;
   const store = new ReleaseStore(client);
-  const wanted = request.revision;
   const summary = (await store.summaries(namespace, release)).find((s) =>
     wanted === undefined ? s.status === 'deployed' : s.revision === wanted,
   );
@@ -53,13 +62,13 @@ export async function releaseValues(
       : [
           `revision ${record.revision} was deployed with ${record.blueprint.name} ${record.blueprint.version}; defaults shown are those of ${blueprint.version}`,
         ];
+  const values = overAdopted(record.adopted, record.values);
+  const origins = record.adopted
+    ? adoptedOrigins(values, record.values, record.revision, record.adopted)
+    : recordedOrigins(record.values, record.revision);
   return {
     blueprint,
-    effective: effectiveValues(
-      blueprint.schema,
-      record.values,
-      recordedOrigins(record.values, record.revision),
-    ),
+    effective: effectiveValues(blueprint.schema, values, origins),
     release: { name: release, namespace, revision: record.revision },
     notes,
   };

@@ -10,6 +10,8 @@ import { CHARTS } from '../import/helm-values/index.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { describeRef, type LiveObject, type ObjectRef } from '../kube/types.ts';
 import { type DeployOptions, deploy, type ReleaseTarget } from '../release/engine.ts';
+import type { AdoptedLayer } from '../release/record.ts';
+import { overAdopted } from '../release/render-revision.ts';
 import { freshSecretValues } from '../render/config-objects.ts';
 import type { KubeObject } from '../render/model.ts';
 import { type Manifest, render } from '../render/render.ts';
@@ -24,6 +26,7 @@ import {
   readDeployedHelmRelease,
   relabelHelmRecords,
 } from './helm-record.ts';
+import { withoutCredentials } from './layer.ts';
 import { applicationEnv, followSelectors, keepImmutable, storeLayout } from './layout.ts';
 import { BERTH_MANAGER, HELM_OWNERSHIP, KEPT_MANAGER, takeOverFields } from './managers.ts';
 
@@ -54,8 +57,8 @@ export interface AdoptionPlan {
   readonly credentials: readonly string[];
   readonly hooks: readonly string[];
   readonly notes: readonly string[];
-  /** The values berth deploys with: give them to every later upgrade. */
-  readonly values: Json;
+  /** What adoption derived from the chart install; kept with the release, later upgrades render over it. */
+  readonly adopted: AdoptedLayer;
 }
 
 interface Prepared {
@@ -190,18 +193,26 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
     CHARTS[request.blueprint.name]!.rules,
     helm.config,
   );
-  const base = mergeValues(mergeValues(imported.values, layout.values), request.values);
-  const first = await renderWith(request, target, base, layout);
+  const chart = `${helm.chart.name} ${helm.chart.version}`;
+  const derived = withoutCredentials(mergeValues(imported.values, layout.values));
+  // The layer's patches apply before the user's: they are computed on a render without the user's.
+  const first = await renderWith(
+    request,
+    target,
+    overAdopted({ chart, values: derived.values }, { ...request.values, patches: null }),
+    layout,
+  );
   const patches = layoutPatches(
     first.manifests.map((m) => m.object),
     live,
     layout,
     release,
   );
-  const values = patches.length
-    ? { ...base, patches: [...((base.patches as PatchValues[] | undefined) ?? []), ...patches] }
-    : base;
-  const { manifests } = await renderWith(request, target, values, layout);
+  const adopted: AdoptedLayer = {
+    chart,
+    values: patches.length ? { ...derived.values, patches } : derived.values,
+  };
+  const { manifests } = await renderWith(request, target, overAdopted(adopted, request.values), layout);
 
   const rendered = new Set(manifests.map((m) => key(m.object.kind, m.object.metadata.name)));
   const replaced = new Set(
@@ -239,7 +250,7 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
   const plan: AdoptionPlan = {
     release,
     namespace,
-    chart: `${helm.chart.name} ${helm.chart.version}`,
+    chart,
     helmRevision: helm.revision,
     blueprint: request.blueprint.name,
     kept,
@@ -264,8 +275,12 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
       ...imported.report.unsupported
         .filter((u) => !isInlineSecret(u.reason))
         .map((u) => `chart value ${u.key} not carried over: ${u.reason}`),
+      ...derived.dropped.map(
+        (path) =>
+          `chart value at ${path} holds a credential, which berth keeps in no record: not carried over; give it with -f on adoption and every upgrade, or put it in a Secret and reference it`,
+      ),
     ],
-    values,
+    adopted,
   };
   return { plan, layout, live, manifests, secrets, helmObjects: refs };
 }
@@ -354,9 +369,10 @@ export async function adoptHelmRelease(
     {
       kind: 'install',
       blueprint: request.blueprint,
-      values: plan.values,
+      values: request.values,
       rotateSecrets: [],
       keptSecrets: prepared.layout.seeds,
+      adopted: plan.adopted,
     },
     { ...options, adopt: true },
   );

@@ -1,6 +1,6 @@
 /**
- * What berth renders differently for an adopted release, as `patches` in the values (so every
- * later upgrade with the same values renders the same): workloads keep the fields Kubernetes will
+ * What berth renders differently for an adopted release, as `patches` in the layer the release's
+ * records keep (so every later upgrade renders the same): workloads keep the fields Kubernetes will
  * not change (selectors, a StatefulSet's service name and claim templates), selectors elsewhere in
  * the release follow pods whose labels had to take the chart's values, and stores read their data
  * where the chart's image left it.
@@ -11,7 +11,7 @@ import type { PatchValues } from '../values/vocabulary/index.ts';
 import type { AdoptedStore } from './charts/index.ts';
 
 type Json = Record<string, unknown>;
-type Operation = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
+type Operation = { op: 'add' | 'replace' | 'remove' | 'test'; path: string; value?: unknown };
 
 const pointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
@@ -139,6 +139,9 @@ export function storeLayout(object: KubeObject, store: AdoptedStore): PatchValue
   const operations: Operation[] = [];
   const mount = (container.volumeMounts ?? []).findIndex((m) => m.name === 'data');
   const at = `/spec/template/spec/containers/0`;
+  // Positions change when later values add mounts or variables: each is checked before it is written.
+  if (mount >= 0 && (store.mountPath || store.subPath))
+    operations.push({ op: 'test', path: `${at}/volumeMounts/${mount}/name`, value: 'data' });
   if (mount >= 0 && store.mountPath)
     operations.push({ op: 'replace', path: `${at}/volumeMounts/${mount}/mountPath`, value: store.mountPath });
   if (mount >= 0 && store.subPath)
@@ -155,11 +158,14 @@ function envOperations(
   wanted: Readonly<Record<string, string>>,
 ): Operation[] {
   const env = container.env ?? [];
-  return Object.entries(wanted).map(([name, value]) => {
+  return Object.entries(wanted).flatMap(([name, value]): Operation[] => {
     const index = env.findIndex((e) => e.name === name);
     return index >= 0
-      ? { op: 'replace' as const, path: `${at}/env/${index}`, value: { name, value } }
-      : { op: 'add' as const, path: `${at}/env/-`, value: { name, value } };
+      ? [
+          { op: 'test', path: `${at}/env/${index}/name`, value: name },
+          { op: 'replace', path: `${at}/env/${index}`, value: { name, value } },
+        ]
+      : [{ op: 'add', path: `${at}/env/-`, value: { name, value } }];
   });
 }
 

@@ -20,7 +20,8 @@ import { formatPath, validateValues } from '../values/validate.ts';
 export type ValueOrigin =
   | { readonly kind: 'default' }
   | ValueLayerSource
-  | { readonly kind: 'release'; readonly revision: number };
+  | { readonly kind: 'release'; readonly revision: number }
+  | { readonly kind: 'adopted'; readonly chart: string };
 
 export interface EffectiveValue {
   /** `services.web.replicas`, `env[0].value`. */
@@ -82,6 +83,29 @@ export function recordedOrigins(values: PlainObject, revision: number): UserOrig
 }
 
 /**
+ * The origins of a revision rendered over an adopted layer (`merged` is the layer with the recorded
+ * values over it): a leaf the recorded values hold is the revision's, the rest the layer's, and the
+ * layer's patches come first in the list.
+ */
+export function adoptedOrigins(
+  merged: PlainObject,
+  recorded: PlainObject,
+  revision: number,
+  adopted: { readonly chart: string; readonly values: PlainObject },
+): UserOrigins {
+  const layerPatches = Array.isArray(adopted.values.patches) ? adopted.values.patches.length : 0;
+  const fromLayer = { kind: 'adopted', chart: adopted.chart } as const;
+  const fromRevision = { kind: 'release', revision } as const;
+  return new Map(
+    leafPaths(merged).map((path): [string, ValueOrigin] => {
+      const layer =
+        path[0] === 'patches' ? Number(path[1]) < layerPatches : valueAt(recorded, path) === undefined;
+      return [pathKey(path), layer ? fromLayer : fromRevision];
+    }),
+  );
+}
+
+/**
  * The blueprint's values for `userValues` (validated, defaults filled in), every leaf tagged with
  * its origin; leaves no user layer wrote are defaults. Throws ValuesError for invalid values.
  */
@@ -102,13 +126,15 @@ export function effectiveValues(
   return { values, leaves };
 }
 
-/** `default`, `-f prod.yaml (#1)`, `--set #2`, `--set-file #1 (cert.pem)`, `revision 3`. */
+/** `default`, `-f prod.yaml (#1)`, `--set #2`, `--set-file #1 (cert.pem)`, `revision 3`, `adopted (chart …)`. */
 export function describeOrigin(origin: ValueOrigin): string {
   switch (origin.kind) {
     case 'default':
       return 'default';
     case 'release':
       return `revision ${origin.revision}`;
+    case 'adopted':
+      return `adopted (chart ${origin.chart})`;
     case 'file':
       return `-f ${origin.file} (#${origin.index + 1})`;
     default:

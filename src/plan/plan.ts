@@ -10,9 +10,10 @@ import type { ClusterApi } from '../kube/cluster-api.ts';
 import { KubeApiError } from '../kube/errors.ts';
 import { type LiveObject, type ObjectRef, refOf } from '../kube/types.ts';
 import { type Change, type ClusterPin, computeChanges, pinOf, withSpecHash } from '../release/changes.ts';
-import { type ReleaseTarget, renderRevision, revisionsOf } from '../release/engine.ts';
+import { type ReleaseTarget, revisionsOf } from '../release/engine.ts';
 import { type RecordedManifest, type ReleaseRecord, revisionDigest } from '../release/record.ts';
 import { secretDigests } from '../release/redact.ts';
+import { renderRevision } from '../release/render-revision.ts';
 import { readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
@@ -280,6 +281,7 @@ export async function planUpgrade(target: ReleaseTarget<ClusterApi>, request: Pl
     target,
     { ...request, rotateSecrets: request.rotateSecrets ?? [] },
     stored,
+    deployed?.adopted,
   );
   const changeSet = await computeChanges(client, {
     release,

@@ -13,7 +13,7 @@ import { KubeConnectionError } from '../kube/errors.ts';
 import { describeRef, type ObjectRef, refOf } from '../kube/types.ts';
 import { redactCredentials, redactUrlPasswords } from '../plan/redact.ts';
 import type { KubeObject } from '../render/model.ts';
-import { type Manifest, render } from '../render/render.ts';
+import type { Manifest } from '../render/render.ts';
 import { BERTH_VERSION } from '../version.ts';
 import { applyInStages, type ReadinessWaiter } from './apply.ts';
 import {
@@ -28,8 +28,15 @@ import { keepReason } from './keep.ts';
 import { instanceSelector } from './labels.ts';
 import { acquireLock, type HeldLock } from './lock.ts';
 import type { ProgressListener } from './progress.ts';
-import { type RecordedManifest, type ReleaseRecord, recordedManifest, revisionDigest } from './record.ts';
-import { keptSecretValues, readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
+import {
+  type AdoptedLayer,
+  type RecordedManifest,
+  type ReleaseRecord,
+  recordedManifest,
+  revisionDigest,
+} from './record.ts';
+import { renderRevision } from './render-revision.ts';
+import { readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 import { unchangedUpgrade } from './unchanged.ts';
 
@@ -116,6 +123,8 @@ export type DeployRequest =
       readonly installIfMissing?: boolean;
       /** Credentials a release already runs with (an adopted install's), kept like generated ones. */
       readonly keptSecrets?: StoredSecrets;
+      /** The layer an adoption derived from a Helm install (src/adopt); later revisions inherit it. */
+      readonly adopted?: AdoptedLayer;
     }
   | { readonly kind: 'rollback'; readonly revision?: number; readonly restore?: boolean };
 
@@ -242,7 +251,7 @@ export async function deploy(
 
     // `upgrade --install` of a missing release is an install, and says so.
     const effective = request.kind === 'upgrade' && kind === 'install' ? { ...request, kind } : request;
-    const planned = await plan(effective, target, stored, store, summaries);
+    const planned = await plan(effective, target, stored, store, summaries, deployed);
     const unchanged =
       kind !== 'rollback' && deployed?.digest === planned.digest && !latest && !options.dryRun;
     // The same install again is a no-op (a first run killed after it finished must not make the
@@ -348,6 +357,7 @@ async function execute(
     startedAt: new Date().toISOString(),
     ...(planned.rollbackOf ? { rollbackOf: planned.rollbackOf } : {}),
     ...(planned.backup ? { backup: planned.backup } : {}),
+    ...(planned.adopted ? { adopted: planned.adopted } : {}),
   };
   const changes = await computeChanges(target.client, {
     release: target.release,
@@ -442,6 +452,7 @@ export interface Planned {
   readonly description: string;
   readonly rollbackOf?: number;
   readonly backup?: string;
+  readonly adopted?: AdoptedLayer;
 }
 
 export interface Revisions {
@@ -471,38 +482,13 @@ export async function revisionsOf(
   return { deployed, latest, previous };
 }
 
-export interface RenderRequest {
-  readonly blueprint: Blueprint;
-  readonly values: Record<string, unknown>;
-  readonly rotateSecrets: readonly string[];
-  /** Credentials a release already runs with (an adopted install's), kept like generated ones. */
-  readonly keptSecrets?: StoredSecrets | undefined;
-}
-
-/** Renders as an install or upgrade does: generated Secrets keep their stored values unless rotated. */
-export function renderRevision(
-  target: ReleaseTarget<ClusterApi>,
-  request: RenderRequest,
-  stored: StoredSecrets,
-) {
-  return render(request.blueprint, request.values, {
-    release: target.release,
-    namespace: target.namespace,
-    secretValues: keptSecretValues(
-      request.keptSecrets ? new Map([...request.keptSecrets, ...stored]) : stored,
-      request.rotateSecrets.map((name) =>
-        name.startsWith(`${target.release}-`) ? name : `${target.release}-${name}`,
-      ),
-    ),
-  });
-}
-
 async function plan(
   request: DeployRequest,
   target: ReleaseTarget<ClusterApi>,
   stored: StoredSecrets,
   store: ReleaseStore,
   summaries: RecordSummary[],
+  deployed: ReleaseRecord | undefined,
 ): Promise<Planned> {
   if (request.kind === 'rollback') {
     const wanted = request.revision ?? summaries.find((s) => s.status === 'superseded')?.revision;
@@ -528,9 +514,11 @@ async function plan(
       notes: source.notes,
       description: `rollback to ${wanted}`,
       rollbackOf: wanted,
+      ...(source.adopted ? { adopted: source.adopted } : {}),
     };
   }
-  const rendered = await renderRevision(target, request, stored);
+  const adopted = request.adopted ?? deployed?.adopted;
+  const rendered = await renderRevision(target, request, stored, adopted);
   const manifests = [...rendered.manifests];
   return {
     manifests,
@@ -540,6 +528,7 @@ async function plan(
     blueprint: rendered.blueprint,
     notes: rendered.notes,
     description: request.kind === 'install' ? 'install complete' : 'upgrade complete',
+    ...(adopted ? { adopted } : {}),
   };
 }
 
@@ -563,6 +552,7 @@ async function undoFailed(
       stored,
       store,
       summaries,
+      deployed,
     );
     const previous = dedupe([...refsOf(deployed.manifests), ...refsOf(failed?.manifests ?? [])]);
     const run = {

@@ -16,6 +16,8 @@ export const ANNOTATION = {
   chunks: 'berth.dev/chunks',
   /** The manifest digest of the revision, so a no-op upgrade needs no record payload. */
   digest: 'berth.dev/digest',
+  /** The chart a release was adopted from: its revisions render over a layer the record holds. */
+  adoptedChart: 'berth.dev/adopted-chart',
   resourcePolicy: 'berth.dev/resource-policy',
   specHash: 'berth.dev/spec-hash',
 } as const;

@@ -50,6 +50,19 @@ export interface ReleaseRecord {
   readonly rollbackOf?: number;
   /** The backup this revision relies on (taken or checked before an upgrade; src/backup). */
   readonly backup?: string;
+  /** For a release taken over from Helm: the layer the user's values render over. */
+  readonly adopted?: AdoptedLayer;
+}
+
+/**
+ * What `berth adopt helm` derived from the chart install — its values mapped, the chart's data
+ * layout, the patches that keep immutable fields — holding no credential. Every later revision
+ * renders the user's values over it, so upgrades need no file from the adoption.
+ */
+export interface AdoptedLayer {
+  /** `<chart name> <version>` that was adopted. */
+  readonly chart: string;
+  readonly values: Record<string, unknown>;
 }
 
 /** Keep chunks well below etcd's 1.5 MiB object limit, whatever the payload. */

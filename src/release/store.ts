@@ -81,6 +81,7 @@ export class ReleaseStore {
                 [ANNOTATION.description]: record.description.slice(0, 1000),
                 [ANNOTATION.chunks]: String(chunks.length),
                 [ANNOTATION.digest]: record.digest,
+                ...(record.adopted ? { [ANNOTATION.adoptedChart]: record.adopted.chart } : {}),
               },
             }
           : {}),
@@ -142,19 +143,23 @@ export class ReleaseStore {
 
   /**
    * The newest revision's summary and manifest digest, from metadata alone (the digest is empty for
-   * records written before the head carried it).
+   * records written before the head carried it); whether an older revision is still marked
+   * deployed, and whether the release renders over an adopted layer (then its payload is needed).
    */
-  /** The newest revision's summary and digest, and whether an older revision is still marked deployed. */
   async newest(
     namespace: string,
     release: string,
-  ): Promise<{ summary: RecordSummary; digest: string; olderDeployed: boolean } | undefined> {
+  ): Promise<
+    { summary: RecordSummary; digest: string; olderDeployed: boolean; adopted: boolean } | undefined
+  > {
     const [head, ...older] = await this.heads(namespace, release);
+    const annotations = head?.metadata.annotations ?? {};
     return (
       head && {
         summary: summaryOf(head),
-        digest: head.metadata.annotations?.[ANNOTATION.digest] ?? '',
+        digest: annotations[ANNOTATION.digest] ?? '',
         olderDeployed: older.some((h) => summaryOf(h).status === 'deployed'),
+        adopted: annotations[ANNOTATION.adoptedChart] !== undefined,
       }
     );
   }

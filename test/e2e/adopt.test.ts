@@ -139,17 +139,14 @@ describe('berth adopt helm', { concurrency: true }, () => {
         1,
       );
 
-      // A later upgrade with the values berth deployed with changes nothing that matters.
-      const adopted = readFileSync(valuesOut, 'utf8');
-      assert.match(adopted, /patches:/);
+      // The chart's layout is kept with the release: a later upgrade needs no file from the adoption.
+      assert.match(readFileSync(valuesOut, 'utf8'), /patches:/);
       const upgrade = await berth([
         'upgrade',
         'langfuse',
         'langfuse',
         '-n',
         ns,
-        '-f',
-        valuesOut,
         '--set',
         'services.web.replicas=2',
       ]);
@@ -157,6 +154,17 @@ describe('berth adopt helm', { concurrency: true }, () => {
       assert.match(upgrade.stdout, /revision 2/);
       assert.deepEqual(await claimUids(ns), uidsAfter);
       assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
+      const kept = await kubectlJson<{
+        spec: { template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+      }>(['get', 'statefulset', 'langfuse-postgresql', '-n', ns]);
+      assert.equal(
+        kept.spec.template.spec.containers[0]!.env.find((e) => e.name === 'PGDATA')?.value,
+        '/bitnami/postgresql/data',
+      );
+      const layers = await berth(['values', '--release', 'langfuse', '-n', ns, '--layers']);
+      assertOk(layers, 'values --layers');
+      assert.match(layers.stdout, /services\.web\.replicas\s+2\s+revision 2/);
+      assert.match(layers.stdout, /patches\[0\]\.target\.kind\s+\S+\s+adopted \(chart langfuse 1\.5\.41\)/);
 
       // Hand it back: Helm lists it again and can upgrade it.
       const undoStarted = Date.now();

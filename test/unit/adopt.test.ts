@@ -14,6 +14,7 @@ import type { BerthError } from '../../src/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
 import type { LiveObject } from '../../src/kube/types.ts';
 import type { KubeObject } from '../../src/render/model.ts';
+import { applyPatches } from '../../src/render/patches.ts';
 
 type Json = Record<string, any>;
 
@@ -212,11 +213,13 @@ describe('layout patches', () => {
     };
     const patch = applicationEnv(web, { DATABASE_USERNAME: 'postgres', DATABASE_NAME: 'postgres_langfuse' });
     assert.deepEqual(patch?.patch, [
+      { op: 'test', path: '/spec/template/spec/containers/0/env/0/name', value: 'DATABASE_USERNAME' },
       {
         op: 'replace',
         path: '/spec/template/spec/containers/0/env/0',
         value: { name: 'DATABASE_USERNAME', value: 'postgres' },
       },
+      { op: 'test', path: '/spec/template/spec/containers/0/env/1/name', value: 'DATABASE_URL' },
       {
         op: 'replace',
         path: '/spec/template/spec/containers/0/env/1',
@@ -227,6 +230,41 @@ describe('layout patches', () => {
         },
       },
     ]);
+  });
+
+  test('a position-based patch refuses to write when a later render moved the entry', () => {
+    const web = (env: { name: string; value: string }[]): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'lf-web' },
+      spec: { template: { spec: { containers: [{ name: 'web', env }] } } },
+    });
+    const first = web([{ name: 'DATABASE_USERNAME', value: 'langfuse' }]);
+    const patch = applicationEnv(first, { DATABASE_USERNAME: 'postgres' })!;
+    const moved = [
+      {
+        object: web([
+          { name: 'EXTRA', value: 'x' },
+          { name: 'DATABASE_USERNAME', value: 'langfuse' },
+        ]),
+      },
+    ];
+    assert.throws(
+      () => applyPatches(moved, [patch]),
+      /values patches\[0\]\.patch: JSON patch does not apply/,
+    );
+    assert.deepEqual(
+      (moved[0]!.object.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec
+        .containers[0]!.env[0],
+      { name: 'EXTRA', value: 'x' },
+    );
+    const same = [{ object: first }];
+    applyPatches(same, [patch]);
+    assert.deepEqual(
+      (same[0]!.object.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec
+        .containers[0]!.env,
+      [{ name: 'DATABASE_USERNAME', value: 'postgres' }],
+    );
   });
 });
 

@@ -63,7 +63,10 @@ export function registerAdoptCommand(program: Command): void {
     .option('--dry-run', 'show what would be kept, re-created and relabelled; change nothing')
     .option('--undo', 'hand an adopted release back to Helm (objects and data stay)')
     .option('--timeout <duration>', 'give up waiting after this long (e.g. 90s, 10m)', '10m')
-    .option('--values-out <file>', 'write the values berth deployed with (use them for every later upgrade)')
+    .option(
+      '--values-out <file>',
+      'also write the values adoption derived from the chart (berth keeps them with the release)',
+    )
     .action(async (release: string, name: string | undefined, flags: AdoptFlags) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
       if (flags.undo) {
@@ -98,16 +101,14 @@ export function registerAdoptCommand(program: Command): void {
           '--values-out',
           dirname(flags.valuesOut),
           basename(flags.valuesOut),
-          toYaml(result.plan.values),
+          toYaml(result.plan.adopted.values),
         );
       if (json) return printJson({ apiVersion: 'berth.dev/v1', kind: 'HelmAdoption', ...result });
       printPlan(result.plan, result.dryRun);
       if (!result.dryRun) printLine(`release ${release} is deployed by berth at revision ${result.revision}`);
-      if (flags.valuesOut)
-        note(`wrote ${flags.valuesOut}: upgrade with berth upgrade ${release} ${name} -f ${flags.valuesOut}`);
-      else
+      if (!result.dryRun)
         note(
-          "the values carry the chart's layout (patches): pass --values-out and use that file for every later upgrade",
+          `the chart's layout is kept with the release: berth upgrade ${release} ${name} renders your values over it (berth values --release ${release} --layers shows it)`,
         );
     });
 }

@@ -70,7 +70,10 @@ export function registerValuesCommand(program: Command): void {
     .option('--revision <n>', 'with --release: this revision instead of the deployed one', (text: string) =>
       parseWholeNumber('--revision', text, { min: 1, max: 999_999_999 }),
     )
-    .option('--layers', 'one line per value with its layer: default, -f file, --set flag or revision')
+    .option(
+      '--layers',
+      'one line per value with its layer: default, -f file, --set flag, revision, or the chart it was adopted from',
+    )
     .option(
       '-n, --namespace <namespace>',
       "with --release: its namespace (default: the kubeconfig context's)",
