@@ -130,14 +130,16 @@ export function releaseView(
     };
   };
 
+  // A workload without berth's component label (one from `extraObjects`) is a component by its name,
+  // so Services, callers and policies that reach it are checked like any other.
   const components: ComponentView[] = objects
-    .filter((o) => WORKLOAD_KINDS.has(o.kind) && o.metadata.labels?.[COMPONENT_LABEL])
+    .filter((o) => WORKLOAD_KINDS.has(o.kind))
     .map((workload) => {
       const template = podTemplateOf(workload) ?? {};
       const podSpec = (template.spec as Json | undefined) ?? {};
       const containers = ((podSpec.containers as Json[] | undefined) ?? []).map(containerView);
       return {
-        name: workload.metadata.labels![COMPONENT_LABEL]!,
+        name: workload.metadata.labels?.[COMPONENT_LABEL] ?? workload.metadata.name,
         workload,
         kind: workload.kind,
         podSpec,

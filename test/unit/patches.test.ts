@@ -119,6 +119,45 @@ describe('extraObjects and patches in a render', () => {
     assert.equal(extra.object.metadata.labels?.['app.kubernetes.io/managed-by'], 'berth');
   });
 
+  test('a workload from extraObjects is part of the graph: a Service may select it, and a wrong port is refused', async () => {
+    const proxy = (targetPort: string): Json[] => [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'auth-proxy' },
+        spec: {
+          selector: { matchLabels: { app: 'auth-proxy' } },
+          template: {
+            metadata: { labels: { app: 'auth-proxy' } },
+            spec: {
+              containers: [
+                {
+                  name: 'proxy',
+                  image: 'docker.io/library/nginx:1.27.3',
+                  ports: [{ containerPort: 8080, name: 'http' }],
+                },
+              ],
+            },
+          },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'auth-proxy' },
+        spec: { selector: { app: 'auth-proxy' }, ports: [{ port: 80, targetPort }] },
+      },
+    ];
+    const result = await langfuse({ extraObjects: proxy('http') });
+    assert.ok(
+      result.manifests.some((m) => m.object.kind === 'Service' && m.object.metadata.name === 'auth-proxy'),
+    );
+    await assert.rejects(
+      langfuse({ extraObjects: proxy('https') }),
+      /wiring: Service\/auth-proxy: port 80 targets "https", which no selected container declares \[service-port\]/,
+    );
+  });
+
   test('a patch that breaks the schema is refused by the OpenAPI validation', async () => {
     await assert.rejects(
       langfuse({
