@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { getBlueprint, listBlueprints } from '../blueprints/registry.ts';
 import { bundleRoot } from '../doctor/doctor.ts';
-import type { OwnershipReport } from '../inspect/release-owners.ts';
+import type { OwnershipReport } from '../inspect/owners.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { type Diagnosis, diagnose } from '../kube/diagnose.ts';
 import { KubeApiError } from '../kube/errors.ts';

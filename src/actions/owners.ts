@@ -1,5 +1,6 @@
 /** owners: who claims each object of a release — berth, Helm, Argo CD, Flux, kapp, hand edits. */
-import { type OwnershipReport, releaseOwnership } from '../inspect/release-owners.ts';
+import type { OwnershipReport } from '../inspect/owners.ts';
+import { releaseOwnership } from '../inspect/release-owners.ts';
 import { connectRelease } from './cluster.ts';
 import type { ReleaseAt } from './deploy.ts';
 

@@ -31,8 +31,6 @@ export const SCANNED_KINDS: readonly Pick<ObjectRef, 'apiVersion' | 'kind'>[] = 
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding' },
 ];
 
-export type { OwnershipReport };
-
 function unreadable(error: unknown): string | undefined {
   if (error instanceof KubeUnknownKindError) return 'not served by this cluster';
   if (error instanceof KubeApiError && error.status === 403) return 'not allowed to list';
