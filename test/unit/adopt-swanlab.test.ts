@@ -9,6 +9,8 @@ import { swanlabNames, swanlabSelfHosted } from '../../src/adopt/charts/swanlab.
 import type { HelmRelease } from '../../src/adopt/helm-record.ts';
 import { storeLayout } from '../../src/adopt/layout.ts';
 import { blueprint as swanlab } from '../../src/blueprints/swanlab/blueprint.ts';
+import { importByRules, isInlineSecret } from '../../src/import/helm-values/engine.ts';
+import { swanlabRules } from '../../src/import/helm-values/swanlab.ts';
 import type { LiveObject } from '../../src/kube/types.ts';
 import { render } from '../../src/render/render.ts';
 
@@ -245,5 +247,19 @@ describe('SwanLab self-hosted chart profile', () => {
       value: '--requirepass $(REDIS_PASSWORD)',
     });
     assert.match(String(redisPatch.at(-1)?.path), /^\/spec\/template\/spec\/containers\/0\/env\/\d+$/);
+  });
+
+  test("the stores' passwords written into the chart values are inline secrets, not values lost in the adoption", () => {
+    const { report } = importByRules(swanlab.schema, swanlabRules, {
+      dependencies: { postgres: { password: 'p' }, clickhouse: { password: 'c' }, s3: { secretKey: 's' } },
+    });
+    assert.deepEqual(
+      report.unsupported.map((u) => [u.key, isInlineSecret(u.reason)]),
+      [
+        ['dependencies.postgres.password', true],
+        ['dependencies.clickhouse.password', true],
+        ['dependencies.s3.secretKey', true],
+      ],
+    );
   });
 });
