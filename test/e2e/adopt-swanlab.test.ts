@@ -53,7 +53,7 @@ const claimOf = (pod: Pod) =>
 const envOf = (pod: Pod, name: string) =>
   pod.spec.template.spec.containers[0]!.env.find((e) => e.name === name)?.value;
 
-describe('berth adopt helm (SwanLab)', () => {
+describe('berth adopt helm (SwanLab)', { concurrency: true }, () => {
   test('takes over a SwanLab self-hosted chart install with its volumes and passwords, and hands it back', async (t) => {
     const ns = await withNamespace(t, 'adopt-swanlab');
     await helm(['install', 'swanlab', CHART, '-n', ns, ...INSTALL_VALUES], { timeoutMs: 120_000 });
@@ -166,5 +166,32 @@ describe('berth adopt helm (SwanLab)', () => {
     const uidsBack = await claimUids(ns);
     for (const claim of CLAIMS)
       assert.equal(uidsBack[claim], uidsBefore[claim], `${claim} kept by hand-back`);
+  });
+
+  test("a release named like the chart keeps SwanLab-House's StatefulSet and claims in place", async (t) => {
+    const ns = await withNamespace(t, 'adopt-swanlab-named');
+    await helm(['install', 'self-hosted', CHART, '-n', ns], { timeoutMs: 120_000 });
+    const claims = ['house-self-hosted-house-0', 'self-hosted-postgres-pvc'];
+    await waitForClaims(ns, claims);
+    const uidsBefore = await claimUids(ns);
+    const adopt = await berth(['adopt', 'helm', 'self-hosted', 'swanlab', '-n', ns]);
+    assertOk(adopt, 'adopt');
+    assert.match(adopt.stdout, /StatefulSet\/self-hosted-house/);
+    assert.doesNotMatch(adopt.stderr, /SwanLab-House/);
+    const uidsAfter = await claimUids(ns);
+    for (const claim of claims) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+    const house = await kubectlJson<{ spec: { volumeClaimTemplates: { metadata: { name: string } }[] } }>([
+      'get',
+      'statefulset',
+      'self-hosted-house',
+      '-n',
+      ns,
+    ]);
+    assert.deepEqual(
+      house.spec.volumeClaimTemplates.map((c) => c.metadata.name),
+      ['house'],
+    );
+    assert.equal((await secretData(ns, 'self-hosted-postgresql')).password, 'swanlab-postgres');
+    await assertHelmOwnsNothing(ns);
   });
 });
