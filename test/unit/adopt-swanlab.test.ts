@@ -87,14 +87,16 @@ function chartObjects(secrets: Record<string, Record<string, string>>, prefix = 
   return chart;
 }
 
-const CHART_DEFAULTS = {
-  'swanlab-self-hosted-postgres-credentials': {
-    primaryUrl: 'postgres://swanlab:swanlab-postgres@swanlab-self-hosted-postgres:5432/app',
+/** The chart's Secrets with its default credentials. */
+const chartDefaults = (prefix = 'swanlab-self-hosted'): Record<string, Record<string, string>> => ({
+  [`${prefix}-postgres-credentials`]: {
+    primaryUrl: `postgres://swanlab:swanlab-postgres@${prefix}-postgres:5432/app`,
   },
-  'swanlab-self-hosted-redis-credentials': { url: 'redis://default@swanlab-self-hosted-redis:6379/0' },
-  'swanlab-self-hosted-clickhouse-credentials': { username: 'swanlab', password: 'swanlab-clickhouse' },
-  'swanlab-self-hosted-s3-credentials': { accessKey: 'swanlab', secretKey: 'swanlab-s3' },
-};
+  [`${prefix}-redis-credentials`]: { url: `redis://default@${prefix}-redis:6379/0` },
+  [`${prefix}-clickhouse-credentials`]: { username: 'swanlab', password: 'swanlab-clickhouse' },
+  [`${prefix}-s3-credentials`]: { accessKey: 'swanlab', secretKey: 'swanlab-s3' },
+});
+const CHART_DEFAULTS = chartDefaults();
 
 describe('SwanLab self-hosted chart profile', () => {
   test('recognises chart self-hosted 0.3.x for swanlab and refuses other versions and charts with the reason', () => {
@@ -196,18 +198,13 @@ describe('SwanLab self-hosted chart profile', () => {
   });
 
   test('a release named like its chart keeps house in place: no note about its claims', () => {
-    const objects = chartObjects(
-      {
-        'self-hosted-postgres-credentials': { primaryUrl: 'postgres://swanlab:x@h:5432/app' },
-      },
-      'self-hosted',
-    );
+    const objects = chartObjects(chartDefaults('self-hosted'), 'self-hosted');
     const layout = swanlabSelfHosted.layout(release({}, 'self-hosted'), objects, {});
     assert.ok(!layout.notes.some((n) => n.includes('SwanLab-House')));
     assert.equal(layout.stores[0]!.claim, 'self-hosted-postgres-pvc');
   });
 
-  test("refuses a PostgreSQL role other than berth's, and an install whose server is missing", () => {
+  test("refuses a PostgreSQL role other than berth's, a store password it cannot read, and an install whose server is missing", () => {
     const objects = chartObjects({
       ...CHART_DEFAULTS,
       'swanlab-self-hosted-postgres-credentials': { primaryUrl: 'postgres://admin:pw@h:5432/app' },
@@ -215,6 +212,12 @@ describe('SwanLab self-hosted chart profile', () => {
     assert.throws(
       () => swanlabSelfHosted.layout(release(), objects, {}),
       /the chart's PostgreSQL role is admin \(dependencies\.postgres\.username\); berth's SwanLab connects as swanlab/,
+    );
+    const withoutS3 = chartDefaults();
+    delete withoutS3['swanlab-self-hosted-s3-credentials'];
+    assert.throws(
+      () => swanlabSelfHosted.layout(release(), chartObjects(withoutS3), {}),
+      /the s3 password cannot be read from swanlab-self-hosted-server SECRET_KEY/,
     );
     const missing = { ...objects, get: () => undefined };
     assert.throws(

@@ -110,6 +110,14 @@ export const swanlabSelfHosted: ChartProfile = {
     const bundled = (store: Store) => at(helm.config, `integrations.${store}.enabled`) !== true;
     const layout = new LayoutBuilder(release, objects);
     const kept: Partial<Record<keyof typeof CHART_DEFAULTS, string>> = {};
+    // A store opened with a fresh password would not let the applications in: no guessing.
+    const required = (store: Store, value: string | undefined, from: string) => {
+      if (value) return value;
+      throw new BerthError(
+        'BERTH_ADOPT_CHART',
+        `Helm release ${release}: the ${store} password cannot be read from ${from} (its Secret is missing or incomplete), and berth will not start the store on its data with a new one`,
+      );
+    };
 
     if (bundled('postgres')) {
       const url = postgresUrl(server.get('DATABASE_URL'));
@@ -121,15 +129,15 @@ export const swanlabSelfHosted: ChartProfile = {
             hint: 'rename the role to swanlab (ALTER ROLE … RENAME TO swanlab, then set its password again), update the chart install, then adopt',
           },
         );
-      kept.postgres = url?.password;
-      layout.seed('postgresql', 'password', url?.password);
+      kept.postgres = required('postgres', url?.password, `${names.server} DATABASE_URL`);
+      layout.seed('postgresql', 'password', kept.postgres);
     }
     if (bundled('clickhouse')) {
-      kept.clickhouse = house.get('SH_DB_PASSWORD');
+      kept.clickhouse = required('clickhouse', house.get('SH_DB_PASSWORD'), `${names.house} SH_DB_PASSWORD`);
       layout.seed('clickhouse', 'password', kept.clickhouse);
     }
     if (bundled('s3')) {
-      kept.s3 = server.get('SECRET_KEY');
+      kept.s3 = required('s3', server.get('SECRET_KEY'), `${names.server} SECRET_KEY`);
       layout.seed('minio', 'root-password', kept.s3);
       const user = server.get('ACCESS_KEY');
       if (user && user !== 'berth-admin')
