@@ -54,119 +54,123 @@ const envOf = (pod: Pod, name: string) =>
   pod.spec.template.spec.containers[0]!.env.find((e) => e.name === name)?.value;
 
 describe('berth adopt helm (SwanLab)', { concurrency: true }, () => {
-  test('takes over a SwanLab self-hosted chart install with its volumes and passwords, and hands it back', async (t) => {
-    const ns = await withNamespace(t, 'adopt-swanlab');
-    await helm(['install', 'swanlab', CHART, '-n', ns, ...INSTALL_VALUES], { timeoutMs: 120_000 });
-    await waitForClaims(ns, CLAIMS);
-    const uidsBefore = await claimUids(ns);
-    const pgPassword = (await secretData(ns, `${NAME}-postgres-credentials`)).password;
-    const chPassword = (await secretData(ns, `${NAME}-clickhouse-credentials`)).password;
-    const s3Password = (await secretData(ns, `${NAME}-s3-credentials`)).secretKey;
-    assert.deepEqual(
-      [pgPassword, chPassword, s3Password],
-      ['swanlab-postgres', 'clickhouse-of-the-chart', 'minio-of-the-chart'],
-    );
-
-    // The plan changes nothing.
-    const dry = await berth(['adopt', 'helm', 'swanlab', 'swanlab', '-n', ns, '--dry-run']);
-    assertOk(dry, 'dry run');
-    assert.match(dry.stdout, /would adopt Helm release swanlab \(chart self-hosted 0\.3\.0, revision 1\)/);
-    assert.match(
-      dry.stdout,
-      new RegExp(
-        `PersistentVolumeClaim/${NAME}-postgres-pvc → postgres \\(was Deployment/${NAME}-postgres\\)`,
-      ),
-    );
-    assert.match(dry.stdout, /swanlab-minio\/root-password/);
-    assert.match(dry.stderr, /MinIO: berth's root user is berth-admin, the chart's was swanlab/);
-    assert.match(dry.stderr, /postgres: the install runs with the chart's default password/);
-    assert.ok(!`${dry.stdout}${dry.stderr}`.includes('of-the-chart'), 'no password in the plan');
-    // The passwords the chart values held are kept from the install, not reported as lost.
-    assert.doesNotMatch(dry.stderr, /chart value dependencies\.\w+\.(password|secretKey)/);
-    await assertHelmsOnly(ns, 'swanlab');
-    assert.deepEqual(await claimUids(ns), uidsBefore);
-
-    const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-swanlab-')), 'adopted.yaml');
-    const started = Date.now();
-    const adopt = await berth(['adopt', 'helm', 'swanlab', 'swanlab', '-n', ns, '--values-out', valuesOut]);
-    assertOk(adopt, 'adopt');
-    t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.match(adopt.stdout, /release swanlab is deployed by berth at revision 1/);
-
-    // Same volumes, same passwords, in berth's own Secrets.
-    const uidsAfter = await claimUids(ns);
-    for (const claim of CLAIMS) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
-    assert.equal((await secretData(ns, 'swanlab-postgresql')).password, pgPassword);
-    assert.equal((await secretData(ns, 'swanlab-clickhouse')).password, chPassword);
-    assert.equal((await secretData(ns, 'swanlab-minio'))['root-password'], s3Password);
-
-    // berth's stores mount the chart's claims, with the chart's data paths and users.
-    const postgres = await statefulSet(ns, 'swanlab-postgresql');
-    assert.equal(claimOf(postgres), `${NAME}-postgres-pvc`);
-    const mounts = postgres.spec.template.spec.containers[0]!.volumeMounts;
-    assert.equal(mounts.find((m) => m.name === 'data')?.mountPath, '/var/lib/postgresql');
-    assert.equal(envOf(postgres, 'PGDATA'), '/var/lib/postgresql/data');
-    assert.equal(postgres.spec.template.spec.securityContext?.runAsUser, 999);
-    const redis = await statefulSet(ns, 'swanlab-redis');
-    assert.equal(claimOf(redis), `${NAME}-redis-pvc`);
-    assert.equal(envOf(redis, 'REDIS_ARGS'), '--requirepass $(REDIS_PASSWORD)');
-    assert.equal(claimOf(await statefulSet(ns, 'swanlab-clickhouse')), `${NAME}-clickhouse-pvc`);
-    assert.equal(claimOf(await statefulSet(ns, 'swanlab-minio')), `${NAME}-s3-pvc`);
-
-    await assertHelmOwnsNothing(ns);
-    // The chart's workloads are gone; its claims and Secrets stay.
-    for (const [kind, name] of [
-      ['deployment', `${NAME}-postgres`],
-      ['deployment', `${NAME}-server`],
-      ['statefulset', `${NAME}-house`],
-    ])
-      assert.equal(
-        (await kubectl(['get', kind!, name!, '-n', ns], { allowFailure: true })).code,
-        1,
-        `${kind}/${name}`,
+  // Helm 4 applies server-side by default; releases Helm 3 installed were applied client-side.
+  for (const serverSide of [true, false])
+    test(`takes over a SwanLab self-hosted chart install (${serverSide ? 'server' : 'client'}-side apply) with its volumes and passwords, and hands it back`, async (t) => {
+      const ns = await withNamespace(t, `adopt-swanlab-${serverSide ? 'ssa' : 'csa'}`);
+      await helm(['install', 'swanlab', CHART, '-n', ns, `--server-side=${serverSide}`, ...INSTALL_VALUES], {
+        timeoutMs: 120_000,
+      });
+      await waitForClaims(ns, CLAIMS);
+      const uidsBefore = await claimUids(ns);
+      const pgPassword = (await secretData(ns, `${NAME}-postgres-credentials`)).password;
+      const chPassword = (await secretData(ns, `${NAME}-clickhouse-credentials`)).password;
+      const s3Password = (await secretData(ns, `${NAME}-s3-credentials`)).secretKey;
+      assert.deepEqual(
+        [pgPassword, chPassword, s3Password],
+        ['swanlab-postgres', 'clickhouse-of-the-chart', 'minio-of-the-chart'],
       );
-    assert.equal((await secretData(ns, `${NAME}-s3-credentials`)).secretKey, s3Password);
 
-    // A later upgrade with the values berth deployed with keeps volumes and passwords.
-    assert.match(readFileSync(valuesOut, 'utf8'), /existingClaim: swanlab-self-hosted-postgres-pvc/);
-    const upgrade = await berth([
-      'upgrade',
-      'swanlab',
-      'swanlab',
-      '-n',
-      ns,
-      '-f',
-      valuesOut,
-      '--set',
-      'services.server.replicas=2',
-    ]);
-    assertOk(upgrade, 'upgrade');
-    assert.match(upgrade.stdout, /revision 2/);
-    const uidsUpgraded = await claimUids(ns);
-    for (const claim of CLAIMS)
-      assert.equal(uidsUpgraded[claim], uidsBefore[claim], `${claim} kept by upgrade`);
-    assert.equal((await secretData(ns, 'swanlab-postgresql')).password, pgPassword);
-    assert.equal(claimOf(await statefulSet(ns, 'swanlab-postgresql')), `${NAME}-postgres-pvc`);
+      // The plan changes nothing.
+      const dry = await berth(['adopt', 'helm', 'swanlab', 'swanlab', '-n', ns, '--dry-run']);
+      assertOk(dry, 'dry run');
+      assert.match(dry.stdout, /would adopt Helm release swanlab \(chart self-hosted 0\.3\.0, revision 1\)/);
+      assert.match(
+        dry.stdout,
+        new RegExp(
+          `PersistentVolumeClaim/${NAME}-postgres-pvc → postgres \\(was Deployment/${NAME}-postgres\\)`,
+        ),
+      );
+      assert.match(dry.stdout, /swanlab-minio\/root-password/);
+      assert.match(dry.stderr, /MinIO: berth's root user is berth-admin, the chart's was swanlab/);
+      assert.match(dry.stderr, /postgres: the install runs with the chart's default password/);
+      assert.ok(!`${dry.stdout}${dry.stderr}`.includes('of-the-chart'), 'no password in the plan');
+      // The passwords the chart values held are kept from the install, not reported as lost.
+      assert.doesNotMatch(dry.stderr, /chart value dependencies\.\w+\.(password|secretKey)/);
+      await assertHelmsOnly(ns, 'swanlab');
+      assert.deepEqual(await claimUids(ns), uidsBefore);
 
-    // Hand it back: Helm lists it again and can upgrade it; its workloads come back on the same claims.
-    const undo = await berth(['adopt', 'helm', 'swanlab', '-n', ns, '--undo']);
-    assertOk(undo, 'undo');
-    await assertHelmsOnly(ns, 'swanlab');
-    const helmUpgrade = await helm(['upgrade', 'swanlab', CHART, '-n', ns, ...INSTALL_VALUES], {
-      timeoutMs: 120_000,
-      allowFailure: true,
+      const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-swanlab-')), 'adopted.yaml');
+      const started = Date.now();
+      const adopt = await berth(['adopt', 'helm', 'swanlab', 'swanlab', '-n', ns, '--values-out', valuesOut]);
+      assertOk(adopt, 'adopt');
+      t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.match(adopt.stdout, /release swanlab is deployed by berth at revision 1/);
+
+      // Same volumes, same passwords, in berth's own Secrets.
+      const uidsAfter = await claimUids(ns);
+      for (const claim of CLAIMS) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+      assert.equal((await secretData(ns, 'swanlab-postgresql')).password, pgPassword);
+      assert.equal((await secretData(ns, 'swanlab-clickhouse')).password, chPassword);
+      assert.equal((await secretData(ns, 'swanlab-minio'))['root-password'], s3Password);
+
+      // berth's stores mount the chart's claims, with the chart's data paths and users.
+      const postgres = await statefulSet(ns, 'swanlab-postgresql');
+      assert.equal(claimOf(postgres), `${NAME}-postgres-pvc`);
+      const mounts = postgres.spec.template.spec.containers[0]!.volumeMounts;
+      assert.equal(mounts.find((m) => m.name === 'data')?.mountPath, '/var/lib/postgresql');
+      assert.equal(envOf(postgres, 'PGDATA'), '/var/lib/postgresql/data');
+      assert.equal(postgres.spec.template.spec.securityContext?.runAsUser, 999);
+      const redis = await statefulSet(ns, 'swanlab-redis');
+      assert.equal(claimOf(redis), `${NAME}-redis-pvc`);
+      assert.equal(envOf(redis, 'REDIS_ARGS'), '--requirepass $(REDIS_PASSWORD)');
+      assert.equal(claimOf(await statefulSet(ns, 'swanlab-clickhouse')), `${NAME}-clickhouse-pvc`);
+      assert.equal(claimOf(await statefulSet(ns, 'swanlab-minio')), `${NAME}-s3-pvc`);
+
+      await assertHelmOwnsNothing(ns);
+      // The chart's workloads are gone; its claims and Secrets stay.
+      for (const [kind, name] of [
+        ['deployment', `${NAME}-postgres`],
+        ['deployment', `${NAME}-server`],
+        ['statefulset', `${NAME}-house`],
+      ])
+        assert.equal(
+          (await kubectl(['get', kind!, name!, '-n', ns], { allowFailure: true })).code,
+          1,
+          `${kind}/${name}`,
+        );
+      assert.equal((await secretData(ns, `${NAME}-s3-credentials`)).secretKey, s3Password);
+
+      // A later upgrade with the values berth deployed with keeps volumes and passwords.
+      assert.match(readFileSync(valuesOut, 'utf8'), /existingClaim: swanlab-self-hosted-postgres-pvc/);
+      const upgrade = await berth([
+        'upgrade',
+        'swanlab',
+        'swanlab',
+        '-n',
+        ns,
+        '-f',
+        valuesOut,
+        '--set',
+        'services.server.replicas=2',
+      ]);
+      assertOk(upgrade, 'upgrade');
+      assert.match(upgrade.stdout, /revision 2/);
+      const uidsUpgraded = await claimUids(ns);
+      for (const claim of CLAIMS)
+        assert.equal(uidsUpgraded[claim], uidsBefore[claim], `${claim} kept by upgrade`);
+      assert.equal((await secretData(ns, 'swanlab-postgresql')).password, pgPassword);
+      assert.equal(claimOf(await statefulSet(ns, 'swanlab-postgresql')), `${NAME}-postgres-pvc`);
+
+      // Hand it back: Helm lists it again and can upgrade it; its workloads come back on the same claims.
+      const undo = await berth(['adopt', 'helm', 'swanlab', '-n', ns, '--undo']);
+      assertOk(undo, 'undo');
+      await assertHelmsOnly(ns, 'swanlab');
+      const helmUpgrade = await helm(['upgrade', 'swanlab', CHART, '-n', ns, ...INSTALL_VALUES], {
+        timeoutMs: 120_000,
+        allowFailure: true,
+      });
+      assert.equal(helmUpgrade.code, 0, helmUpgrade.stderr);
+      assert.equal((await secretData(ns, `${NAME}-clickhouse-credentials`)).password, chPassword);
+      const handedBack = await kubectlJson<Pod>(['get', 'deployment', `${NAME}-postgres`, '-n', ns]);
+      assert.equal(
+        handedBack.spec.template.spec.volumes[0]?.persistentVolumeClaim?.claimName,
+        `${NAME}-postgres-pvc`,
+      );
+      const uidsBack = await claimUids(ns);
+      for (const claim of CLAIMS)
+        assert.equal(uidsBack[claim], uidsBefore[claim], `${claim} kept by hand-back`);
     });
-    assert.equal(helmUpgrade.code, 0, helmUpgrade.stderr);
-    assert.equal((await secretData(ns, `${NAME}-clickhouse-credentials`)).password, chPassword);
-    const handedBack = await kubectlJson<Pod>(['get', 'deployment', `${NAME}-postgres`, '-n', ns]);
-    assert.equal(
-      handedBack.spec.template.spec.volumes[0]?.persistentVolumeClaim?.claimName,
-      `${NAME}-postgres-pvc`,
-    );
-    const uidsBack = await claimUids(ns);
-    for (const claim of CLAIMS)
-      assert.equal(uidsBack[claim], uidsBefore[claim], `${claim} kept by hand-back`);
-  });
 
   test("a release named like the chart keeps SwanLab-House's StatefulSet and claims in place", async (t) => {
     const ns = await withNamespace(t, 'adopt-swanlab-named');

@@ -167,6 +167,7 @@ describe('SwanLab self-hosted chart profile', () => {
     assert.match(notes, /Redis: the chart ran it without a password/);
     assert.match(notes, /postgres, clickhouse, s3: the install runs with the chart's default password/);
     assert.match(notes, /house-swanlab-self-hosted-house-N .* stay in place unused/);
+    assert.match(notes, /redis \(berth: uid 999\), s3 \(berth: uid 1000\) ran as root in the chart/);
     for (const secret of ['swanlab-postgres', 'swanlab-clickhouse', 'swanlab-s3'])
       assert.ok(!notes.includes(secret), 'no password in the notes');
   });
@@ -195,6 +196,7 @@ describe('SwanLab self-hosted chart profile', () => {
     );
     assert.deepEqual([...external.seeds.keys()], ['swanlab-clickhouse']);
     assert.ok(!external.notes.some((n) => n.startsWith('MinIO')));
+    assert.ok(external.notes.some((n) => n.startsWith('redis (berth: uid 999) ran as root')));
   });
 
   test('a release named like its chart keeps house in place: no note about its claims', () => {

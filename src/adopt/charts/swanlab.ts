@@ -55,10 +55,13 @@ export function swanlabNames(helm: HelmRelease) {
   };
 }
 
-/** The berth component of each store, and where the chart's image keeps its data. */
+/**
+ * The berth component of each store, where the chart's image keeps its data, and the uid berth runs
+ * it as: the owner of the chart's files, or berth's own when the chart ran the image as root.
+ */
 const LAYOUT: Record<
   Store,
-  { component: string; uid: number; mountPath?: string; env?: Record<string, string> }
+  { component: string; uid: number; mountPath?: string; env?: Record<string, string>; chartRanAs?: 'root' }
 > = {
   postgres: {
     component: 'postgresql',
@@ -68,9 +71,14 @@ const LAYOUT: Record<
   },
   // The chart's Redis Stack saves RDB snapshots only: append-only stays off, else Redis would
   // start from an empty append-only file instead of the snapshot.
-  redis: { component: 'redis', uid: 999, env: { REDIS_ARGS: '--requirepass $(REDIS_PASSWORD)' } },
+  redis: {
+    component: 'redis',
+    uid: 999,
+    env: { REDIS_ARGS: '--requirepass $(REDIS_PASSWORD)' },
+    chartRanAs: 'root',
+  },
   clickhouse: { component: 'clickhouse', uid: 101 },
-  s3: { component: 'minio', uid: 1000 },
+  s3: { component: 'minio', uid: 1000, chartRanAs: 'root' },
 };
 
 const CHART_DEFAULTS = { postgres: 'swanlab-postgres', clickhouse: 'swanlab-clickhouse', s3: 'swanlab-s3' };
@@ -150,7 +158,7 @@ export const swanlabSelfHosted: ChartProfile = {
         "Redis: the chart ran it without a password; berth's Redis requires its generated one (only SwanLab's own components connect)",
       );
     for (const store of STORES.filter(bundled)) {
-      const { component, ...where } = LAYOUT[store];
+      const { component, chartRanAs: _, ...where } = LAYOUT[store];
       layout.store(
         {
           dependency: store,
@@ -168,9 +176,10 @@ export const swanlabSelfHosted: ChartProfile = {
       layout.notes.push(
         `${atChartDefault.join(', ')}: the install runs with the chart's default password, which anyone can read in the chart; berth keeps it so the data opens — change it in the store`,
       );
-    if (layout.stores.some((s) => s.dependency === 'redis' || s.dependency === 's3'))
+    const asRoot = layout.stores.filter((s) => LAYOUT[s.dependency as Store].chartRanAs === 'root');
+    if (asRoot.length)
       layout.notes.push(
-        "Redis and MinIO ran as root in the chart: berth runs them as uid 999 and 1000 and reaches the chart's files through fsGroup (volumes that ignore fsGroup, such as NFS or hostPath, need a chown first)",
+        `${asRoot.map((s) => `${s.dependency} (berth: uid ${s.uid})`).join(', ')} ran as root in the chart: berth reaches the chart's files through fsGroup (volumes that ignore fsGroup, such as NFS or hostPath, need a chown first)`,
       );
     if (names.house !== `${release}-house`)
       layout.notes.push(
