@@ -18,6 +18,7 @@ import { type Manifest, render } from '../render/render.ts';
 import { mergeValues } from '../values/merge.ts';
 import type { PatchValues } from '../values/vocabulary/index.ts';
 import { type ChartLayout, recognise } from './charts/index.ts';
+import { storeComponent } from './charts/profile.ts';
 import { gitOpsReconcilers } from './gitops.ts';
 import {
   ADOPTED_OWNER,
@@ -125,7 +126,7 @@ function layoutPatches(
   }
   for (const store of layout.stores) {
     const object = objects.find(
-      (o) => o.kind === 'StatefulSet' && o.metadata.name === `${release}-${store.dependency}`,
+      (o) => o.kind === 'StatefulSet' && o.metadata.name === `${release}-${storeComponent(store)}`,
     );
     const patch = object && storeLayout(object, store);
     if (patch) patches.push(patch);

@@ -14,6 +14,8 @@ export interface ChartObjects {
 export interface AdoptedStore {
   /** `dependencies.<name>` of the blueprint. */
   readonly dependency: string;
+  /** berth's component (`<release>-<component>`) when its name differs from the values key. */
+  readonly component?: string;
   /** The chart's workload that ran it. */
   readonly workload: { readonly kind: string; readonly name: string };
   /** The claim holding the data. */
@@ -97,6 +99,9 @@ export function claimOf(
   return claim ? String(claim.claimName) : undefined;
 }
 
+/** berth's component that runs the store: named after the values key unless the profile says otherwise. */
+export const storeComponent = (store: AdoptedStore) => store.component ?? store.dependency;
+
 /**
  * Collects a profile's stores, seeds and notes, and turns the stores into the values that point
  * berth's bundled dependencies at the chart's volumes.
@@ -145,7 +150,7 @@ export class LayoutBuilder {
     for (const store of this.stores) {
       const inPlace =
         store.workload.kind === 'StatefulSet' && this.objects.get(store.workload.kind, store.workload.name);
-      const sameName = store.workload.name === `${this.release}-${store.dependency}`;
+      const sameName = store.workload.name === `${this.release}-${storeComponent(store)}`;
       dependencies[store.dependency] = {
         podSecurityContext: { runAsUser: store.uid, runAsGroup: store.uid, fsGroup: store.uid },
         ...(inPlace && sameName ? {} : { persistence: { existingClaim: store.claim } }),
