@@ -206,7 +206,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
     assert.match(notAdopted.stderr, /was not adopted from Helm by berth/);
     const other = await berth(['adopt', 'helm', 'langfuse', 'dify', '-n', ns]);
     assert.equal(other.code, 1);
-    assert.match(other.stderr, /no adoption profile for dify/);
+    assert.match(other.stderr, /chart langfuse 1\.5\.41 is not one berth recognises for dify/);
     await kubectl(['label', 'deployment', 'langfuse-web', '-n', ns, 'helm.toolkit.fluxcd.io/name=langfuse']);
     const flux = await berth(['adopt', 'helm', 'langfuse', 'langfuse', '-n', ns, '--dry-run']);
     assert.equal(flux.code, 1);

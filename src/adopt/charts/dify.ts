@@ -1,0 +1,176 @@
+import { BerthError } from '../../errors.ts';
+import { at, type ChartObjects, type ChartProfile, claimOf, LayoutBuilder, resolvedEnv } from './profile.ts';
+
+/**
+ * BorisPolonsky/dify-helm, chart `dify` 0.36.x–0.37.x (Dify 1.12.1 and 1.14.2, around berth's
+ * 1.13.3; read at tags dify-0.36.0 and dify-0.37.0, charts/dify). Names derive from the fullname:
+ * the release name when it contains "dify", else `<release>-dify` (`fullnameOverride`/`nameOverride`
+ * change it). Deployments `<fullname>-api|worker|beat|web|sandbox|ssrf-proxy|proxy|plugin-daemon`,
+ * selected by `app.kubernetes.io/name: dify`, `app.kubernetes.io/instance` and `component: <c>`.
+ * Every credential reaches the api through `envFrom` of Secret `<fullname>-api` (credentials.tpl):
+ * SECRET_KEY, DB_USERNAME/DB_PASSWORD, REDIS_PASSWORD, WEAVIATE_API_KEY, PLUGIN_DAEMON_KEY,
+ * INNER_API_KEY_FOR_PLUGIN and (0.37) CODE_EXECUTION_API_KEY — in 0.36 the latter is an `env`
+ * secretKeyRef to `<fullname>-sandbox`/API_KEY; DB_DATABASE comes from ConfigMap `<fullname>-api`.
+ * The plugin daemon uses the api's database. Files: claim `<fullname>` (api.persistence, STORAGE_TYPE
+ * local at /app/api/storage, pods with fsGroup 1001) and `<fullname>-plugin-daemon` (/app/storage,
+ * the image's own user). Subcharts:
+ * - Bitnami postgresql 12.5.6 (image 15.3): `architecture: replication` by default, so StatefulSet
+ *   `<release>-postgresql-primary` (standalone: `<release>-postgresql`) plus `-read`, claim template
+ *   `data` at /bitnami/postgresql, PGDATA /bitnami/postgresql/data, uid 1001; Secret
+ *   `<release>-postgresql` key `postgres-password`; database `dify`, user `postgres` unless
+ *   `postgresql.global.postgresql.auth.username` is set.
+ * - Bitnami redis 16.13.2 (7.0): `replication`, StatefulSet `<release>-redis-master` (and
+ *   `-replicas`), claim template `redis-data` at /data with `appendonly yes`, uid 1001; Secret
+ *   `<release>-redis` key `redis-password`. With `sentinel.enabled`, nodes `<release>-redis-node`.
+ * - weaviate-helm 17.3.3 (Weaviate 1.27.27): StatefulSet `weaviate` (not release-prefixed), selector
+ *   `app: weaviate`, claim template `weaviate-data` at /var/lib/weaviate, empty securityContext (the
+ *   image runs as root); API key `weaviate.authentication.apikey.allowed_keys[0]`, user hello@dify.ai.
+ */
+export const difyCommunity: ChartProfile = {
+  blueprint: 'dify',
+  chart: 'dify',
+  versions: '0.36.x–0.37.x (BorisPolonsky/dify-helm)',
+  accepts: (version) => /^v?0\.3[67]\.\d+$/.test(version),
+  layout(helm, objects, userValues) {
+    const release = helm.name;
+    const refuse = (reason: string, hint?: string): never => {
+      throw new BerthError(
+        'BERTH_ADOPT_CHART',
+        `Helm release ${release}: ${reason}`,
+        hint ? { hint } : undefined,
+      );
+    };
+    const name = String(at(helm.config, 'nameOverride') || 'dify');
+    const fullname = String(
+      at(helm.config, 'fullnameOverride') || (release.includes(name) ? release : `${release}-${name}`),
+    )
+      .slice(0, 63)
+      .replace(/-$/, '');
+    const api = objects.get('Deployment', `${fullname}-api`);
+    if (!api)
+      refuse(
+        `the chart's Deployment ${fullname}-api is missing, so the credentials the install runs with cannot be read`,
+      );
+    const env = resolvedEnv(api!, objects);
+    const enabled = (key: string) => at(helm.config, `${key}.enabled`) !== false;
+    const integrated = (key: string) => at(userValues, `integrations.${key}.enabled`) === true;
+    const layout = new LayoutBuilder(release, objects);
+    const seed = (secret: string, key: string, variable: string) =>
+      layout.seed(secret, key, env.get(variable));
+    seed('app', 'secret-key', 'SECRET_KEY');
+    seed('app', 'plugin-daemon-key', 'PLUGIN_DAEMON_KEY');
+    seed('app', 'plugin-inner-api-key', 'INNER_API_KEY_FOR_PLUGIN');
+    seed('app', 'sandbox-api-key', 'CODE_EXECUTION_API_KEY');
+
+    if (at(helm.config, 'externalMysql.enabled') === true)
+      refuse('the chart runs Dify on MySQL (externalMysql); berth runs it on PostgreSQL only');
+    if (enabled('postgresql') && at(helm.config, 'externalPostgres.enabled') !== true) {
+      const database = env.get('DB_DATABASE') ?? 'dify';
+      if (database !== 'dify')
+        refuse(
+          `the chart's database is ${database}; berth's bundled PostgreSQL serves Dify from database dify`,
+          'rename the database to dify first, or run that PostgreSQL as integrations.postgresql',
+        );
+      seed('postgresql', 'password', 'DB_PASSWORD');
+      // The role lives in the data; the plugin daemon shares the api's database, as in the chart.
+      layout.appEnv.DB_USERNAME = env.get('DB_USERNAME') ?? 'postgres';
+      layout.values.integrations = { postgresql: { pluginDatabase: database } };
+      const primary = `${release}-postgresql-primary`;
+      layout.store(
+        {
+          dependency: 'postgresql',
+          workload: {
+            kind: 'StatefulSet',
+            name: objects.get('StatefulSet', primary) ? primary : `${release}-postgresql`,
+          },
+          mountPath: '/bitnami/postgresql',
+          env: { PGDATA: '/bitnami/postgresql/data' },
+          uid: 1001,
+        },
+        'data',
+      );
+    }
+    if (enabled('redis') && at(helm.config, 'externalRedis.enabled') !== true) {
+      seed('redis', 'password', 'REDIS_PASSWORD');
+      if (at(helm.config, 'redis.sentinel.enabled') === true) {
+        if (!integrated('redis'))
+          refuse(
+            "the chart runs Redis with Sentinel (redis.sentinel.enabled); berth's bundled Redis is one server without Sentinel",
+            'keep that Redis running and point berth at it: -f with integrations.redis (enabled, host, existingSecret); berth then leaves its objects in place',
+          );
+        layout.leaveRunning.push(`${release}-redis`);
+        layout.notes.push('Redis stays the chart-deployed Sentinel set, used through integrations.redis');
+      } else {
+        layout.store(
+          {
+            dependency: 'redis',
+            workload: { kind: 'StatefulSet', name: `${release}-redis-master` },
+            uid: 1001,
+          },
+          'redis-data',
+        );
+      }
+    }
+    if (enabled('weaviate')) weaviate(layout, objects, seed);
+    else if (!vectorStoreGiven(userValues))
+      refuse(
+        'the chart keeps embeddings in an external vector store (weaviate.enabled is false); berth would start an empty bundled Weaviate',
+        'name that store with -f: dify.vectorStore and integrations.<store>',
+      );
+    files(layout, objects, fullname, integrated('s3'), refuse);
+    return layout.build();
+  },
+};
+
+const vectorStoreGiven = (values: Record<string, unknown>) =>
+  at(values, 'dify.vectorStore.type') !== undefined ||
+  ['weaviate', 'qdrant'].some((store) => at(values, `integrations.${store}.enabled`) === true);
+
+/** The subchart's `weaviate` StatefulSet: berth runs its own on the claim, at the chart's version. */
+function weaviate(
+  layout: LayoutBuilder,
+  objects: ChartObjects,
+  seed: (secret: string, key: string, variable: string) => void,
+): void {
+  seed('weaviate', 'api-key', 'WEAVIATE_API_KEY');
+  const live = objects.get('StatefulSet', 'weaviate');
+  const containers = ((live?.spec as { template?: { spec?: { containers?: { image?: string }[] } } })
+    ?.template?.spec?.containers ?? []) as { image?: string }[];
+  const tag = /:([^:/@]+)$/.exec(containers[0]?.image ?? '')?.[1];
+  // A downgrade of Weaviate may not read what a later version wrote: keep the chart's version.
+  if (tag) layout.values.dependencies = { weaviate: { image: { tag } } };
+  // uid 1000 is berth's Weaviate user; the chart's ran as root, so the files reach it through fsGroup.
+  layout.store(
+    { dependency: 'weaviate', workload: { kind: 'StatefulSet', name: 'weaviate' }, uid: 1000 },
+    'weaviate-data',
+  );
+  if (live)
+    layout.notes.push(
+      "Weaviate: the chart's files belong to root; berth's Weaviate runs as uid 1000 and reaches them through fsGroup 1000, which the kubelet applies on volumes with ownership management (not hostPath or NFS: chown -R 1000 there first)",
+    );
+}
+
+/** Uploaded files and installed plugins: berth mounts the chart's claims where Dify reads them. */
+function files(
+  layout: LayoutBuilder,
+  objects: ChartObjects,
+  fullname: string,
+  s3: boolean,
+  refuse: (reason: string, hint?: string) => never,
+): void {
+  const storage = claimOf(objects, 'Deployment', `${fullname}-api`, '');
+  const dify: Record<string, unknown> = {};
+  if (storage) dify.storage = { type: 'pvc', persistence: { existingClaim: storage } };
+  else if (!s3)
+    refuse(
+      'the chart keeps uploaded files in external object storage (external*.enabled); berth would start with an empty bundled MinIO',
+      'name that bucket with -f: integrations.s3 (enabled, endpoint, bucket, existingSecret)',
+    );
+  if (Object.keys(dify).length) layout.values.dify = dify;
+  const plugins = claimOf(objects, 'Deployment', `${fullname}-plugin-daemon`, '');
+  if (plugins)
+    layout.values.dependencies = {
+      ...(layout.values.dependencies as Record<string, unknown> | undefined),
+      pluginStorage: { persistence: { existingClaim: plugins } },
+    };
+}
