@@ -16,6 +16,7 @@ import {
   claimUids,
   helmReleases,
   testChart,
+  upgradeAdopted,
   waitForClaims,
 } from './support/adopt.ts';
 import { berth, secretData } from './support/berth.ts';
@@ -142,19 +143,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
       // A later upgrade with the values berth deployed with changes nothing that matters.
       const adopted = readFileSync(valuesOut, 'utf8');
       assert.match(adopted, /patches:/);
-      const upgrade = await berth([
-        'upgrade',
-        'langfuse',
-        'langfuse',
-        '-n',
-        ns,
-        '-f',
-        valuesOut,
-        '--set',
-        'services.web.replicas=2',
-      ]);
-      assertOk(upgrade, 'upgrade');
-      assert.match(upgrade.stdout, /revision 2/);
+      await upgradeAdopted(ns, 'langfuse', 'langfuse', valuesOut);
       assert.deepEqual(await claimUids(ns), uidsAfter);
       assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
 
