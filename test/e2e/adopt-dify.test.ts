@@ -82,6 +82,7 @@ describe('berth adopt helm (Dify)', () => {
     assert.match(dry.stdout, /PersistentVolumeClaim\/data-dify-postgresql-primary-0 → postgresql/);
     assert.match(dry.stdout, /PersistentVolumeClaim\/weaviate-data-weaviate-0 → weaviate/);
     assert.match(dry.stdout, /dify-app\/secret-key/);
+    assert.match(dry.stderr, /claim dify \(uploaded files\) is mounted by berth's api and worker/);
     assert.doesNotMatch(dry.stdout, new RegExp(CHART_SECRETS['global.appSecretKey']));
     await assertHelmsOnly(ns, 'dify');
     assert.ok(await exists(ns, 'statefulset', 'dify-postgresql-primary'), 'the chart PostgreSQL still runs');

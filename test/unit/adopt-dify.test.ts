@@ -174,8 +174,16 @@ describe('dify adoption profile', () => {
       },
     });
     assert.deepEqual(layout.leaveRunning, []);
-    assert.equal(layout.notes.length, 1);
+    assert.equal(layout.notes.length, 3);
     assert.match(layout.notes[0]!, /Weaviate: the chart's files belong to root.*fsGroup 1000/);
+    assert.equal(
+      layout.notes[1],
+      "claim dify (uploaded files) is mounted by berth's api and worker at /app/api/storage",
+    );
+    assert.equal(
+      layout.notes[2],
+      "claim dify-plugin-daemon (installed plugins) is mounted by berth's plugin daemon at /app/storage",
+    );
   });
 
   test('a release without "dify" in its name, a standalone PostgreSQL and the 0.36 sandbox key from env', () => {
@@ -216,6 +224,19 @@ describe('dify adoption profile', () => {
     assert.deepEqual((layout.values.dify as Json).storage.persistence, { existingClaim: 'team-dify' });
     // berth's StatefulSet team-postgresql has the chart's name: applied over in place, no existingClaim.
     assert.equal((layout.values.dependencies as Json).postgresql.persistence, undefined);
+  });
+
+  test('an empty chart key is not kept: berth generates one for both sides', () => {
+    const objects = install('dify', 'dify', (l) =>
+      l.map((o) =>
+        o.kind === 'Secret' && o.metadata.name === 'dify-api'
+          ? { ...o, data: { ...(o.data as Json), INNER_API_KEY_FOR_PLUGIN: '' } }
+          : o,
+      ),
+    );
+    const app = difyCommunity.layout(helmRelease('dify', '0.37.0'), objects, {}).seeds.get('dify-app');
+    assert.equal(app?.['plugin-inner-api-key'], undefined);
+    assert.equal(app?.['secret-key'], 'chart-secret-key');
   });
 
   test('external PostgreSQL and Redis: no seeds or stores for them, their values come from the importer', () => {

@@ -33,13 +33,6 @@ export const difyCommunity: ChartProfile = {
   accepts: (version) => /^v?0\.3[67]\.\d+$/.test(version),
   layout(helm, objects, userValues) {
     const release = helm.name;
-    const refuse = (reason: string, hint?: string): never => {
-      throw new BerthError(
-        'BERTH_ADOPT_CHART',
-        `Helm release ${release}: ${reason}`,
-        hint ? { hint } : undefined,
-      );
-    };
     const name = String(at(helm.config, 'nameOverride') || 'dify');
     const fullname = String(
       at(helm.config, 'fullnameOverride') || (release.includes(name) ? release : `${release}-${name}`),
@@ -49,25 +42,28 @@ export const difyCommunity: ChartProfile = {
     const api = objects.get('Deployment', `${fullname}-api`);
     if (!api)
       refuse(
+        release,
         `the chart's Deployment ${fullname}-api is missing, so the credentials the install runs with cannot be read`,
       );
-    const env = resolvedEnv(api!, objects);
+    const env = resolvedEnv(api, objects);
     const enabled = (key: string) => at(helm.config, `${key}.enabled`) !== false;
     const integrated = (key: string) => at(userValues, `integrations.${key}.enabled`) === true;
     const layout = new LayoutBuilder(release, objects);
+    // An empty key is no credential to keep: berth generates one, and gives it to both sides.
     const seed = (secret: string, key: string, variable: string) =>
-      layout.seed(secret, key, env.get(variable));
+      layout.seed(secret, key, env.get(variable) || undefined);
     seed('app', 'secret-key', 'SECRET_KEY');
     seed('app', 'plugin-daemon-key', 'PLUGIN_DAEMON_KEY');
     seed('app', 'plugin-inner-api-key', 'INNER_API_KEY_FOR_PLUGIN');
     seed('app', 'sandbox-api-key', 'CODE_EXECUTION_API_KEY');
 
     if (at(helm.config, 'externalMysql.enabled') === true)
-      refuse('the chart runs Dify on MySQL (externalMysql); berth runs it on PostgreSQL only');
+      refuse(release, 'the chart runs Dify on MySQL (externalMysql); berth runs it on PostgreSQL only');
     if (enabled('postgresql') && at(helm.config, 'externalPostgres.enabled') !== true) {
       const database = env.get('DB_DATABASE') ?? 'dify';
       if (database !== 'dify')
         refuse(
+          release,
           `the chart's database is ${database}; berth's bundled PostgreSQL serves Dify from database dify`,
           'rename the database to dify first, or run that PostgreSQL as integrations.postgresql',
         );
@@ -92,15 +88,7 @@ export const difyCommunity: ChartProfile = {
     }
     if (enabled('redis') && at(helm.config, 'externalRedis.enabled') !== true) {
       seed('redis', 'password', 'REDIS_PASSWORD');
-      if (at(helm.config, 'redis.sentinel.enabled') === true) {
-        if (!integrated('redis'))
-          refuse(
-            "the chart runs Redis with Sentinel (redis.sentinel.enabled); berth's bundled Redis is one server without Sentinel",
-            'keep that Redis running and point berth at it: -f with integrations.redis (enabled, host, existingSecret); berth then leaves its objects in place',
-          );
-        layout.leaveRunning.push(`${release}-redis`);
-        layout.notes.push('Redis stays the chart-deployed Sentinel set, used through integrations.redis');
-      } else {
+      if (at(helm.config, 'redis.sentinel.enabled') !== true) {
         layout.store(
           {
             dependency: 'redis',
@@ -109,34 +97,71 @@ export const difyCommunity: ChartProfile = {
           },
           'redis-data',
         );
+      } else if (integrated('redis')) {
+        layout.leaveRunning.push(`${release}-redis`);
+        layout.notes.push('Redis stays the chart-deployed Sentinel set, used through integrations.redis');
+      } else {
+        refuse(
+          release,
+          "the chart runs Redis with Sentinel (redis.sentinel.enabled); berth's bundled Redis is one server without Sentinel",
+          'keep that Redis running and point berth at it: -f with integrations.redis (enabled, host, existingSecret); berth then leaves its objects in place',
+        );
       }
     }
-    if (enabled('weaviate')) weaviate(layout, objects, seed);
-    else if (!vectorStoreGiven(userValues))
+    if (enabled('weaviate')) {
+      seed('weaviate', 'api-key', 'WEAVIATE_API_KEY');
+      weaviate(layout, objects);
+    } else if (!vectorStoreGiven(userValues)) {
       refuse(
+        release,
         'the chart keeps embeddings in an external vector store (weaviate.enabled is false); berth would start an empty bundled Weaviate',
         'name that store with -f: dify.vectorStore and integrations.<store>',
       );
-    files(layout, objects, fullname, integrated('s3'), refuse);
+    }
+    const storage = claimOf(objects, 'Deployment', `${fullname}-api`, '');
+    if (storage) {
+      layout.values.dify = { storage: { type: 'pvc', persistence: { existingClaim: storage } } };
+      layout.notes.push(
+        `claim ${storage} (uploaded files) is mounted by berth's api and worker at /app/api/storage`,
+      );
+    } else if (!integrated('s3')) {
+      refuse(
+        release,
+        'the chart keeps uploaded files in external object storage (externalS3 and the like); berth would start with an empty bundled MinIO',
+        'name that bucket with -f: integrations.s3 (enabled, endpoint, bucket, existingSecret)',
+      );
+    }
+    const plugins = claimOf(objects, 'Deployment', `${fullname}-plugin-daemon`, '');
+    if (plugins) {
+      layout.values.dependencies = {
+        ...(layout.values.dependencies as Record<string, unknown> | undefined),
+        pluginStorage: { persistence: { existingClaim: plugins } },
+      };
+      layout.notes.push(
+        `claim ${plugins} (installed plugins) is mounted by berth's plugin daemon at /app/storage`,
+      );
+    }
     return layout.build();
   },
 };
+
+function refuse(release: string, reason: string, hint?: string): never {
+  throw new BerthError(
+    'BERTH_ADOPT_CHART',
+    `Helm release ${release}: ${reason}`,
+    hint ? { hint } : undefined,
+  );
+}
 
 const vectorStoreGiven = (values: Record<string, unknown>) =>
   at(values, 'dify.vectorStore.type') !== undefined ||
   ['weaviate', 'qdrant'].some((store) => at(values, `integrations.${store}.enabled`) === true);
 
 /** The subchart's `weaviate` StatefulSet: berth runs its own on the claim, at the chart's version. */
-function weaviate(
-  layout: LayoutBuilder,
-  objects: ChartObjects,
-  seed: (secret: string, key: string, variable: string) => void,
-): void {
-  seed('weaviate', 'api-key', 'WEAVIATE_API_KEY');
+function weaviate(layout: LayoutBuilder, objects: ChartObjects): void {
   const live = objects.get('StatefulSet', 'weaviate');
-  const containers = ((live?.spec as { template?: { spec?: { containers?: { image?: string }[] } } })
-    ?.template?.spec?.containers ?? []) as { image?: string }[];
-  const tag = /:([^:/@]+)$/.exec(containers[0]?.image ?? '')?.[1];
+  const image = at(live?.spec, 'template.spec.containers') as { image?: string }[] | undefined;
+  const tag = /:([^:/@]+)$/.exec(image?.[0]?.image ?? '')?.[1];
   // A downgrade of Weaviate may not read what a later version wrote: keep the chart's version.
   if (tag) layout.values.dependencies = { weaviate: { image: { tag } } };
   // uid 1000 is berth's Weaviate user; the chart's ran as root, so the files reach it through fsGroup.
@@ -148,29 +173,4 @@ function weaviate(
     layout.notes.push(
       "Weaviate: the chart's files belong to root; berth's Weaviate runs as uid 1000 and reaches them through fsGroup 1000, which the kubelet applies on volumes with ownership management (not hostPath or NFS: chown -R 1000 there first)",
     );
-}
-
-/** Uploaded files and installed plugins: berth mounts the chart's claims where Dify reads them. */
-function files(
-  layout: LayoutBuilder,
-  objects: ChartObjects,
-  fullname: string,
-  s3: boolean,
-  refuse: (reason: string, hint?: string) => never,
-): void {
-  const storage = claimOf(objects, 'Deployment', `${fullname}-api`, '');
-  const dify: Record<string, unknown> = {};
-  if (storage) dify.storage = { type: 'pvc', persistence: { existingClaim: storage } };
-  else if (!s3)
-    refuse(
-      'the chart keeps uploaded files in external object storage (external*.enabled); berth would start with an empty bundled MinIO',
-      'name that bucket with -f: integrations.s3 (enabled, endpoint, bucket, existingSecret)',
-    );
-  if (Object.keys(dify).length) layout.values.dify = dify;
-  const plugins = claimOf(objects, 'Deployment', `${fullname}-plugin-daemon`, '');
-  if (plugins)
-    layout.values.dependencies = {
-      ...(layout.values.dependencies as Record<string, unknown> | undefined),
-      pluginStorage: { persistence: { existingClaim: plugins } },
-    };
 }
