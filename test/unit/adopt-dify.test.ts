@@ -239,6 +239,20 @@ describe('dify adoption profile', () => {
     assert.equal(app?.['secret-key'], 'chart-secret-key');
   });
 
+  test('a SECRET_KEY that cannot be read is refused, unless the user names the Secret that holds it', () => {
+    const noKey = install('dify', 'dify', (l) =>
+      l.filter((o) => !(o.kind === 'Secret' && o.metadata.name === 'dify-api')),
+    );
+    refusal(
+      () => difyCommunity.layout(helmRelease('dify', '0.37.0'), noKey, {}),
+      /SECRET_KEY cannot be read/,
+    );
+    const layout = difyCommunity.layout(helmRelease('dify', '0.37.0'), noKey, {
+      dify: { existingSecret: 'dify-keys' },
+    });
+    assert.equal(layout.seeds.get('dify-app'), undefined);
+  });
+
   test('external PostgreSQL and Redis: no seeds or stores for them, their values come from the importer', () => {
     const layout = difyCommunity.layout(
       helmRelease('dify', '0.37.0', {
@@ -302,7 +316,7 @@ describe('dify adoption profile', () => {
     const s3 = install('dify', 'dify', (l) =>
       l.map((o) =>
         o.metadata.name === 'dify-api' && o.kind === 'Deployment'
-          ? { ...o, spec: deployment('x', {}).spec }
+          ? deployment('dify-api', { envFrom: [{ secretRef: { name: 'dify-api' } }] })
           : o,
       ),
     );

@@ -48,6 +48,12 @@ export const difyCommunity: ChartProfile = {
     const env = resolvedEnv(api, objects);
     const enabled = (key: string) => at(helm.config, `${key}.enabled`) !== false;
     const integrated = (key: string) => at(userValues, `integrations.${key}.enabled`) === true;
+    if (!env.get('SECRET_KEY') && !at(userValues, 'dify.existingSecret'))
+      refuse(
+        release,
+        `the api's SECRET_KEY cannot be read from Deployment ${fullname}-api; berth would generate another and sign everyone out`,
+        'put the running SECRET_KEY, plugin and sandbox keys in a Secret and name it: -f with dify.existingSecret and dify.secretKeys',
+      );
     const layout = new LayoutBuilder(release, objects);
     // An empty key is no credential to keep: berth generates one, and gives it to both sides.
     const seed = (secret: string, key: string, variable: string) =>
