@@ -338,6 +338,27 @@ async function dropHelmOwnership(client: KubeClient, ref: ObjectRef): Promise<vo
     await client.patch(ref, { metadata: { managedFields: rest.length ? rest : [{}] } });
 }
 
+/**
+ * A kept Deployment berth replaces without surging: the API server defaulted the chart's
+ * `rollingUpdate`, which no manager owns, so it would outlive berth's apply of `Recreate`, and the
+ * API server refuses the two together.
+ */
+async function dropDefaultedRollingUpdate(
+  client: KubeClient,
+  object: KubeObject,
+  live: ReadonlyMap<string, LiveObject>,
+  namespace: string,
+): Promise<void> {
+  const id = key(object.kind, object.metadata.name);
+  const existing = live.get(id);
+  const ours = (object.spec as Json | undefined)?.strategy as Json | undefined;
+  const theirs = (existing?.spec as Json | undefined)?.strategy as Json | undefined;
+  if (object.kind !== 'Deployment' || ours?.type !== 'Recreate' || !theirs?.rollingUpdate) return;
+  await client.patch(refFor(id, live, namespace), {
+    spec: { strategy: { type: 'Recreate', rollingUpdate: null } },
+  });
+}
+
 export interface AdoptionResult {
   readonly plan: AdoptionPlan;
   readonly revision: number;
@@ -365,6 +386,8 @@ export async function adoptHelmRelease(
   }
   for (const id of [...plan.kept, ...plan.released])
     await takeOver(client, refFor(id, live, namespace), live.get(id)!, plan.kept.includes(id));
+  for (const { object } of prepared.manifests)
+    await dropDefaultedRollingUpdate(client, object, live, namespace);
   const result = await deploy(
     target,
     {
@@ -380,6 +403,15 @@ export async function adoptHelmRelease(
   // The berth revision is deployed: Helm's ownership goes, and so do the chart objects berth replaced.
   for (const id of [...plan.kept, ...plan.released])
     await dropHelmOwnership(client, refFor(id, live, namespace));
+  // Claims a chart StatefulSet created are not in Helm's manifest, yet carry its template's labels.
+  for (const { claim } of plan.volumes)
+    if (!plan.released.includes(key('PersistentVolumeClaim', claim)))
+      await dropHelmOwnership(client, {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        name: claim,
+        namespace,
+      });
   for (const id of plan.removed) {
     const ref = refFor(id, live, namespace);
     await client.delete(ref);

@@ -171,7 +171,8 @@ function envOperations(
 
 /**
  * The applications' environment where it names a database user or database the chart created in
- * the data: DATABASE_USERNAME as a value, DATABASE_URL rebuilt on the chart's database name.
+ * the data: each wanted variable a container sets (DATABASE_USERNAME, DB_USERNAME…) takes the
+ * chart's value, and DATABASE_URL is rebuilt on the chart's DATABASE_NAME.
  */
 export function applicationEnv(
   object: KubeObject,
@@ -183,9 +184,9 @@ export function applicationEnv(
   for (const [index, container] of (spec?.containers ?? []).entries()) {
     const env = container.env ?? [];
     const names = new Set(env.map((e) => e.name));
-    const changes: Record<string, string> = {};
-    if (wanted.DATABASE_USERNAME && names.has('DATABASE_USERNAME'))
-      changes.DATABASE_USERNAME = wanted.DATABASE_USERNAME;
+    const changes: Record<string, string> = Object.fromEntries(
+      Object.entries(wanted).filter(([name]) => names.has(name)),
+    );
     const url = env.find((e) => e.name === 'DATABASE_URL') as { value?: string } | undefined;
     if (wanted.DATABASE_NAME && url?.value)
       changes.DATABASE_URL = url.value.replace(/\/[^/?]+(\?|$)/, `/${wanted.DATABASE_NAME}$1`);

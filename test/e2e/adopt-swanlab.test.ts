@@ -15,6 +15,7 @@ import {
   assertOk,
   claimUids,
   testChart,
+  upgradeAdopted,
   waitForClaims,
 } from './support/adopt.ts';
 import { berth, secretData } from './support/berth.ts';
@@ -131,21 +132,9 @@ describe('berth adopt helm (SwanLab)', { concurrency: true }, () => {
         );
       assert.equal((await secretData(ns, `${NAME}-s3-credentials`)).secretKey, s3Password);
 
-      // A later upgrade with the values berth deployed with keeps volumes and passwords.
+      // A later upgrade, without the values file, keeps volumes and passwords.
       assert.match(readFileSync(valuesOut, 'utf8'), /existingClaim: swanlab-self-hosted-postgres-pvc/);
-      const upgrade = await berth([
-        'upgrade',
-        'swanlab',
-        'swanlab',
-        '-n',
-        ns,
-        '-f',
-        valuesOut,
-        '--set',
-        'services.server.replicas=2',
-      ]);
-      assertOk(upgrade, 'upgrade');
-      assert.match(upgrade.stdout, /revision 2/);
+      await upgradeAdopted(ns, 'swanlab', 'swanlab', 'services.server.replicas=2');
       const uidsUpgraded = await claimUids(ns);
       for (const claim of CLAIMS)
         assert.equal(uidsUpgraded[claim], uidsBefore[claim], `${claim} kept by upgrade`);

@@ -16,6 +16,7 @@ import {
   claimUids,
   helmReleases,
   testChart,
+  upgradeAdopted,
   waitForClaims,
 } from './support/adopt.ts';
 import { berth, secretData } from './support/berth.ts';
@@ -141,17 +142,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
 
       // The chart's layout is kept with the release: a later upgrade needs no file from the adoption.
       assert.match(readFileSync(valuesOut, 'utf8'), /patches:/);
-      const upgrade = await berth([
-        'upgrade',
-        'langfuse',
-        'langfuse',
-        '-n',
-        ns,
-        '--set',
-        'services.web.replicas=2',
-      ]);
-      assertOk(upgrade, 'upgrade');
-      assert.match(upgrade.stdout, /revision 2/);
+      await upgradeAdopted(ns, 'langfuse', 'langfuse', 'services.web.replicas=2');
       assert.deepEqual(await claimUids(ns), uidsAfter);
       assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
       const kept = await kubectlJson<{

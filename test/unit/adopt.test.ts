@@ -88,8 +88,8 @@ describe('chart recognition', () => {
       /chart my-langfuse 1\.0\.0 is not one berth recognises/,
     );
     assert.throws(
-      () => recognise('dify', helmRelease({ name: 'dify', version: '0.26.0' })),
-      /no adoption profile for dify/,
+      () => recognise('model-router', helmRelease({ name: 'model-router', version: '0.1.0' })),
+      /no adoption profile for model-router/,
     );
   });
 });

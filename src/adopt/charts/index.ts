@@ -6,13 +6,14 @@
  */
 import { BerthError } from '../../errors.ts';
 import type { HelmRelease } from '../helm-record.ts';
+import { difyCommunity } from './dify.ts';
 import { langfuseV1 } from './langfuse.ts';
 import type { ChartProfile } from './profile.ts';
 import { swanlabSelfHosted } from './swanlab.ts';
 
 export type { AdoptedStore, ChartLayout, ChartObjects, ChartProfile } from './profile.ts';
 
-export const CHART_PROFILES: readonly ChartProfile[] = [langfuseV1, swanlabSelfHosted];
+export const CHART_PROFILES: readonly ChartProfile[] = [langfuseV1, swanlabSelfHosted, difyCommunity];
 
 /** The profile for this blueprint and chart, or a one-line reason berth will not adopt it. */
 export function recognise(blueprint: string, helm: HelmRelease): ChartProfile {

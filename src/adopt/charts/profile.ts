@@ -61,7 +61,34 @@ export function at(values: unknown, path: string): unknown {
   return node;
 }
 
-/** The environment of a container (the first, or the one named) with every value and secretKeyRef resolved. */
+/** The variables a container's `envFrom` brings in: the chart's ConfigMaps and Secrets, prefixed. */
+function envFromSources(
+  sources: readonly Json[],
+  objects: ChartObjects,
+  resolved: Map<string, string>,
+): void {
+  for (const source of sources) {
+    const prefix = typeof source.prefix === 'string' ? source.prefix : '';
+    const configMap = source.configMapRef as Json | undefined;
+    const secret = source.secretRef as Json | undefined;
+    if (configMap) {
+      const data = (objects.get('ConfigMap', String(configMap.name))?.data ?? {}) as Record<string, string>;
+      for (const [key, value] of Object.entries(data)) resolved.set(prefix + key, value);
+    }
+    if (secret) {
+      const name = String(secret.name);
+      for (const key of Object.keys(objects.get('Secret', name)?.data ?? {})) {
+        const value = objects.secretValue(name, key);
+        if (value !== undefined) resolved.set(prefix + key, value);
+      }
+    }
+  }
+}
+
+/**
+ * The environment of a container (the first, or the one named) with its `envFrom` sources, every
+ * value and every secretKeyRef resolved; `env` wins over `envFrom`, as in the kubelet.
+ */
 export function resolvedEnv(
   workload: LiveObject,
   objects: ChartObjects,
@@ -71,6 +98,7 @@ export function resolvedEnv(
   const containers = ((template?.spec as Json | undefined)?.containers ?? []) as Json[];
   const chosen = container === undefined ? containers[0] : containers.find((c) => c.name === container);
   const resolved = new Map<string, string>();
+  envFromSources((chosen?.envFrom ?? []) as Json[], objects, resolved);
   for (const entry of (chosen?.env ?? []) as Json[]) {
     const name = String(entry.name);
     const ref = (entry.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined;
@@ -146,22 +174,18 @@ export class LayoutBuilder {
    * berth's StatefulSet has the chart's very name, when the claim template already finds it.
    */
   build(): ChartLayout {
-    const dependencies: Json = {};
+    const dependencies: Json = { ...(this.values.dependencies as Json | undefined) };
     for (const store of this.stores) {
       const inPlace =
         store.workload.kind === 'StatefulSet' && this.objects.get(store.workload.kind, store.workload.name);
       const sameName = store.workload.name === `${this.release}-${storeComponent(store)}`;
       dependencies[store.dependency] = {
+        ...(dependencies[store.dependency] as Json | undefined),
         podSecurityContext: { runAsUser: store.uid, runAsGroup: store.uid, fsGroup: store.uid },
         ...(inPlace && sameName ? {} : { persistence: { existingClaim: store.claim } }),
       };
     }
-    const values = Object.keys(dependencies).length
-      ? {
-          ...this.values,
-          dependencies: { ...(this.values.dependencies as Json | undefined), ...dependencies },
-        }
-      : this.values;
+    const values = Object.keys(dependencies).length ? { ...this.values, dependencies } : this.values;
     const { seeds, stores, appEnv, leaveRunning, notes } = this;
     return { values, seeds, stores, appEnv, leaveRunning, notes };
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { berth } from './berth.ts';
 import { helm, kubectl, kubectlJson } from './cluster.ts';
 
 const helmHome = mkdtempSync(join(tmpdir(), 'berth-adopt-helm-'));
@@ -92,4 +93,12 @@ export async function waitForClaims(ns: string, names: readonly string[]): Promi
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   assert.fail(`claims ${names.join(', ')} did not appear`);
+}
+
+/** `berth upgrade` of an adopted release with the values adoption wrote and one change of the user's. */
+/** A later upgrade of an adopted release with one `--set`: no file from the adoption is needed. */
+export async function upgradeAdopted(ns: string, release: string, blueprint: string, set: string) {
+  const upgrade = await berth(['upgrade', release, blueprint, '-n', ns, '--set', set]);
+  assertOk(upgrade, 'upgrade');
+  assert.match(upgrade.stdout, /revision 2/);
 }
