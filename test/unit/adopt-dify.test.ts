@@ -365,6 +365,7 @@ describe('dify adoption profile', () => {
     assert.deepEqual(applicationEnv(api, { DB_USERNAME: 'postgres' }), {
       target: { kind: 'Deployment', name: 'dify-api' },
       patch: [
+        { op: 'test', path: '/spec/template/spec/containers/0/env/1/name', value: 'DB_USERNAME' },
         {
           op: 'replace',
           path: '/spec/template/spec/containers/0/env/1',

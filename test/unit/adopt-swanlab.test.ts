@@ -235,11 +235,13 @@ describe('SwanLab self-hosted chart profile', () => {
       manifests.find((m) => m.object.kind === 'StatefulSet' && m.object.metadata.name === name)!.object;
     const [postgres, redis] = layout.stores;
     assert.deepEqual(storeLayout(statefulSet('swanlab-postgresql'), postgres!)?.patch, [
+      { op: 'test', path: '/spec/template/spec/containers/0/volumeMounts/0/name', value: 'data' },
       {
         op: 'replace',
         path: '/spec/template/spec/containers/0/volumeMounts/0/mountPath',
         value: '/var/lib/postgresql',
       },
+      { op: 'test', path: '/spec/template/spec/containers/0/env/3/name', value: 'PGDATA' },
       {
         op: 'replace',
         path: '/spec/template/spec/containers/0/env/3',
