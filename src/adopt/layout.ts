@@ -164,8 +164,9 @@ function envOperations(
 }
 
 /**
- * The applications' environment where it names a database user or database the chart created in
- * the data: DATABASE_USERNAME as a value, DATABASE_URL rebuilt on the chart's database name.
+ * The applications' environment where it must follow what the chart left in the data (a database
+ * user, a client id): each wanted variable a container sets takes the wanted value, and
+ * DATABASE_URL is rebuilt on DATABASE_NAME, the chart's database.
  */
 export function applicationEnv(
   object: KubeObject,
@@ -178,8 +179,7 @@ export function applicationEnv(
     const env = container.env ?? [];
     const names = new Set(env.map((e) => e.name));
     const changes: Record<string, string> = {};
-    if (wanted.DATABASE_USERNAME && names.has('DATABASE_USERNAME'))
-      changes.DATABASE_USERNAME = wanted.DATABASE_USERNAME;
+    for (const [name, value] of Object.entries(wanted)) if (names.has(name)) changes[name] = value;
     const url = env.find((e) => e.name === 'DATABASE_URL') as { value?: string } | undefined;
     if (wanted.DATABASE_NAME && url?.value)
       changes.DATABASE_URL = url.value.replace(/\/[^/?]+(\?|$)/, `/${wanted.DATABASE_NAME}$1`);

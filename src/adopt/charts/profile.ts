@@ -141,22 +141,18 @@ export class LayoutBuilder {
    * berth's StatefulSet has the chart's very name, when the claim template already finds it.
    */
   build(): ChartLayout {
-    const dependencies: Json = {};
+    const dependencies: Json = { ...(this.values.dependencies as Json | undefined) };
     for (const store of this.stores) {
       const inPlace =
         store.workload.kind === 'StatefulSet' && this.objects.get(store.workload.kind, store.workload.name);
       const sameName = store.workload.name === `${this.release}-${store.dependency}`;
       dependencies[store.dependency] = {
+        ...(dependencies[store.dependency] as Json | undefined),
         podSecurityContext: { runAsUser: store.uid, runAsGroup: store.uid, fsGroup: store.uid },
         ...(inPlace && sameName ? {} : { persistence: { existingClaim: store.claim } }),
       };
     }
-    const values = Object.keys(dependencies).length
-      ? {
-          ...this.values,
-          dependencies: { ...(this.values.dependencies as Json | undefined), ...dependencies },
-        }
-      : this.values;
+    const values = Object.keys(dependencies).length ? { ...this.values, dependencies } : this.values;
     const { seeds, stores, appEnv, leaveRunning, notes } = this;
     return { values, seeds, stores, appEnv, leaveRunning, notes };
   }
