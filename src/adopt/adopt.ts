@@ -305,6 +305,41 @@ async function takeOver(
   if (managedFields) await client.patch(ref, { metadata: { managedFields } });
 }
 
+/**
+ * A Deployment berth renders with `Recreate` that the chart left rolling: the API server's defaulted
+ * `rollingUpdate` belongs to no manager, so an apply that sets `Recreate` alone is refused. The
+ * strategy changes first (the pod template does not, so nothing rolls).
+ */
+async function clearRollingUpdate(
+  client: KubeClient,
+  ref: ObjectRef,
+  live: LiveObject,
+  rendered: KubeObject | undefined,
+): Promise<void> {
+  const wanted = (rendered?.spec as Json | undefined)?.strategy as Json | undefined;
+  const current = (live.spec as Json | undefined)?.strategy as Json | undefined;
+  if (ref.kind !== 'Deployment' || wanted?.type !== 'Recreate' || !current?.rollingUpdate) return;
+  await client.patch(ref, { spec: { strategy: { type: 'Recreate', rollingUpdate: null } } });
+}
+
+/** The claims the StatefulSets among these objects made from their claim templates. */
+function templateClaims(objects: readonly LiveObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'StatefulSet')
+    .flatMap((set) => {
+      const spec = set.spec as {
+        replicas?: number;
+        volumeClaimTemplates?: { metadata?: { name?: string } }[];
+      };
+      return (spec.volumeClaimTemplates ?? []).flatMap((template) =>
+        Array.from(
+          { length: spec.replicas ?? 1 },
+          (_, i) => `${template.metadata?.name}-${set.metadata.name}-${i}`,
+        ),
+      );
+    });
+}
+
 /** Helm's label and annotations off the object; Helm's manager goes with them. */
 async function dropHelmOwnership(client: KubeClient, ref: ObjectRef): Promise<void> {
   const object = await client.get(ref);
@@ -349,6 +384,10 @@ export async function adoptHelmRelease(
   }
   for (const id of [...plan.kept, ...plan.released])
     await takeOver(client, refFor(id, live, namespace), live.get(id)!, plan.kept.includes(id));
+  for (const id of plan.kept) {
+    const rendered = prepared.manifests.find((m) => key(m.object.kind, m.object.metadata.name) === id);
+    await clearRollingUpdate(client, refFor(id, live, namespace), live.get(id)!, rendered?.object);
+  }
   const result = await deploy(
     target,
     {
@@ -363,6 +402,14 @@ export async function adoptHelmRelease(
   // The berth revision is deployed: Helm's ownership goes, and so do the chart objects berth replaced.
   for (const id of [...plan.kept, ...plan.released])
     await dropHelmOwnership(client, refFor(id, live, namespace));
+  // Claims a StatefulSet made carry its templates' labels, Helm's among them, though Helm never listed them.
+  for (const claim of templateClaims(plan.kept.map((id) => live.get(id)!)))
+    await dropHelmOwnership(client, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      name: claim,
+      namespace,
+    });
   for (const id of plan.removed) {
     const ref = refFor(id, live, namespace);
     await client.delete(ref);
