@@ -27,6 +27,7 @@ const STORES = ['postgresql', 'redis', 'minio', 'gitaly', 'nats', 'registry'];
 
 interface Workload {
   spec: {
+    strategy?: Record<string, unknown>;
     selector: { matchLabels: Record<string, string> };
     template: {
       spec: {
@@ -110,6 +111,8 @@ test('berth adopt helm takes over a CSGHub chart install with its volumes and cr
   const serverDeployment = await kubectlJson<Workload>(['get', 'deployment', 'csghub-server', '-n', ns]);
   assert.equal(serverDeployment.spec.selector.matchLabels['app.kubernetes.io/name'], 'server');
   assert.equal(envOf(serverDeployment).STARHUB_DATABASE_USERNAME, 'postgres');
+  // berth runs the server with Recreate where the chart left a defaulted rolling update.
+  assert.deepEqual(serverDeployment.spec.strategy, { type: 'Recreate' });
   const serverConfig = await kubectlJson<{ data: Record<string, string> }>([
     'get',
     'configmap',

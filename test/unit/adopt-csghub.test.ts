@@ -8,11 +8,13 @@ import { describe, test } from 'node:test';
 import { recognise } from '../../src/adopt/charts/index.ts';
 import type { ChartObjects } from '../../src/adopt/charts/profile.ts';
 import type { HelmRelease } from '../../src/adopt/helm-record.ts';
+import { applicationEnv } from '../../src/adopt/layout.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
 import type { BerthError } from '../../src/errors.ts';
 import { csghubRules } from '../../src/import/helm-values/csghub.ts';
 import { importByRules } from '../../src/import/helm-values/engine.ts';
 import type { LiveObject } from '../../src/kube/types.ts';
+import { render } from '../../src/render/render.ts';
 
 type Json = Record<string, any>;
 
@@ -163,6 +165,35 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
     ]);
   });
 
+  test("every variable berth's workloads name the database user in follows the chart's superuser", async () => {
+    const layout = layoutOf();
+    const { manifests } = await render(await getBlueprint('csghub'), layout.values, {
+      release: 'hub',
+      namespace: 'ns',
+    });
+    const named: string[] = [];
+    for (const { object } of manifests) {
+      const pod = object.spec as Json | undefined;
+      const spec = pod?.template?.spec ?? pod?.jobTemplate?.spec?.template?.spec;
+      const operations = (applicationEnv(object, layout.appEnv)?.patch ?? []) as Json[];
+      for (const [index, container] of ((spec?.containers ?? []) as Json[]).entries()) {
+        for (const user of (container.env ?? []) as Json[]) {
+          if (user.value !== 'csghub' || !/USER(NAME)?$/.test(user.name)) continue;
+          named.push(user.name);
+          const set = operations.filter(
+            (op) => op.path.includes(`/containers/${index}/env/`) && op.value.name === user.name,
+          );
+          assert.deepEqual(
+            set.map((op) => op.value.value),
+            ['postgres'],
+            `${object.kind}/${object.metadata.name} ${container.name} ${user.name}`,
+          );
+        }
+      }
+    }
+    assert.ok(named.includes('STARHUB_DATABASE_USERNAME') && named.includes('PGUSER'), named.join());
+  });
+
   test('the values it derives are valid berth values, and the chart 1.2 keys import', async () => {
     const blueprint = await getBlueprint('csghub');
     const imported = importByRules(blueprint.schema, csghubRules, {
@@ -205,6 +236,13 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
     );
     assert.equal(layout.seeds.get('hub-postgresql'), undefined);
     assert.equal(layout.appEnv.STARHUB_DATABASE_USERNAME, undefined);
+  });
+
+  test('refuses an install whose Gitaly is external: berth would serve no repositories', () => {
+    assert.throws(
+      () => layoutOf({ global: { gitaly: { enabled: false } } }),
+      /the chart uses an external Gitaly \(global.gitaly.enabled false\); berth always runs its own/,
+    );
   });
 
   test('refuses an install whose secrets or superuser password it cannot read', () => {

@@ -44,6 +44,12 @@ export const csghubV1_2: ChartProfile = {
         `Helm release ${release}: the chart's ConfigMap ${name('server')} is missing, so the secrets the install runs with cannot be read`,
       );
     }
+    if (at(helm.config, 'global.gitaly.enabled') === false) {
+      throw new BerthError(
+        'BERTH_ADOPT_CHART',
+        `Helm release ${release}: the chart uses an external Gitaly (global.gitaly.enabled false); berth always runs its own, which would start without the repositories the database names`,
+      );
+    }
     const bundled = (store: string) => at(helm.config, `global.${store}.enabled`) !== false;
     const layout = new LayoutBuilder(release, objects);
     const serverValue = (key: string) => configValue(server, key);
@@ -98,16 +104,14 @@ export const csghubV1_2: ChartProfile = {
           `MinIO: berth's root user is berth-admin, the chart's was ${user}; the password is kept, buckets and objects stay on the volume (the chart ran MinIO as root: the files become writable to berth's uid 1000 through the volume's group)`,
         );
     }
-    if (at(helm.config, 'global.gitaly.enabled') !== false) {
-      keepImage(layout, objects, 'gitaly', name('gitaly'));
-      layout.store(
-        { dependency: 'gitaly', workload: { kind: 'StatefulSet', name: name('gitaly') }, uid: 1000 },
-        'data',
-      );
-      layout.notes.push(
-        "Gitaly keeps the chart's image and runs as uid 1000 where the chart forced root: the repositories become writable through the volume's group; if Gitaly reports dubious ownership, chown them to 1000 once",
-      );
-    }
+    keepImage(layout, objects, 'gitaly', name('gitaly'));
+    layout.store(
+      { dependency: 'gitaly', workload: { kind: 'StatefulSet', name: name('gitaly') }, uid: 1000 },
+      'data',
+    );
+    layout.notes.push(
+      "Gitaly keeps the chart's image and runs as uid 1000 where the chart forced root: the repositories become writable through the volume's group; if Gitaly reports dubious ownership, chown them to 1000 once",
+    );
     layout.seed('nats', 'password', objects.secretValue(name('nats'), 'NATS_PASSWORD'));
     layout.store(
       { dependency: 'nats', workload: { kind: 'StatefulSet', name: name('nats') }, uid: 1000 },
