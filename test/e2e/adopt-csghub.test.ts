@@ -23,7 +23,7 @@ import { helm, kubectl, kubectlJson, withNamespace } from './support/cluster.ts'
 import { csghubPrerequisites } from './support/prerequisites.ts';
 
 const CHART = testChart('csghub');
-const STORES = ['postgresql', 'redis', 'minio', 'gitaly', 'nats', 'registry'];
+const STORES = ['postgresql', 'redis', 'minio', 'gitaly', 'nats', 'registry', 'gitlab-shell', 'builder'];
 
 interface Workload {
   spec: {
@@ -126,6 +126,24 @@ test('berth adopt helm takes over a CSGHub chart install with its volumes and cr
     undefined,
     "the chart's key is gone with its owner",
   );
+
+  // gitlab-shell reads the chart's host keys, the builder its work directory, from the chart's claims.
+  for (const [set, path] of [
+    ['csghub-gitlab-shell', '/srv/gitlab-shell/keys'],
+    ['csghub-builder', '/opt/data'],
+  ] as const) {
+    const workload = await kubectlJson<{
+      spec: {
+        template: { spec: { containers: { volumeMounts?: { name: string; mountPath: string }[] }[] } };
+      };
+    }>(['get', 'statefulset', set, '-n', ns]);
+    const mounted = workload.spec.template.spec.containers.flatMap((c) => c.volumeMounts ?? []);
+    assert.equal(
+      mounted.find((m) => m.mountPath === path)?.name,
+      'data',
+      `${set} mounts its claim at ${path}`,
+    );
+  }
 
   await assertHelmOwnsNothing(ns);
 

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { recognise } from '../../src/adopt/charts/index.ts';
 import type { ChartObjects } from '../../src/adopt/charts/profile.ts';
 import type { HelmRelease } from '../../src/adopt/helm-record.ts';
-import { applicationEnv } from '../../src/adopt/layout.ts';
+import { applicationEnv, keepImmutable } from '../../src/adopt/layout.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
 import type { BerthError } from '../../src/errors.ts';
 import { csghubRules } from '../../src/import/helm-values/csghub.ts';
@@ -194,6 +194,37 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
     assert.ok(named.includes('STARHUB_DATABASE_USERNAME') && named.includes('PGUSER'), named.join());
   });
 
+  test("gitlab-shell keeps its host keys: berth's mounts follow the chart's claim template at the same path", () => {
+    const mounts = (name: string) => [{ name, mountPath: '/srv/gitlab-shell/keys' }];
+    const statefulSet = (template: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'hub-gitlab-shell' },
+      spec: {
+        selector: { matchLabels: { app: 'x' } },
+        serviceName: 'hub-gitlab-shell',
+        template: {
+          spec: {
+            initContainers: [{ name: 'host-keys', volumeMounts: mounts(template) }],
+            containers: [
+              {
+                name: 'gitlab-shell',
+                volumeMounts: [{ name: 'config', mountPath: '/opt/gitlab-shell' }, ...mounts(template)],
+              },
+            ],
+          },
+        },
+        volumeClaimTemplates: [{ metadata: { name: template }, spec: { accessModes: ['ReadWriteOnce'] } }],
+      },
+    });
+    const operations = (keepImmutable(statefulSet('keys'), statefulSet('data')).patch?.patch ?? []) as Json[];
+    assert.deepEqual(operations.slice(1), [
+      { op: 'replace', path: '/spec/template/spec/initContainers/0/volumeMounts/0/name', value: 'data' },
+      { op: 'replace', path: '/spec/template/spec/containers/0/volumeMounts/1/name', value: 'data' },
+    ]);
+    assert.equal(operations[0]?.path, '/spec/volumeClaimTemplates');
+  });
+
   test('the values it derives are valid berth values, and the chart 1.2 keys import', async () => {
     const blueprint = await getBlueprint('csghub');
     const imported = importByRules(blueprint.schema, csghubRules, {
@@ -224,7 +255,6 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
     const notes = layoutOf().notes.join('\n');
     assert.match(notes, /berth's root user is berth-admin, the chart's was minio/);
     assert.match(notes, /space images: the chart's registry kept them in MinIO/);
-    assert.match(notes, /gitlab-shell's SSH host keys/);
     assert.match(notes, /Root@1234/);
   });
 

@@ -24,6 +24,9 @@ import { at, type ChartObjects, type ChartProfile, LayoutBuilder } from './profi
  *   NATS_PASSWORD.
  * - registry: its volume stays empty — the chart stores images in MinIO (REGISTRY_STORAGE s3,
  *   bucket csghub-git).
+ * gitlab-shell (its SSH host keys, template `data` at /srv/gitlab-shell/keys) and the builder
+ * (template `data` at /opt/data) keep their claims the same way: berth's StatefulSets take the
+ * chart's claim templates and mount them at the same paths.
  * The applications read their secrets from ConfigMaps the chart hard-codes: `<release>-server`
  * (STARHUB_JWT_SIGNING_KEY, STARHUB_SERVER_API_TOKEN, STARHUB_SERVER_GITALY_TOKEN) and
  * `<release>-casdoor` (STARHUB_SERVER_CASDOOR_CLIENT_ID and _SECRET, also in Casdoor's data);
@@ -121,9 +124,6 @@ export const csghubV1_2: ChartProfile = {
       layout.notes.push(
         "space images: the chart's registry kept them in MinIO (bucket csghub-git, prefix docker/), berth's keeps them on its volume; they stay in MinIO and spaces rebuild their images",
       );
-    layout.notes.push(
-      "not carried over: gitlab-shell's SSH host keys (clients see a new host key) and the builder's work volume; their claims stay in place",
-    );
     return layout.build();
   },
 };
