@@ -43,11 +43,27 @@ const envOf = (workload: Workload) =>
 
 test('berth adopt helm takes over a CSGHub chart install with its volumes and credentials, and hands it back', async (t) => {
   const ns = await withNamespace(t, 'adopt-csghub');
-  // The space namespace is cluster-wide: one of this test's own, removed after it.
+  // The space namespace and the IngressClass are cluster-wide, the node ports cluster-unique:
+  // this test's own (the guide's are 30080/30443/30022), removed after it.
   const spaces = `${ns}-space`;
+  const ingressClass = `${ns}-nginx`;
   t.after(() => kubectl(['delete', 'namespace', spaces, '--wait=false', '--ignore-not-found']));
+  t.after(() => kubectl(['delete', 'ingressclass', ingressClass, '--ignore-not-found']));
   await csghubPrerequisites(ns);
-  const install = ['-n', ns, '--set', `global.runner.namespace=${spaces}`];
+  const install = [
+    '-n',
+    ns,
+    '--set',
+    `global.runner.namespace=${spaces}`,
+    '--set',
+    `ingress-nginx.controller.ingressClassResource.name=${ingressClass}`,
+    '--set',
+    'ingress-nginx.controller.service.nodePorts.http=31180',
+    '--set',
+    'ingress-nginx.controller.service.nodePorts.https=31543',
+    '--set',
+    'ingress-nginx.controller.service.nodePorts.tcp.22=31122',
+  ];
   await helm(['install', 'csghub', CHART, ...install], { timeoutMs: 120_000 });
   const claims = STORES.map((store) => `data-csghub-${store}-0`);
   await waitForClaims(ns, claims);
@@ -144,6 +160,31 @@ test('berth adopt helm takes over a CSGHub chart install with its volumes and cr
       `${set} mounts its claim at ${path}`,
     );
   }
+
+  // The chart's ingress-nginx stays the entry: it serves berth's Ingresses and forwards SSH to gitlab-shell.
+  await kubectl(['get', 'deployment', 'csghub-ingress-nginx-controller', '-n', ns]);
+  const ingress = await kubectlJson<{ spec: { ingressClassName?: string } }>([
+    'get',
+    'ingress',
+    'csghub-csghub',
+    '-n',
+    ns,
+  ]);
+  assert.equal(ingress.spec.ingressClassName, ingressClass);
+  const ssh = await kubectlJson<{ spec: { type: string } }>([
+    'get',
+    'service',
+    'csghub-gitlab-shell',
+    '-n',
+    ns,
+  ]);
+  assert.equal(ssh.spec.type, 'ClusterIP');
+  const ingressClassLabels = await kubectlJson<{ metadata: { labels?: Record<string, string> } }>([
+    'get',
+    'ingressclass',
+    ingressClass,
+  ]);
+  assert.notEqual(ingressClassLabels.metadata.labels?.['app.kubernetes.io/managed-by'], 'Helm');
 
   await assertHelmOwnsNothing(ns);
 

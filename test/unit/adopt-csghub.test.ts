@@ -66,6 +66,7 @@ function install(leave: readonly string[] = [], secrets: Record<string, Record<s
     store('hub-minio', 'registry.example/opencsg_public/minio/minio:RELEASE.2024-07-15T19-02-30Z'),
     store('hub-gitaly', 'registry.example/opencsg_public/gitaly:v17.5.0'),
     store('hub-nats', 'registry.example/opencsg_public/csghub_nats:2.10.16'),
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'hub-ingress-nginx-controller' } },
   ].filter((o) => !leave.includes(`${o.kind}/${o.metadata.name}`));
   const data: Record<string, Record<string, string>> = {
     'hub-postgresql': { postgres: 'pg-super', csghub_server: 'pg-server' },
@@ -223,6 +224,18 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
       { op: 'replace', path: '/spec/template/spec/containers/0/volumeMounts/1/name', value: 'data' },
     ]);
     assert.equal(operations[0]?.path, '/spec/volumeClaimTemplates');
+  });
+
+  test("the chart's ingress-nginx stays the entry: berth's Ingresses use its class, SSH stays behind it", () => {
+    const layout = layoutOf({
+      'ingress-nginx': { controller: { ingressClassResource: { name: 'hub-nginx' } } },
+    });
+    assert.deepEqual(layout.leaveRunning, ['hub-ingress-nginx', 'hub-nginx']);
+    assert.deepEqual(layout.values.ingress, { className: 'hub-nginx' });
+    assert.deepEqual(layout.values.services, { gitlabShell: { service: { type: 'ClusterIP' } } });
+    const without = layoutOf({}, install(['Deployment/hub-ingress-nginx-controller']));
+    assert.deepEqual(without.leaveRunning, []);
+    assert.equal(without.values.ingress, undefined);
   });
 
   test('the values it derives are valid berth values, and the chart 1.2 keys import', async () => {

@@ -1,6 +1,7 @@
 import { API_TOKEN_KEY } from '../../blueprints/csghub/components.ts';
 import { BerthError } from '../../errors.ts';
 import type { LiveObject } from '../../kube/types.ts';
+import type { HelmRelease } from '../helm-record.ts';
 import { at, type ChartObjects, type ChartProfile, LayoutBuilder } from './profile.ts';
 
 /**
@@ -31,6 +32,9 @@ import { at, type ChartObjects, type ChartProfile, LayoutBuilder } from './profi
  * (STARHUB_JWT_SIGNING_KEY, STARHUB_SERVER_API_TOKEN, STARHUB_SERVER_GITALY_TOKEN) and
  * `<release>-casdoor` (STARHUB_SERVER_CASDOOR_CLIENT_ID and _SECRET, also in Casdoor's data);
  * Casdoor signs its JWTs with the tls Secret `<release>-casdoor`.
+ * The bundled ingress-nginx subchart (`<release>-ingress-nginx-controller`, IngressClass `nginx`)
+ * is the entry: node ports 30080/30443 in the guide's NodePort install, and TCP 22 forwarded to
+ * gitlab-shell (ConfigMap `<release>-ingress-nginx-tcp`, node port 30022).
  */
 export const csghubV1_2: ChartProfile = {
   blueprint: 'csghub',
@@ -120,6 +124,7 @@ export const csghubV1_2: ChartProfile = {
       { dependency: 'nats', workload: { kind: 'StatefulSet', name: name('nats') }, uid: 1000 },
       'data',
     );
+    ingressNginx(layout, helm, objects);
     if (bundled('registry'))
       layout.notes.push(
         "space images: the chart's registry kept them in MinIO (bucket csghub-git, prefix docker/), berth's keeps them on its volume; they stay in MinIO and spaces rebuild their images",
@@ -153,9 +158,8 @@ function casdoor(layout: LayoutBuilder, objects: ChartObjects, release: string):
     'casdoor-client-secret',
     config && configValue(config, 'STARHUB_SERVER_CASDOOR_CLIENT_SECRET'),
   );
-  const csghub: Record<string, unknown> = {};
-  if (objects.get('Secret', `${release}-casdoor`)) csghub.casdoor = { jwtSecret: `${release}-casdoor` };
-  if (Object.keys(csghub).length) layout.values.csghub = csghub;
+  if (objects.get('Secret', `${release}-casdoor`))
+    layout.values.csghub = { casdoor: { jwtSecret: `${release}-casdoor` } };
   if (!clientId) return;
   layout.appEnv.STARHUB_SERVER_CASDOOR_CLIENT_ID = clientId;
   layout.values.patches = [
@@ -164,6 +168,23 @@ function casdoor(layout: LayoutBuilder, objects: ChartObjects, release: string):
       patch: { data: { STARHUB_SERVER_CASDOOR_CLIENT_ID: clientId } },
     },
   ];
+}
+
+/**
+ * The chart's bundled ingress-nginx is the platform's entry (its node ports, its TCP 22 to
+ * gitlab-shell): it keeps running, without Helm, and serves berth's Ingresses; gitlab-shell stays
+ * behind it rather than taking the SSH node port the controller holds.
+ */
+function ingressNginx(layout: LayoutBuilder, helm: HelmRelease, objects: ChartObjects): void {
+  const fullname = helm.name.includes('ingress-nginx') ? helm.name : `${helm.name}-ingress-nginx`;
+  if (!objects.get('Deployment', `${fullname}-controller`)) return;
+  const className = String(at(helm.config, 'ingress-nginx.controller.ingressClassResource.name') ?? 'nginx');
+  layout.leaveRunning.push(fullname, className);
+  layout.values.ingress = { className };
+  layout.values.services = { gitlabShell: { service: { type: 'ClusterIP' } } };
+  layout.notes.push(
+    `the chart's ingress-nginx (${fullname}-controller, class ${className}) keeps running without Helm and serves berth's Ingresses and Git over SSH; nothing upgrades it now: replace it with an ingress controller of your own when convenient`,
+  );
 }
 
 /** The store runs the chart's image: the version whose files are on the volume. */
