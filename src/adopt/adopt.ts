@@ -72,6 +72,7 @@ interface Prepared {
 }
 
 const key = (kind: string, name: string) => `${kind}/${name}`;
+const asPatches = (value: unknown): PatchValues[] => (Array.isArray(value) ? value : []);
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 const DATA_KINDS = new Set(['PersistentVolumeClaim', 'Secret']);
 
@@ -211,7 +212,10 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
   );
   const adopted: AdoptedLayer = {
     chart,
-    values: patches.length ? { ...derived.values, patches } : derived.values,
+    // A profile's own patches (a ConfigMap that must keep a chart value) come before the layout's.
+    values: patches.length
+      ? { ...derived.values, patches: [...asPatches(derived.values.patches), ...patches] }
+      : derived.values,
   };
   const { manifests } = await renderWith(request, target, overAdopted(adopted, request.values), layout);
 
@@ -321,6 +325,24 @@ async function takeOver(
   if (managedFields) await client.patch(ref, { metadata: { managedFields } });
 }
 
+/** The claims the StatefulSets among these objects made from their claim templates. */
+function templateClaims(objects: readonly LiveObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'StatefulSet')
+    .flatMap((set) => {
+      const spec = set.spec as {
+        replicas?: number;
+        volumeClaimTemplates?: { metadata?: { name?: string } }[];
+      };
+      return (spec.volumeClaimTemplates ?? []).flatMap((template) =>
+        Array.from(
+          { length: spec.replicas ?? 1 },
+          (_, i) => `${template.metadata?.name}-${set.metadata.name}-${i}`,
+        ),
+      );
+    });
+}
+
 /** Helm's label and annotations off the object; Helm's manager goes with them. */
 async function dropHelmOwnership(client: KubeClient, ref: ObjectRef): Promise<void> {
   const object = await client.get(ref);
@@ -403,8 +425,13 @@ export async function adoptHelmRelease(
   // The berth revision is deployed: Helm's ownership goes, and so do the chart objects berth replaced.
   for (const id of [...plan.kept, ...plan.released])
     await dropHelmOwnership(client, refFor(id, live, namespace));
-  // Claims a chart StatefulSet created are not in Helm's manifest, yet carry its template's labels.
-  for (const { claim } of plan.volumes)
+  // Claims a StatefulSet made carry its templates' labels, Helm's among them, though Helm never
+  // listed them: those of the StatefulSets berth kept, and the data claims of those it replaced.
+  const madeClaims = new Set([
+    ...templateClaims(plan.kept.map((id) => live.get(id)!)),
+    ...plan.volumes.map((v) => v.claim),
+  ]);
+  for (const claim of madeClaims)
     if (!plan.released.includes(key('PersistentVolumeClaim', claim)))
       await dropHelmOwnership(client, {
         apiVersion: 'v1',

@@ -79,16 +79,53 @@ export function keepImmutable(rendered: KubeObject, live: LiveObject): KeptWorkl
     if (templates.length === 0 && spec.volumeClaimTemplates)
       operations.push({ op: 'remove', path: '/spec/volumeClaimTemplates' });
     else if (templates.length && !sameJson(templates, spec.volumeClaimTemplates))
-      operations.push({
-        op: spec.volumeClaimTemplates ? 'replace' : 'add',
-        path: '/spec/volumeClaimTemplates',
-        value: templates,
-      });
+      operations.push(
+        {
+          op: spec.volumeClaimTemplates ? 'replace' : 'add',
+          path: '/spec/volumeClaimTemplates',
+          value: templates,
+        },
+        ...claimMountRenames(spec, liveSpec),
+      );
   }
   const patch = operations.length
     ? { target: { kind: rendered.kind, name: rendered.metadata.name }, patch: operations }
     : undefined;
   return { patch, ...(selectorMoved ? { selectorMoved } : {}) };
+}
+
+type Mounts = { volumeMounts?: { name: string; mountPath: string }[] }[];
+const MOUNTING = ['initContainers', 'containers'] as const;
+
+/**
+ * berth's mounts of its own claim templates, which the chart's replace, renamed to the chart's
+ * template mounted at the same path (gitlab-shell's `keys` is the chart's `data`).
+ */
+function claimMountRenames(spec: Json, liveSpec: Json): Operation[] {
+  const names = (s: Json) =>
+    ((s.volumeClaimTemplates ?? []) as Json[]).map((t) => (t.metadata as Json)?.name);
+  const ours = names(spec);
+  const theirs = names(liveSpec);
+  const livePod = ((liveSpec.template as Json | undefined)?.spec ?? {}) as Json;
+  const chartAt = new Map<string, string>();
+  for (const field of MOUNTING)
+    for (const container of (livePod[field] ?? []) as Mounts)
+      for (const mount of container.volumeMounts ?? [])
+        if (theirs.includes(mount.name)) chartAt.set(mount.mountPath, mount.name);
+  const pod = ((spec.template as Json | undefined)?.spec ?? {}) as Json;
+  const operations: Operation[] = [];
+  for (const field of MOUNTING)
+    for (const [i, container] of ((pod[field] ?? []) as Mounts).entries())
+      for (const [j, mount] of (container.volumeMounts ?? []).entries()) {
+        const chart = chartAt.get(mount.mountPath);
+        if (!ours.includes(mount.name) || theirs.includes(mount.name) || !chart) continue;
+        operations.push({
+          op: 'replace',
+          path: `/spec/template/spec/${field}/${i}/volumeMounts/${j}/name`,
+          value: chart,
+        });
+      }
+  return operations;
 }
 
 /** Every selector in the other objects that picked berth's labels now picks the chart's. */
@@ -170,9 +207,9 @@ function envOperations(
 }
 
 /**
- * The applications' environment where it names a database user or database the chart created in
- * the data: each wanted variable a container sets (DATABASE_USERNAME, DB_USERNAME…) takes the
- * chart's value, and DATABASE_URL is rebuilt on the chart's DATABASE_NAME.
+ * The applications' environment where it must follow what the chart left in the data (a database
+ * user, a client id): each wanted variable a container sets takes the wanted value, and
+ * DATABASE_URL is rebuilt on DATABASE_NAME, the chart's database.
  */
 export function applicationEnv(
   object: KubeObject,

@@ -101,9 +101,12 @@ export function scrubKnownValues(
 export const SENSITIVE_KEY =
   /pass(word|wd|phrase)?|secret|token|credential|private|api[-_]?key|access[-_]?key|encryption|salt|(^|[-_.])key$/i;
 
-/** Keys that name a credential without holding one (`secretKeyRef`, `existingSecret`, `secretName`). */
+/**
+ * Keys that name a credential without holding one (`secretKeyRef`, `existingSecret`, `secretName`,
+ * CSGHub's `casdoor.jwtSecret`, the name of the Secret with Casdoor's certificate).
+ */
 export const NAMES_A_SECRET =
-  /(Ref|Name|Names|Keys|File|Path|Selector)$|^existingSecret$|^secretKeys?$|^key$/;
+  /(Ref|Name|Names|Keys|File|Path|Selector)$|^existingSecret$|^secretKeys?$|^key$|^jwtSecret$/;
 /** Values that are no credential whatever their key says: flags, masks, markers, `$(VAR)` references. */
 export const HARMLESS =
   /^(true|false|null|~|yes|no|\*+|<redacted[^>]*>|\$\([A-Za-z0-9_]+\)|\$\{[A-Za-z0-9_]+\}|)$/i;

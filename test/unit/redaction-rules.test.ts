@@ -38,8 +38,8 @@ describe('what counts as a credential', () => {
   test('keys that name a secret without holding one', () => {
     classifies(
       NAMES_A_SECRET,
-      'secretKeyRef|secretName|secretNames|secretKeys|secretKey|existingSecret|key|passwordFile|tokenPath|secretSelector',
-      'password|mySecretKey|existingSecretValue|anExistingSecret|secretKeyValue|keyValue|apiKey|RefCount|NameX|FileX',
+      'secretKeyRef|secretName|secretNames|secretKeys|secretKey|existingSecret|key|passwordFile|tokenPath|secretSelector|jwtSecret',
+      'password|mySecretKey|existingSecretValue|anExistingSecret|secretKeyValue|keyValue|apiKey|RefCount|NameX|FileX|jwtSecretValue|JWT_SECRET',
     );
   });
 

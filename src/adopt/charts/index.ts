@@ -6,6 +6,7 @@
  */
 import { BerthError } from '../../errors.ts';
 import type { HelmRelease } from '../helm-record.ts';
+import { csghubV1_2 } from './csghub.ts';
 import { difyCommunity } from './dify.ts';
 import { langfuseV1 } from './langfuse.ts';
 import type { ChartProfile } from './profile.ts';
@@ -13,7 +14,12 @@ import { swanlabSelfHosted } from './swanlab.ts';
 
 export type { AdoptedStore, ChartLayout, ChartObjects, ChartProfile } from './profile.ts';
 
-export const CHART_PROFILES: readonly ChartProfile[] = [langfuseV1, swanlabSelfHosted, difyCommunity];
+export const CHART_PROFILES: readonly ChartProfile[] = [
+  langfuseV1,
+  swanlabSelfHosted,
+  difyCommunity,
+  csghubV1_2,
+];
 
 /** The profile for this blueprint and chart, or a one-line reason berth will not adopt it. */
 export function recognise(blueprint: string, helm: HelmRelease): ChartProfile {

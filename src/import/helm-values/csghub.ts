@@ -65,6 +65,7 @@ export const csghubRules: readonly Rule[] = [
   { from: 'global.postgresql.enabled', to: 'integrations.postgresql.enabled', value: disabled },
   { from: 'global.redis.enabled', to: 'integrations.redis.enabled', value: disabled },
   { from: 'global.objectStore.enabled', to: 'integrations.s3.enabled', value: disabled },
+  { from: 'global.minio.enabled', to: 'integrations.s3.enabled', value: disabled },
   { from: 'global.registry.enabled', to: 'integrations.registry.enabled', value: disabled },
   {
     from: 'global.registry.insecure',
@@ -72,6 +73,11 @@ export const csghubRules: readonly Rule[] = [
     reason: 'berth serves the bundled registry over the ingress (TLS with ingress.tls)',
   },
   { from: 'global.gitaly', to: null, reason: 'berth always bundles Gitaly (one node)' },
+  // Chart 1.2.x (CSGHub v1.2.0) spells the domain and the space runner under global.
+  { from: 'global.domain', to: 'csghub.domain' },
+  { from: 'global.runner.namespace', to: 'csghub.runner.namespace' },
+  { from: 'global.runner.internalDomain', to: 'csghub.runner.internalDomains' },
+  { from: 'global.runner.kubeConfig.secretName', to: 'csghub.runner.kubeconfigSecret' },
   { from: 'global.deploy.namespace', to: 'csghub.runner.namespace' },
   { from: 'global.deploy.kubeSecret', to: 'csghub.runner.kubeconfigSecret' },
   { from: 'global.deploy.enabled', to: null, reason: 'berth always deploys the space runner' },
