@@ -55,6 +55,9 @@ const result = await build({
   // Node's built-in punycode is deprecated and warns once it runs outside node_modules, as bundled
   // code does; the npm package of the same name is the replacement Node points to.
   alias: { punycode: './node_modules/punycode/punycode.js' },
+  // re2-wasm (PrometheusRule's validator) reads re2.wasm next to its own file through __dirname,
+  // which bundled ESM has not: Node loads it from node_modules as the CommonJS it is.
+  external: ['re2-wasm'],
   plugins: [kubernetesFormats],
   logLevel: 'warning',
   // Bundled CommonJS packages call require(); ESM output has none of its own.
