@@ -31,6 +31,27 @@ test('a built-in kind, a custom resource and a kind berth never renders are each
   assert.match(violations[0]!.message, /spec/);
 });
 
+test('undefined fields are no violation, as kubernetes-models drops them, wherever they sit', async () => {
+  const objects = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { ...meta('c'), labels: { a: 'b', gone: undefined }, annotations: undefined },
+      data: { key: 'v', unset: undefined },
+    },
+    {
+      apiVersion: 'autoscaling.k8s.io/v1',
+      kind: 'VerticalPodAutoscaler',
+      metadata: meta('v'),
+      spec: {
+        targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' },
+        updatePolicy: undefined,
+      },
+    },
+  ] as unknown as KubeObject[];
+  assert.deepEqual(await schemaViolations(objects), []);
+});
+
 test('a kind without a schema is named', async () => {
   const violations = await schemaViolations([
     { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w') } as unknown as KubeObject,
