@@ -74,27 +74,15 @@ const LOCAL_MODELS: Record<string, ModelClass> = {
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler': VerticalPodAutoscalerModel,
 };
 
+/** Loaded on first use: `berth render` needs them, most other commands that load this file do not. */
+let builtInModels: Promise<ReadonlyMap<string, ModelClass>> | undefined;
+
 /**
- * The kinds berth's blueprints render, imported by name so the bundler builds their validators into
- * berth's own files; anything else (a user's extra object) is looked up in node_modules by path.
+ * The custom resources berth's blueprints render, imported by name so the bundler builds their
+ * validators into berth's own files, each loaded only by a render that has one (PrometheusRule's
+ * starts a WebAssembly regular-expression engine).
  */
-const BUNDLED_MODELS: Record<string, () => Promise<Record<string, unknown>>> = {
-  'v1/ConfigMap': () => import('kubernetes-models/v1/ConfigMap'),
-  'v1/Namespace': () => import('kubernetes-models/v1/Namespace'),
-  'v1/PersistentVolumeClaim': () => import('kubernetes-models/v1/PersistentVolumeClaim'),
-  'v1/Secret': () => import('kubernetes-models/v1/Secret'),
-  'v1/Service': () => import('kubernetes-models/v1/Service'),
-  'v1/ServiceAccount': () => import('kubernetes-models/v1/ServiceAccount'),
-  'apps/v1/DaemonSet': () => import('kubernetes-models/apps/v1/DaemonSet'),
-  'apps/v1/Deployment': () => import('kubernetes-models/apps/v1/Deployment'),
-  'apps/v1/StatefulSet': () => import('kubernetes-models/apps/v1/StatefulSet'),
-  'autoscaling/v2/HorizontalPodAutoscaler': () =>
-    import('kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler'),
-  'batch/v1/CronJob': () => import('kubernetes-models/batch/v1/CronJob'),
-  'batch/v1/Job': () => import('kubernetes-models/batch/v1/Job'),
-  'networking.k8s.io/v1/Ingress': () => import('kubernetes-models/networking.k8s.io/v1/Ingress'),
-  'networking.k8s.io/v1/NetworkPolicy': () => import('kubernetes-models/networking.k8s.io/v1/NetworkPolicy'),
-  'policy/v1/PodDisruptionBudget': () => import('kubernetes-models/policy/v1/PodDisruptionBudget'),
+const CUSTOM_MODELS: Record<string, () => Promise<Record<string, unknown>>> = {
   'monitoring.coreos.com/v1/PrometheusRule': () =>
     import('@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule'),
   'monitoring.coreos.com/v1/ServiceMonitor': () =>
@@ -109,10 +97,17 @@ async function modelFor(object: KubeObject): Promise<ModelClass> {
   const local = LOCAL_MODELS[key];
   if (local) return local;
   const path = modulePath(object);
+  builtInModels ??= import('./openapi-models.ts').then(
+    (module) => module.BUILT_IN_MODELS as ReadonlyMap<string, ModelClass>,
+  );
+  const builtIn = (await builtInModels).get(key);
+  if (builtIn) return builtIn;
   let model = models.get(path);
   if (!model) {
-    const bundled = BUNDLED_MODELS[key];
-    model = (bundled ? bundled() : import(path)).then((module: Record<string, unknown>) => {
+    // A custom resource berth renders is bundled; anything else (a user's extra object) is looked
+    // up in node_modules by path.
+    const custom = CUSTOM_MODELS[key];
+    model = (custom ? custom() : import(path)).then((module: Record<string, unknown>) => {
       const found = module[object.kind] as ModelClass | undefined;
       if (!found) throw new Error(`no model ${object.kind} in ${path}`);
       return found;

@@ -61,8 +61,11 @@ export function collectUserValues(
   sources.files.forEach((file, index) => {
     const layer = readValuesFile(file);
     values = mergeValues(values, layer);
-    const paths = leafPaths(layer).filter((path) => path.length > 0);
-    onLayer?.({ source: { kind: 'file', index, file }, paths, values });
+    // Listing every leaf of a large file is not free; only a caller tracing the layers needs it.
+    if (onLayer) {
+      const paths = leafPaths(layer).filter((path) => path.length > 0);
+      onLayer({ source: { kind: 'file', index, file }, paths, values });
+    }
   });
   const seen: Record<string, number> = {};
   for (const flag of sources.flags) {
