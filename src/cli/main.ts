@@ -12,7 +12,7 @@ type Registrar = (program: Command) => void;
  */
 const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): Promise<Registrar> }[] = [
   {
-    commands: ['version', 'blueprints', 'schema'],
+    commands: ['version', '--version', 'blueprints', 'schema'],
     load: async () => (await import('./commands/info.ts')).registerInfoCommands,
   },
   { commands: ['values'], load: async () => (await import('./commands/values.ts')).registerValuesCommand },
