@@ -2,9 +2,9 @@
  * The caller's permissions for everything the install touches, asked with SelfSubjectAccessReview
  * (what the API server itself would decide, whatever the authorizer: RBAC, webhook, node).
  */
-import type { KubeClient } from '../kube/client.ts';
+
 import { KubeUnknownKindError } from '../kube/errors.ts';
-import type { PermissionNeed } from './model.ts';
+import type { PermissionNeed, PreflightClient } from './model.ts';
 import { groupOf, guessPlural, resourceName } from './requirements.ts';
 
 export interface AccessQuestion {
@@ -23,7 +23,7 @@ export interface MissingPermission {
 }
 
 /** Asks the API server whether the caller may do one thing. */
-export async function canI(client: KubeClient, question: AccessQuestion): Promise<boolean> {
+export async function canI(client: PreflightClient, question: AccessQuestion): Promise<boolean> {
   const review = await client.create({
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SelfSubjectAccessReview',
@@ -42,7 +42,7 @@ export async function canI(client: KubeClient, question: AccessQuestion): Promis
 
 /** Plural and scope from discovery; a kind the cluster does not serve (a missing CRD) gets the conventional plural. */
 async function resourceOf(
-  client: KubeClient,
+  client: PreflightClient,
   need: PermissionNeed,
 ): Promise<{ plural: string; namespaced: boolean }> {
   try {
@@ -66,7 +66,7 @@ async function inBatches<T, R>(
 
 /** Every (resource, verb) the caller lacks, grouped by resource, in the order of `needs`. */
 export async function missingPermissions(
-  client: KubeClient,
+  client: PreflightClient,
   needs: readonly PermissionNeed[],
   namespace: string,
 ): Promise<MissingPermission[]> {
