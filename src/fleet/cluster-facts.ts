@@ -1,8 +1,8 @@
 /**
  * What every release's preflight in a fleet run would read again, read once per run: the server
  * version, cluster-scoped objects and lists (nodes, StorageClasses, IngressClasses, CRDs,
- * namespaces), the pods of all namespaces for capacity, and the access reviews (RBAC is asked once
- * per namespace, resource and verb). Reads of one namespace's objects (Secrets and claims a release
+ * namespaces), the pods of all namespaces for capacity, and the access and rules reviews (RBAC is
+ * asked once per namespace). Reads of one namespace's objects (Secrets and claims a release
  * names) still go to the server each time: a release earlier in the run may have created them.
  */
 import type { ListQuery } from '../kube/client.ts';
@@ -34,7 +34,7 @@ export function sharedClusterFacts(client: PreflightClient): PreflightClient {
         ? remembered(memo, `list ${JSON.stringify(query)}`, () => client.list(query))
         : client.list(query),
     create: (object, options) =>
-      object.kind === 'SelfSubjectAccessReview'
+      object.kind === 'SelfSubjectAccessReview' || object.kind === 'SelfSubjectRulesReview'
         ? remembered(memo, `review ${JSON.stringify(object.spec)}`, () => client.create(object, options))
         : client.create(object, options),
   };
