@@ -29,7 +29,7 @@ type Listener = {
 
 class KindStream {
   readonly objects = new Map<string, LiveObject>();
-  /** Resolves on the first list; rejects when the kind cannot be listed (then callers read directly). */
+  /** Resolves on the first list; rejects when that list fails (then callers read directly). */
   readonly synced: Promise<void>;
   /** Rejects when the watch stops for good (a permanent error); resolves when the run closes it. */
   readonly ended: Promise<void>;
@@ -37,15 +37,21 @@ class KindStream {
 
   constructor(client: LiveSource, ref: ObjectRef, signal: AbortSignal, onDeleted: (name: string) => void) {
     let listed: () => void = () => undefined;
-    this.synced = new Promise<void>((resolve) => {
+    let refused: (error: unknown) => void = () => undefined;
+    let synced = false;
+    const synchronised = new Promise<void>((resolve, reject) => {
       listed = resolve;
+      refused = reject;
     });
+    // A stream that cannot list at once (forbidden, unreachable) is given up: its reads go direct.
+    const own = new AbortController();
     const query = { apiVersion: ref.apiVersion, kind: ref.kind, namespace: ref.namespace };
     this.ended = watchQuery(client, query, {
-      signal,
+      signal: AbortSignal.any([signal, own.signal]),
       onList: (items) => {
         this.objects.clear();
         for (const item of items) this.objects.set(item.metadata.name, item);
+        synced = true;
         listed();
         for (const listener of this.listeners) listener.changed();
       },
@@ -58,10 +64,14 @@ class KindStream {
         for (const listener of this.listeners) if (listener.name === name) listener.changed();
       },
       onProblem: (error) => {
+        if (!synced) {
+          own.abort();
+          refused(error);
+        }
         for (const listener of this.listeners) listener.problem(error);
       },
     });
-    this.synced = Promise.race([this.synced, this.ended]);
+    this.synced = Promise.race([synchronised, this.ended]);
     this.ended.catch(() => undefined);
     this.synced.catch(() => undefined);
   }

@@ -8,7 +8,7 @@ import type { ListQuery, ListResult, WatchHandlers, WatchQuery } from '../../src
 import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
 import type { PreflightClient } from '../../src/preflight/model.ts';
 import { deploy } from '../../src/release/engine.ts';
-import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
+import { apiError, deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
 type ChangeEvent = { readonly type: 'ADDED' | 'MODIFIED'; readonly object: LiveObject };
 
@@ -20,12 +20,15 @@ interface Watcher {
 /** The in-memory cluster with lists that carry a version and watches; events can be held back. */
 class WatchableCluster extends FakeCluster {
   readonly listed: string[] = [];
+  /** Kinds the caller may not list. */
+  readonly forbidden = new Set<string>();
   held = false;
   private readonly watchers = new Set<Watcher>();
   private readonly queue: { kind: string; event: ChangeEvent }[] = [];
 
   async listWithVersion(query: ListQuery): Promise<ListResult> {
     this.listed.push(`${query.kind}/${query.namespace ?? ''}`);
+    if (this.forbidden.has(query.kind)) throw apiError('list', query.kind, 403, 'forbidden');
     const items = await super.list(query);
     const newest = Math.max(0, ...[...this.objects.values()].map((o) => Number(o.metadata.resourceVersion)));
     return { items, resourceVersion: String(newest) };
@@ -237,4 +240,20 @@ test('cluster facts are read once per run; namespaced reads and failures are not
   await assert.rejects(facts.list({ apiVersion: 'v1', kind: 'StorageClass' }), /connection reset/);
   await facts.list({ apiVersion: 'v1', kind: 'StorageClass' });
   assert.equal(count('list StorageClass/'), 2, 'a failed read is asked again');
+});
+
+test('a kind the caller may not list is read and watched object by object', async () => {
+  const cluster = new WatchableCluster();
+  cluster.forbidden.add('ConfigMap');
+  const live = new SharedLiveObjects(cluster);
+  try {
+    cluster.seed({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'shop' } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'c' };
+    assert.equal((await live.client.get(ref))?.metadata.name, 'c');
+    assert.equal((await live.client.get(ref))?.metadata.name, 'c');
+    assert.deepEqual(cluster.listed, ['ConfigMap/shop'], 'one list tried, then given up');
+    assert.equal(cluster.calls.filter((c) => c.operation === 'get').length, 2);
+  } finally {
+    live.close();
+  }
 });
