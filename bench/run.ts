@@ -248,6 +248,14 @@ async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promis
     HELM_CONFIG_HOME: join(stateDir, 'helm-config'),
   };
   try {
+    // Every release has a Service: the local cluster's 254 service addresses run out past 127
+    // releases per tool, so the fleet's cluster gets a second service range.
+    const serviceRange = join(stateDir, 'service-cidr.yaml');
+    writeFileSync(
+      serviceRange,
+      'apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: bench-fleet}\nspec: {cidrs: [10.96.0.0/16]}\n',
+    );
+    run(kubectl, ['apply', '-f', serviceRange], env);
     for (let i = 0; i < namespaces; i++)
       for (const tool of ['b', 'h']) run(kubectl, ['create', 'namespace', `${tool}${i}`], env);
     const names = Array.from({ length: releases }, (_, i) => ({ name: `r${i}`, ns: i % namespaces }));
