@@ -6,7 +6,9 @@
  *   BENCH_RUNS=9 npm run bench    # more runs per scenario (default 5)
  *   BENCH_OFFLINE=1 npm run bench # only the renders (no cluster)
  *   BENCH_BACKENDS=200 npm run bench  # a smaller scale release (default 1,000 backends, ~5,000 objects)
- *   BENCH_FLEET=200 BENCH_FLEET_NAMESPACES=50 BENCH_FLEET_NODES=1000 npm run bench   # the fleet case
+ *   BENCH_FLEET=200 BENCH_FLEET_NAMESPACES=50 BENCH_FLEET_NODES=1000 npm run bench   # the full fleet case
+ *                                 # (default: 40 releases, 10 namespaces, 200 nodes)
+ *   BENCH_FLEET_CONCURRENCY=8     # berth apply's --concurrency (default 16)
  *   BENCH_FLEET=0 npm run bench   # without it; BENCH_ONLY=fleet: only it
  *
  * Helm gets a static chart whose templates are berth's rendered output for the same values, so
@@ -176,31 +178,66 @@ function renders(helm: string, stateDir: string): Row[] {
   return rows;
 }
 
-/** Requests the API server has served so far (the sum of apiserver_request_total). */
-function apiRequests(kubectl: string, env: NodeJS.ProcessEnv): number {
+/** Requests the API server has served so far (apiserver_request_total), by `VERB resource`. */
+function apiRequests(kubectl: string, env: NodeJS.ProcessEnv): Map<string, number> {
   const metrics = spawnSync(kubectl, ['get', '--raw', '/metrics'], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
   }).stdout;
-  let total = 0;
+  const counts = new Map<string, number>();
   for (const line of metrics.split('\n')) {
-    if (line.startsWith('apiserver_request_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (name: string) => line.match(new RegExp(`[{,]${name}="([^"]*)"`))?.[1] ?? '';
+    const sub = label('subresource');
+    const key = `${label('verb')} ${label('resource') || label('path')}${sub ? `/${sub}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
   }
-  return total;
+  return counts;
+}
+
+/** The kwok nodes' and control plane's own heartbeats: they grow with time and nodes, whoever deploys. */
+const HEARTBEATS = new Set(['PUT leases', 'GET nodes', 'PATCH nodes', 'PATCH nodes/status']);
+
+interface Requests {
+  readonly total: number;
+  /** Without the heartbeats: what deploying caused (the tool's own requests and the controllers'). */
+  readonly work: number;
+  readonly top: string;
+}
+
+/** The requests served while `action` ran (the metrics read itself not counted). */
+function countRequests(kubectl: string, env: NodeJS.ProcessEnv, action: () => void): Requests {
+  const before = apiRequests(kubectl, env);
+  action();
+  const after = apiRequests(kubectl, env);
+  const served = [...after]
+    .map(([key, n]) => [key, n - (before.get(key) ?? 0)] as const)
+    .filter(([, n]) => n > 0);
+  const total = served.reduce((sum, [, n]) => sum + n, 0) - 1;
+  const work = served.filter(([key]) => !HEARTBEATS.has(key)).reduce((sum, [, n]) => sum + n, 0) - 1;
+  const top = served
+    .filter(([key]) => !HEARTBEATS.has(key))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([key, n]) => `${n} ${key}`)
+    .join(', ');
+  return { total, work, top };
 }
 
 /**
  * The fleet case on a cluster of its own with many kwok nodes: `releases` model-router releases in
- * `namespaces` namespaces installed, then all upgraded to new values, by `berth apply --concurrency 8`
- * and by a loop of `helm upgrade --install` (what a script or helmfile without --concurrency does).
- * Each tool's own releases, in its own namespaces; the requests each one made are counted.
+ * `namespaces` namespaces installed, then all upgraded to new values, by `berth apply --concurrency`
+ * and by a loop of `helm upgrade --install --wait` (what a script or helmfile without --concurrency
+ * does). Each tool's own releases, in its own namespaces; the requests served while each ran are
+ * counted, with and without the nodes' heartbeats.
  */
 async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promise<string[]> {
-  const releases = Number(process.env.BENCH_FLEET ?? 200);
+  const releases = Number(process.env.BENCH_FLEET ?? 40);
   if (releases === 0) return [];
-  const namespaces = Number(process.env.BENCH_FLEET_NAMESPACES ?? 50);
-  const nodes = Number(process.env.BENCH_FLEET_NODES ?? 1000);
+  const namespaces = Number(process.env.BENCH_FLEET_NAMESPACES ?? 10);
+  const nodes = Number(process.env.BENCH_FLEET_NODES ?? 200);
+  const concurrency = process.env.BENCH_FLEET_CONCURRENCY ?? '16';
   const helm = join(tools.toolsDir, 'helm');
   const kubectl = join(tools.toolsDir, 'kubectl');
   const stateDir = join(stateRoot, 'fleet');
@@ -211,6 +248,14 @@ async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promis
     HELM_CONFIG_HOME: join(stateDir, 'helm-config'),
   };
   try {
+    // Every release has a Service: the local cluster's 254 service addresses run out past 127
+    // releases per tool, so the fleet's cluster gets a second service range.
+    const serviceRange = join(stateDir, 'service-cidr.yaml');
+    writeFileSync(
+      serviceRange,
+      'apiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: bench-fleet}\nspec: {cidrs: [10.96.0.0/16]}\n',
+    );
+    run(kubectl, ['apply', '-f', serviceRange], env);
     for (let i = 0; i < namespaces; i++)
       for (const tool of ['b', 'h']) run(kubectl, ['create', 'namespace', `${tool}${i}`], env);
     const names = Array.from({ length: releases }, (_, i) => ({ name: `r${i}`, ns: i % namespaces }));
@@ -238,25 +283,37 @@ async function fleetCase(tools: { toolsDir: string }, stateRoot: string): Promis
       return dir;
     };
     const charts = { INFO: chartOf('INFO'), WARN: chartOf('WARN') };
-    const lines: string[] = [];
+    const mib = (kib: number | undefined) =>
+      kib === undefined ? '' : `, peak RSS ${Math.round(kib / 1024)} MiB`;
+    const lines: string[] = [
+      `fleet: ${releases} releases in ${namespaces} namespaces, ${nodes} nodes; berth apply --concurrency ${concurrency}, helm loop of upgrade --install --wait`,
+    ];
     for (const level of ['INFO', 'WARN'] as const) {
       const { file } = fleetFile(level);
-      const before = apiRequests(kubectl, env);
-      const berth = run(BERTH, ['apply', file, '--concurrency', '8', '--create-namespace'], env);
-      const berthRequests = apiRequests(kubectl, env) - before - 1;
-      const helmStart = apiRequests(kubectl, env);
-      const started = process.hrtime.bigint();
-      for (const r of names)
-        run(
-          helm,
-          ['upgrade', '--install', r.name, charts[level], '-n', `h${r.ns}`, '--wait', '--timeout', '5m'],
-          env,
-        );
-      const helmSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const helmRequests = apiRequests(kubectl, env) - helmStart - 1;
+      let berth: Sample = { seconds: 0 };
+      const berthRequests = countRequests(kubectl, env, () => {
+        berth = run(BERTH, ['apply', file, '--concurrency', concurrency, '--create-namespace'], env);
+      });
+      const helmRuns: Sample[] = [];
+      const helmRequests = countRequests(kubectl, env, () => {
+        for (const r of names)
+          helmRuns.push(
+            run(
+              helm,
+              ['upgrade', '--install', r.name, charts[level], '-n', `h${r.ns}`, '--wait', '--timeout', '5m'],
+              env,
+            ),
+          );
+      });
+      const helmSeconds = helmRuns.reduce((sum, s) => sum + s.seconds, 0);
+      const helmPeak = Math.max(...helmRuns.map((s) => s.peakKiB ?? 0)) || undefined;
       const what = level === 'INFO' ? 'install' : 'upgrade';
       lines.push(
-        `fleet ${what}, ${releases} releases in ${namespaces} namespaces, ${nodes} nodes: berth ${berth.seconds.toFixed(1)} s, ${berthRequests} API requests; helm loop ${helmSeconds.toFixed(1)} s, ${helmRequests} API requests; berth/helm ${(berth.seconds / helmSeconds).toFixed(2)}x time, ${(berthRequests / helmRequests).toFixed(2)}x requests`,
+        `fleet ${what}: berth ${berth.seconds.toFixed(1)} s, ${berthRequests.total} requests (${berthRequests.work} without heartbeats)${mib(berth.peakKiB)}; ` +
+          `helm loop ${helmSeconds.toFixed(1)} s, ${helmRequests.total} requests (${helmRequests.work} without heartbeats)${mib(helmPeak)}; ` +
+          `berth/helm ${(berth.seconds / helmSeconds).toFixed(2)}x time, ${(berthRequests.total / helmRequests.total).toFixed(2)}x requests (${(berthRequests.work / helmRequests.work).toFixed(2)}x without heartbeats)`,
+        `  berth's requests: ${berthRequests.top}`,
+        `  helm's requests: ${helmRequests.top}`,
       );
     }
     return lines;

@@ -3,7 +3,10 @@
  * connecting, the readiness waiter and the preflight gate, then the engine.
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
+import type { ClusterApi } from '../kube/cluster-api.ts';
+import type { FollowObject } from '../kube/wait.ts';
 import { checkSavedPlan, type SavedPlan } from '../plan/saved.ts';
+import type { PreflightClient } from '../preflight/model.ts';
 import {
   type DataGuard,
   type DeployOptions,
@@ -78,6 +81,14 @@ export async function runDeploy(
   return deployTo(connectRelease(at.release, at.cluster), request, settings, events, saved);
 }
 
+/** What the releases of one run share (berth apply, src/fleet): reads made once instead of per release. */
+export interface SharedReads {
+  /** The preflight's reads of cluster-wide facts. */
+  readonly clusterFacts: PreflightClient;
+  /** The engine's reads of single objects, and readiness, from one watch per kind and namespace. */
+  readonly live: { readonly client: ClusterApi; readonly follow: FollowObject };
+}
+
 /** The engine on a connected release: the preflight gate, the data guard, the waiter, the events. */
 export function deployTo(
   target: ReleaseTarget,
@@ -85,16 +96,18 @@ export function deployTo(
   settings: DeploySettings,
   events: ActionEvents,
   saved?: SavedPlan,
+  shared?: SharedReads,
 ): Promise<ReleaseResult> {
   if (saved && request.kind !== 'rollback')
     checkSavedPlan(saved, { ...request, release: target.release, namespace: target.namespace });
   const { preflight, ...rest } = settings;
-  return deploy(target, request, {
+  const engineTarget = shared ? { ...target, client: shared.live.client } : target;
+  return deploy(engineTarget, request, {
     ...rest,
-    ...(preflight ? { preflight: (input) => preflightGate(target, input) } : {}),
+    ...(preflight ? { preflight: (input) => preflightGate(target, input, shared?.clusterFacts) } : {}),
     dataGuard: dataGuard(target),
     pinned: saved?.pin,
-    waiter: readinessWaiter(target.client),
+    waiter: readinessWaiter(target.client, undefined, shared?.live.follow),
     progress: events.progress ?? silent,
   });
 }

@@ -1,5 +1,11 @@
-/** apply: install or upgrade every release of a fleet file over one connection, several at a time. */
+/**
+ * apply: install or upgrade every release of a fleet file over one connection, several at a time,
+ * sharing what the releases would each read: cluster facts for preflight, and one watch per kind
+ * and namespace for ownership reads and readiness.
+ */
+import { sharedClusterFacts } from '../fleet/cluster-facts.ts';
 import { loadFleet } from '../fleet/file.ts';
+import { SharedLiveObjects } from '../fleet/live-objects.ts';
 import { applyFleet, type FleetOutcome } from '../fleet/run.ts';
 import { type ClusterTarget, connect } from './cluster.ts';
 import { type DeploySettings, deployTo } from './deploy.ts';
@@ -18,6 +24,8 @@ export function fleet(
 ): Promise<FleetOutcome[]> {
   const releases = loadFleet(request.file);
   const { client } = connect(request.cluster);
+  const live = new SharedLiveObjects(client);
+  const shared = { clusterFacts: sharedClusterFacts(client), live };
   return applyFleet(releases, {
     concurrency: request.concurrency,
     deploy: (entry, deployRequest) =>
@@ -26,7 +34,9 @@ export function fleet(
         deployRequest,
         request.settings,
         {},
+        undefined,
+        shared,
       ),
     done: events.done,
-  });
+  }).finally(() => live.close());
 }

@@ -1,7 +1,7 @@
 /** preflight: will the cluster take this install? Offline: what the install needs, as a checklist. */
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError, ExitCode } from '../errors.ts';
-import type { PreflightReport, Requirements } from '../preflight/model.ts';
+import type { PreflightClient, PreflightReport, Requirements } from '../preflight/model.ts';
 import { preflightInput, preflightRequirements, runPreflight } from '../preflight/run.ts';
 import type { GateInput, ReleaseTarget } from '../release/engine.ts';
 import { type ClusterTarget, checkOffline, connect } from './cluster.ts';
@@ -37,11 +37,18 @@ export async function preflightChecklist(
   return { ...requirements, release };
 }
 
-/** The gate install and upgrade pass through before their first write: a failed check stops them. */
-export async function preflightGate(target: ReleaseTarget, input: GateInput): Promise<void> {
+/**
+ * The gate install and upgrade pass through before their first write: a failed check stops them.
+ * `reads`: where the checks read the cluster (a fleet run shares its cluster facts).
+ */
+export async function preflightGate(
+  target: ReleaseTarget,
+  input: GateInput,
+  reads: PreflightClient = target.client,
+): Promise<void> {
   const { blueprint, values, manifests, progress } = input;
   const report = await runPreflight({
-    client: target.client,
+    client: reads,
     blueprint,
     values,
     manifests,

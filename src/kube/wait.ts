@@ -10,7 +10,7 @@ import { type Readiness, type ReadinessContext, readinessOf } from './readiness/
 import { waiting } from './readiness/types.ts';
 import { RolloutError, type UnreadyObject } from './rollout-error.ts';
 import { type LiveObject, type ObjectRef, refOf } from './types.ts';
-import { watchObject } from './watch-object.ts';
+import { type WatchObjectOptions, watchObject } from './watch-object.ts';
 
 export interface WaitProgress {
   readonly object: ObjectRef;
@@ -35,7 +35,14 @@ export interface WaitOptions {
    * long, instead of waiting for the time-out. @default undefined: wait until the time-out
    */
   readonly failingGraceMs?: number;
+  /**
+   * How each object is followed. @default watchObject: a list and a watch of its own; a run of
+   * several releases passes one that shares a watch per kind and namespace.
+   */
+  readonly follow?: FollowObject;
 }
+
+export type FollowObject = (ref: ObjectRef, options: WatchObjectOptions) => Promise<void>;
 
 export interface WaitResult {
   readonly objects: readonly { readonly ref: ObjectRef; readonly message: string }[];
@@ -221,8 +228,9 @@ export async function waitForReady(
     };
 
     if (tracked.length === 0) return checkAll();
+    const follow = options.follow ?? ((ref, watch) => watchObject(client, ref, watch));
     for (const t of tracked) {
-      watchObject(client, t.ref, {
+      follow(t.ref, {
         signal: t.stop.signal,
         onChange: (live) => update(t, live),
         onProblem: (problem) => {

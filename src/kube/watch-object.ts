@@ -5,8 +5,11 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { BerthError, ExitCode } from '../errors.ts';
-import type { KubeClient, WatchEvent } from './client.ts';
+import type { KubeClient, ListQuery, WatchEvent } from './client.ts';
 import type { LiveObject, ObjectRef } from './types.ts';
+
+/** What following objects needs of a client: a list with its version, and a watch from there. */
+export type WatchSource = Pick<KubeClient, 'listWithVersion' | 'watch'>;
 
 export interface WatchObjectOptions {
   readonly signal: AbortSignal;
@@ -43,19 +46,35 @@ function isGone(error: unknown): boolean {
 }
 
 /** Follows `ref` until `options.signal` aborts; rejects only on a permanent error. */
-export async function watchObject(
-  client: KubeClient,
-  ref: ObjectRef,
-  options: WatchObjectOptions,
-): Promise<void> {
-  const { signal, onChange } = options;
-  const sleep = options.sleep ?? abortableSleep;
+export function watchObject(client: WatchSource, ref: ObjectRef, options: WatchObjectOptions): Promise<void> {
+  const { onChange, ...rest } = options;
   const query = {
     apiVersion: ref.apiVersion,
     kind: ref.kind,
     namespace: ref.namespace,
     fieldSelector: `metadata.name=${ref.name}`,
   };
+  return watchQuery(client, query, {
+    ...rest,
+    onList: (items) => onChange(items[0]),
+    onEvent: (type, object) => onChange(type === 'DELETED' ? undefined : object),
+  });
+}
+
+export interface WatchQueryOptions extends Omit<WatchObjectOptions, 'onChange'> {
+  /** Everything the query matches, on the first list and on every re-list (after a 410). */
+  readonly onList: (objects: readonly LiveObject[]) => void;
+  readonly onEvent: (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: LiveObject) => void;
+}
+
+/** Follows every object `query` matches, as watchObject follows one. */
+export async function watchQuery(
+  client: WatchSource,
+  query: ListQuery,
+  options: WatchQueryOptions,
+): Promise<void> {
+  const { signal } = options;
+  const sleep = options.sleep ?? abortableSleep;
   let resourceVersion: string | undefined;
   let failures = 0;
   const backOff = async (error: unknown) => {
@@ -69,7 +88,7 @@ export async function watchObject(
     if (resourceVersion === undefined) {
       try {
         const listed = await client.listWithVersion(query);
-        onChange(listed.items[0]);
+        options.onList(listed.items);
         resourceVersion = listed.resourceVersion;
       } catch (error) {
         await backOff(error);
@@ -89,7 +108,7 @@ export async function watchObject(
         }
         resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
         if (event.type === 'BOOKMARK') return;
-        onChange(event.type === 'DELETED' ? undefined : event.object);
+        options.onEvent(event.type, event.object);
       };
       const onClose = (error?: unknown) => {
         if (error === undefined) resolve({ kind: 'closed' });

@@ -1,17 +1,16 @@
 /** One function per check: requirements in, a pass/warn/fail verdict with a message and a hint out. */
-import type { KubeClient } from '../kube/client.ts';
 import { describeTarget, KubeApiError, KubeConnectionError, KubeUnknownKindError } from '../kube/errors.ts';
 import type { LiveObject } from '../kube/types.ts';
 import { SECURITY_EXCEPTION_ANNOTATION } from '../render/policies.ts';
 import { capacityVerdict, nodeCapacities } from './capacity.ts';
-import type { CheckId, CrdNeed, PreflightCheck, Requirements } from './model.ts';
+import type { CheckId, CrdNeed, PreflightCheck, PreflightClient, Requirements } from './model.ts';
 import { enforcedLevel, type PodSecurityLevel, podSecurityViolations } from './pod-security.ts';
 import { describeMissing, grantCommand, missingPermissions } from './rbac.ts';
 import { groupOf } from './requirements.ts';
 import { formatVersion, parseVersion, satisfies } from './semver.ts';
 
 export interface CheckContext {
-  readonly client: KubeClient;
+  readonly client: PreflightClient;
   readonly requirements: Requirements;
   readonly release: string;
   readonly blueprint: string;
@@ -73,7 +72,7 @@ export async function guarded(id: CheckId, run: () => Promise<PreflightCheck>): 
 }
 
 function list(
-  client: KubeClient,
+  client: PreflightClient,
   apiVersion: string,
   kind: string,
   namespace?: string,
@@ -236,7 +235,7 @@ function crdGroup(need: CrdNeed): string {
   return need.apiVersion ? groupOf(need.apiVersion) : need.name.slice(need.name.indexOf('.') + 1);
 }
 
-async function crdPresent(client: KubeClient, need: CrdNeed): Promise<boolean> {
+async function crdPresent(client: PreflightClient, need: CrdNeed): Promise<boolean> {
   if (need.apiVersion && need.kind) {
     try {
       await client.resourceInfo(need.apiVersion, need.kind);

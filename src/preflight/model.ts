@@ -1,5 +1,7 @@
 /** The shapes preflight speaks: requirements derived offline, and checks run against a cluster. */
+
 import { ExitCode } from '../errors.ts';
+import type { KubeClient } from '../kube/client.ts';
 
 export const OUTCOMES = ['pass', 'warn', 'fail'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -148,3 +150,6 @@ export function preflightExitCode(report: Pick<PreflightReport, 'outcome'>): Exi
   if (report.outcome === 'warn') return ExitCode.warnings;
   return ExitCode.ok;
 }
+
+/** The reads preflight makes (and the access reviews it asks): a client, or a fleet's shared reads of one. */
+export type PreflightClient = Pick<KubeClient, 'serverVersion' | 'get' | 'list' | 'resourceInfo' | 'create'>;

@@ -1,10 +1,12 @@
 /**
- * The caller's permissions for everything the install touches, asked with SelfSubjectAccessReview
- * (what the API server itself would decide, whatever the authorizer: RBAC, webhook, node).
+ * The caller's permissions for everything the install touches: first the caller's rules in the
+ * namespace, in one SelfSubjectRulesReview; what those rules do not grant (or all of it, when the
+ * server cannot list the rules completely) is asked one by one with SelfSubjectAccessReview — what
+ * the API server itself would decide, whatever the authorizer: RBAC, webhook, node.
  */
-import type { KubeClient } from '../kube/client.ts';
-import { KubeUnknownKindError } from '../kube/errors.ts';
-import type { PermissionNeed } from './model.ts';
+
+import { KubeApiError, KubeUnknownKindError } from '../kube/errors.ts';
+import type { PermissionNeed, PreflightClient } from './model.ts';
 import { groupOf, guessPlural, resourceName } from './requirements.ts';
 
 export interface AccessQuestion {
@@ -23,7 +25,7 @@ export interface MissingPermission {
 }
 
 /** Asks the API server whether the caller may do one thing. */
-export async function canI(client: KubeClient, question: AccessQuestion): Promise<boolean> {
+export async function canI(client: PreflightClient, question: AccessQuestion): Promise<boolean> {
   const review = await client.create({
     apiVersion: 'authorization.k8s.io/v1',
     kind: 'SelfSubjectAccessReview',
@@ -42,7 +44,7 @@ export async function canI(client: KubeClient, question: AccessQuestion): Promis
 
 /** Plural and scope from discovery; a kind the cluster does not serve (a missing CRD) gets the conventional plural. */
 async function resourceOf(
-  client: KubeClient,
+  client: PreflightClient,
   need: PermissionNeed,
 ): Promise<{ plural: string; namespaced: boolean }> {
   try {
@@ -64,14 +66,59 @@ async function inBatches<T, R>(
   return out;
 }
 
+interface ResourceRule {
+  readonly verbs?: readonly string[];
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
+
+/** The caller's rules in `namespace`; undefined when the server cannot tell them all. */
+async function rulesIn(client: PreflightClient, namespace: string): Promise<ResourceRule[] | undefined> {
+  try {
+    const review = await client.create({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectRulesReview',
+      metadata: { name: '' },
+      spec: { namespace },
+    });
+    const status = review.status as
+      | { resourceRules?: ResourceRule[]; incomplete?: boolean; evaluationError?: string }
+      | undefined;
+    if (!status || status.incomplete || status.evaluationError) return undefined;
+    return status.resourceRules ?? [];
+  } catch (err) {
+    if (err instanceof KubeApiError) return undefined;
+    throw err;
+  }
+}
+
+const covers = (values: readonly string[] | undefined, value: string) =>
+  Boolean(values?.includes('*') || values?.includes(value));
+
+/** A rule grants a verb on every object of a resource in its namespace (rules for named objects only do not). */
+function granted(rules: readonly ResourceRule[], question: AccessQuestion): boolean {
+  return rules.some(
+    (rule) =>
+      !rule.resourceNames?.length &&
+      covers(rule.verbs, question.verb) &&
+      covers(rule.apiGroups, question.group) &&
+      covers(rule.resources, question.resource),
+  );
+}
+
 /** Every (resource, verb) the caller lacks, grouped by resource, in the order of `needs`. */
 export async function missingPermissions(
-  client: KubeClient,
+  client: PreflightClient,
   needs: readonly PermissionNeed[],
   namespace: string,
 ): Promise<MissingPermission[]> {
   const questions: (AccessQuestion & { name: string })[] = [];
-  const resources = await Promise.all(needs.map((need) => resourceOf(client, need)));
+  // The namespace's rules are read alongside discovery; they say nothing of cluster-scoped resources.
+  const [rules, resources] = await Promise.all([
+    needs.length ? rulesIn(client, namespace) : undefined,
+    Promise.all(needs.map((need) => resourceOf(client, need))),
+  ]);
   for (const [i, need] of needs.entries()) {
     const { plural, namespaced } = resources[i]!;
     const group = groupOf(need.apiVersion);
@@ -85,7 +132,11 @@ export async function missingPermissions(
       });
     }
   }
-  const answers = await inBatches(questions, 16, (q) => canI(client, q));
+  const answers = await inBatches(
+    questions,
+    16,
+    async (q) => (q.namespace !== undefined && rules !== undefined && granted(rules, q)) || canI(client, q),
+  );
   const missing = new Map<string, { namespace: string | undefined; verbs: string[] }>();
   questions.forEach((q, i) => {
     if (answers[i]) return;

@@ -3,7 +3,6 @@
  * needs (no cluster); `runPreflight` checks each need against the cluster.
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
-import type { KubeClient } from '../kube/client.ts';
 import type { KubeObject } from '../render/model.ts';
 import { render } from '../render/render.ts';
 import {
@@ -20,7 +19,7 @@ import {
   checkStorageClasses,
   guarded,
 } from './checks.ts';
-import type { CheckId, PreflightCheck, PreflightReport, Requirements } from './model.ts';
+import type { CheckId, PreflightCheck, PreflightClient, PreflightReport, Requirements } from './model.ts';
 import { worstOutcome } from './model.ts';
 import { blueprintPrerequisites, type Prerequisites } from './prerequisites.ts';
 import { deriveRequirements } from './requirements.ts';
@@ -38,7 +37,7 @@ export interface PreflightInput {
 }
 
 export interface RunPreflightOptions extends PreflightInput {
-  readonly client: KubeClient;
+  readonly client: PreflightClient;
 }
 
 function objectsOf(manifests: PreflightInput['manifests']): KubeObject[] {

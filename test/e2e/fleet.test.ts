@@ -1,4 +1,4 @@
-/** `berth apply` of a fleet file against the local control plane: several releases at a time, then no-ops. */
+/** `berth apply` of a fleet file against the local control plane: several releases at a time, no-ops, upgrades. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { berth } from './support/berth.ts';
 import { withNamespace } from './support/cluster.ts';
 
-test('apply installs every release of a fleet file, then finds each unchanged', async (t) => {
+test('apply installs every release of a fleet file, finds each unchanged, then upgrades each', async (t) => {
   const namespaces = [await withNamespace(t, 'fleet-a'), await withNamespace(t, 'fleet-b')];
   const dir = mkdtempSync(join(tmpdir(), 'berth-fleet-e2e-'));
   writeFileSync(join(dir, 'debug.yaml'), 'router:\n  logLevel: DEBUG\n');
@@ -30,4 +30,17 @@ test('apply installs every release of a fleet file, then finds each unchanged', 
   assert.equal(second.code, 0, second.stderr);
   for (const name of ['r1', 'r2', 'r3']) assert.match(second.stderr, new RegExp(`/${name}: no changes`));
   assert.match(second.stdout, /NAMESPACE\s+NAME\s+REVISION\s+STATUS/);
+
+  // New values: every release upgraded and waited for through the run's shared watches.
+  writeFileSync(join(dir, 'debug.yaml'), 'router:\n  logLevel: WARN\n');
+  const third = await berth(['apply', fleet, '--concurrency', '3', '-o', 'json']);
+  assert.equal(third.code, 0, third.stderr);
+  const upgraded = JSON.parse(third.stdout).releases as {
+    release: string;
+    result: { status: string; revision: number };
+  }[];
+  assert.deepEqual(
+    upgraded.map((o) => `${o.release}:${o.result.status}:${o.result.revision}`),
+    ['r1:deployed:2', 'r2:deployed:2', 'r3:deployed:2'],
+  );
 });
