@@ -22,3 +22,15 @@ export function checkNamespace(namespace: string): string {
 export function checkOptionalNamespace(namespace: string | undefined): string | undefined {
   return namespace === undefined ? undefined : checkNamespace(namespace);
 }
+
+const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A release name: object names derive from it, so it is a DNS label short enough to prefix them. */
+export function checkReleaseName(release: string): void {
+  if (!RELEASE_NAME.test(release) || release.length > 40) {
+    throw new BerthError(
+      'BERTH_RELEASE_NAME',
+      `release name "${release}" is invalid: expected lower-case letters, digits and "-", starting with a letter, at most 40 characters`,
+    );
+  }
+}

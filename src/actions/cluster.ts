@@ -8,9 +8,8 @@ import type { Blueprint } from '../blueprints/blueprint.ts';
 import { KubeClient } from '../kube/client.ts';
 import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { PodLogReader } from '../kube/logs.ts';
-import { checkOptionalNamespace } from '../names.ts';
+import { checkOptionalNamespace, checkReleaseName } from '../names.ts';
 import type { ReleaseTarget } from '../release/engine.ts';
-import { checkReleaseName, render } from '../render/render.ts';
 
 /** kubeconfig file, context and namespace: the same options every connection to the API server takes. */
 export type ClusterTarget = KubeconfigOptions;
@@ -53,5 +52,7 @@ export async function checkOffline(
 ): Promise<void> {
   checkReleaseName(target.release);
   const namespace = checkOptionalNamespace(target.namespace) ?? 'default';
+  // Loaded here: connecting alone (list, status, history) needs none of the render pipeline.
+  const { render } = await import('../render/render.ts');
   await render(blueprint, values, { release: target.release, namespace });
 }

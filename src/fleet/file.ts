@@ -12,8 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { BerthError } from '../errors.ts';
 import { readInputFile } from '../input.ts';
-import { checkNamespace } from '../names.ts';
-import { checkReleaseName } from '../render/render.ts';
+import { checkNamespace, checkReleaseName } from '../names.ts';
 import { parseYamlInput } from '../yaml.ts';
 
 const fleetSchema = z.strictObject({

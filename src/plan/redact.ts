@@ -4,7 +4,7 @@
  * scrubbed from any text berth prints, wherever it might have ended up.
  */
 import { createHash } from 'node:crypto';
-import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../render/annotations.ts';
 import { isPlainObject } from '../values/merge.ts';
 
 export const REDACTED = '<redacted>';

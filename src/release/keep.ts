@@ -6,7 +6,7 @@
  * `berth.dev/resource-policy: keep` (by a blueprint, or by the user through a patch). The one place
  * for this rule: the change set (prune, uninstall, plan) and a failed first install ask here.
  */
-import { GENERATED_KEYS_ANNOTATION } from '../render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../render/annotations.ts';
 import { ANNOTATION } from './labels.ts';
 
 export const DELETE_DATA_HINT = 'berth uninstall --delete-data removes it';

@@ -3,11 +3,8 @@
  * rollback, so a password never changes unless the user asks (`--rotate-secret`).
  */
 import type { ClusterApi } from '../kube/cluster-api.ts';
-import {
-  freshSecretValues,
-  GENERATED_KEYS_ANNOTATION,
-  type SecretValueSource,
-} from '../render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../render/annotations.ts';
+import { freshSecretValues, type SecretValueSource } from '../render/config-objects.ts';
 import { instanceSelector } from './labels.ts';
 
 export type StoredSecrets = ReadonlyMap<string, Readonly<Record<string, string>>>;

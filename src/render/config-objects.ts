@@ -1,5 +1,6 @@
 /** ConfigMaps and Secrets, and the checksums that roll pods when their content changes. */
 import { createHash, randomBytes } from 'node:crypto';
+import { GENERATED_KEYS_ANNOTATION } from './annotations.ts';
 import { objectName, type RenderContext } from './context.ts';
 import type { ConfigMapSpec, GeneratedValue, KubeObject, SecretSpec } from './model.ts';
 import { standardLabels } from './policies.ts';
@@ -25,9 +26,6 @@ export function randomSecretValue(spec: GeneratedValue): string {
 }
 
 export const freshSecretValues: SecretValueSource = (_secret, _key, spec) => randomSecretValue(spec);
-
-/** The annotation that tells the release engine which keys it generated (and must keep). */
-export const GENERATED_KEYS_ANNOTATION = 'berth.dev/generated-keys';
 
 function secretObject(ctx: RenderContext, spec: SecretSpec, source: SecretValueSource): KubeObject {
   const name = objectName(ctx, spec.name);

@@ -6,6 +6,7 @@
 import { backupCallers, scheduledBackups } from '../backup/render.ts';
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import { BerthError } from '../errors.ts';
+import { checkReleaseName } from '../names.ts';
 import { validateValues } from '../values/validate.ts';
 import type { BackupValues } from '../values/vocabulary/backup.ts';
 import { releaseWiring } from '../verify/callers.ts';
@@ -108,17 +109,6 @@ function kindAndName(object: KubeObject): string {
 
 function sameObject(a: KubeObject, b: KubeObject): boolean {
   return kindAndName(a) === kindAndName(b);
-}
-
-const RELEASE_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-
-export function checkReleaseName(release: string): void {
-  if (!RELEASE_NAME.test(release) || release.length > 40) {
-    throw new BerthError(
-      'BERTH_RELEASE_NAME',
-      `release name "${release}" is invalid: expected lower-case letters, digits and "-", starting with a letter, at most 40 characters`,
-    );
-  }
 }
 
 export async function render(

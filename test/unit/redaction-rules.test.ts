@@ -14,7 +14,7 @@ import {
   scrubPatterns,
   sensitiveSecretValues,
 } from '../../src/plan/redact.ts';
-import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../../src/render/annotations.ts';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -14,7 +14,7 @@ import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
-import { GENERATED_KEYS_ANNOTATION } from '../../src/render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../../src/render/annotations.ts';
 import { apiError, deployOptions, FakeCluster, killAt, releaseRecords } from '../support/fake-cluster.ts';
 
 const NS = 'shop';

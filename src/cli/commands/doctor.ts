@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { doctor } from '../../actions/doctor.ts';
 import { bundleRoot, statusText } from '../../doctor/doctor.ts';
 import { ExitCode } from '../../errors.ts';
-import { checkReleaseName } from '../../render/render.ts';
+import { checkReleaseName } from '../../names.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';

@@ -3,7 +3,7 @@
  * checked for half-written or duplicate revisions, and the generated secret values, for the scan.
  */
 import { gunzipSync } from 'node:zlib';
-import { GENERATED_KEYS_ANNOTATION } from '../../../src/render/config-objects.ts';
+import { GENERATED_KEYS_ANNOTATION } from '../../../src/render/annotations.ts';
 import { kubectlJson } from '../../e2e/support/cluster.ts';
 
 interface SecretItem {
