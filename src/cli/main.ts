@@ -29,8 +29,12 @@ const COMMAND_MODULES: readonly { readonly commands: readonly string[]; load(): 
     load: async () => (await import('./commands/preflight.ts')).registerPreflightCommand,
   },
   {
-    commands: ['install', 'upgrade', 'rollback', 'uninstall', 'history', 'status', 'list', 'unlock'],
+    commands: ['install', 'upgrade', 'rollback', 'uninstall'],
     load: async () => (await import('./commands/release.ts')).registerReleaseCommands,
+  },
+  {
+    commands: ['history', 'status', 'list', 'unlock'],
+    load: async () => (await import('./commands/release-read.ts')).registerReleaseReadCommands,
   },
   { commands: ['local'], load: async () => (await import('./commands/local.ts')).registerLocalCommands },
   {
