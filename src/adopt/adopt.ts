@@ -129,7 +129,7 @@ function layoutPatches(
     const object = objects.find(
       (o) => o.kind === 'StatefulSet' && o.metadata.name === `${release}-${storeComponent(store)}`,
     );
-    const patch = object && storeLayout(object, store);
+    const patch = object && storeLayout(object, store, release);
     if (patch) patches.push(patch);
   }
   if (Object.keys(layout.appEnv).length) {

@@ -9,6 +9,7 @@ import type { LiveObject } from '../kube/types.ts';
 import type { KubeObject } from '../render/model.ts';
 import type { PatchValues } from '../values/vocabulary/index.ts';
 import type { AdoptedStore } from './charts/index.ts';
+import { ADOPTED_CONFIG_DIR, adoptedConfigName } from './charts/profile.ts';
 
 type Json = Record<string, unknown>;
 type Operation = { op: 'add' | 'replace' | 'remove' | 'test'; path: string; value?: unknown };
@@ -152,6 +153,7 @@ export function followSelectors(
 }
 
 interface PodSpec {
+  volumes?: unknown[];
   containers?: {
     name: string;
     env?: { name: string }[];
@@ -169,9 +171,17 @@ function podSpec(object: KubeObject): PodSpec | undefined {
   return template?.spec as PodSpec | undefined;
 }
 
-/** The store's data volume mounted, and its environment set, the way the chart's image had them. */
-export function storeLayout(object: KubeObject, store: AdoptedStore): PatchValues | undefined {
-  const container = podSpec(object)?.containers?.[0];
+/**
+ * The store's data volume mounted, its environment set and its server started the way the chart's
+ * image had them.
+ */
+export function storeLayout(
+  object: KubeObject,
+  store: AdoptedStore,
+  release: string,
+): PatchValues | undefined {
+  const pod = podSpec(object);
+  const container = pod?.containers?.[0];
   if (!container) return undefined;
   const operations: Operation[] = [];
   const mount = (container.volumeMounts ?? []).findIndex((m) => m.name === 'data');
@@ -184,6 +194,26 @@ export function storeLayout(object: KubeObject, store: AdoptedStore): PatchValue
   if (mount >= 0 && store.subPath)
     operations.push({ op: 'add', path: `${at}/volumeMounts/${mount}/subPath`, value: store.subPath });
   operations.push(...envOperations(container, at, store.env ?? {}));
+  if (store.server) {
+    const volume = { name: 'adopted-config', configMap: { name: adoptedConfigName(release, store) } };
+    operations.push(
+      pod.volumes
+        ? { op: 'add', path: '/spec/template/spec/volumes/-', value: volume }
+        : { op: 'add', path: '/spec/template/spec/volumes', value: [volume] },
+      container.volumeMounts
+        ? {
+            op: 'add',
+            path: `${at}/volumeMounts/-`,
+            value: { name: 'adopted-config', mountPath: ADOPTED_CONFIG_DIR, readOnly: true },
+          }
+        : {
+            op: 'add',
+            path: `${at}/volumeMounts`,
+            value: [{ name: 'adopted-config', mountPath: ADOPTED_CONFIG_DIR, readOnly: true }],
+          },
+      { op: 'add', path: `${at}/args`, value: [...store.server.args] },
+    );
+  }
   return operations.length
     ? { target: { kind: object.kind, name: object.metadata.name }, patch: operations }
     : undefined;

@@ -103,6 +103,7 @@ describe('berth adopt helm', { concurrency: true }, () => {
           template: {
             spec: {
               containers: {
+                args?: string[];
                 env: { name: string; value?: string }[];
                 volumeMounts: { name: string; mountPath: string }[];
               }[];
@@ -115,6 +116,22 @@ describe('berth adopt helm', { concurrency: true }, () => {
       const container = postgres.spec.template.spec.containers[0]!;
       assert.equal(container.volumeMounts.find((m) => m.name === 'data')?.mountPath, '/bitnami/postgresql');
       assert.equal(container.env.find((e) => e.name === 'PGDATA')?.value, '/bitnami/postgresql/data');
+      // Bitnami kept its server settings outside PGDATA: berth gives them as arguments and a ConfigMap.
+      assert.ok(container.args?.includes('listen_addresses=*'), JSON.stringify(container.args));
+      assert.match(
+        (
+          await kubectl([
+            'get',
+            'configmap',
+            'langfuse-postgresql-adopted',
+            '-n',
+            ns,
+            '-o',
+            'jsonpath={.data.pg_hba\\.conf}',
+          ])
+        ).stdout,
+        /^host all all 0\.0\.0\.0\/0 md5$/m,
+      );
       const redis = await kubectlJson<{
         spec: {
           template: { spec: { volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[] } };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { difyCommunity } from '../../src/adopt/charts/dify.ts';
 import { type ChartObjects, recognise } from '../../src/adopt/charts/index.ts';
+import { BITNAMI_POSTGRES_SERVER } from '../../src/adopt/charts/profile.ts';
 import type { HelmRelease } from '../../src/adopt/helm-record.ts';
 import { applicationEnv } from '../../src/adopt/layout.ts';
 import type { BerthError } from '../../src/errors.ts';
@@ -138,6 +139,7 @@ describe('dify adoption profile', () => {
         mountPath: '/bitnami/postgresql',
         env: { PGDATA: '/bitnami/postgresql/data' },
         uid: 1001,
+        server: BITNAMI_POSTGRES_SERVER,
       },
       {
         dependency: 'redis',
@@ -172,6 +174,14 @@ describe('dify adoption profile', () => {
           persistence: { existingClaim: 'redis-data-dify-redis-master-0' },
         },
       },
+      extraObjects: [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'dify-postgresql-adopted' },
+          data: BITNAMI_POSTGRES_SERVER.files,
+        },
+      ],
     });
     assert.deepEqual(layout.leaveRunning, []);
     assert.equal(layout.notes.length, 3);

@@ -234,7 +234,7 @@ describe('SwanLab self-hosted chart profile', () => {
     const statefulSet = (name: string) =>
       manifests.find((m) => m.object.kind === 'StatefulSet' && m.object.metadata.name === name)!.object;
     const [postgres, redis] = layout.stores;
-    assert.deepEqual(storeLayout(statefulSet('swanlab-postgresql'), postgres!)?.patch, [
+    assert.deepEqual(storeLayout(statefulSet('swanlab-postgresql'), postgres!, 'swanlab')?.patch, [
       { op: 'test', path: '/spec/template/spec/containers/0/volumeMounts/0/name', value: 'data' },
       {
         op: 'replace',
@@ -248,7 +248,7 @@ describe('SwanLab self-hosted chart profile', () => {
         value: { name: 'PGDATA', value: '/var/lib/postgresql/data' },
       },
     ]);
-    const redisPatch = storeLayout(statefulSet('swanlab-redis'), redis!)?.patch as Json[];
+    const redisPatch = storeLayout(statefulSet('swanlab-redis'), redis!, 'swanlab')?.patch as Json[];
     assert.deepEqual(redisPatch.at(-1)?.value, {
       name: 'REDIS_ARGS',
       value: '--requirepass $(REDIS_PASSWORD)',

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { recognise } from '../../src/adopt/charts/index.ts';
+import { type ChartObjects, recognise } from '../../src/adopt/charts/index.ts';
+import { BITNAMI_POSTGRES_SERVER, LayoutBuilder } from '../../src/adopt/charts/profile.ts';
 import { gitOpsReconcilers } from '../../src/adopt/gitops.ts';
 import { decodeHelmRecord, type HelmRelease } from '../../src/adopt/helm-record.ts';
-import { applicationEnv, followSelectors, keepImmutable } from '../../src/adopt/layout.ts';
+import { applicationEnv, followSelectors, keepImmutable, storeLayout } from '../../src/adopt/layout.ts';
 import { handBackFields, takeOverFields } from '../../src/adopt/managers.ts';
 import type { BerthError } from '../../src/errors.ts';
 import type { KubeClient } from '../../src/kube/client.ts';
@@ -264,6 +265,76 @@ describe('layout patches', () => {
       (same[0]!.object.spec as { template: { spec: { containers: { env: unknown[] }[] } } }).template.spec
         .containers[0]!.env,
       [{ name: 'DATABASE_USERNAME', value: 'postgres' }],
+    );
+  });
+});
+
+describe('a Bitnami PostgreSQL data directory', () => {
+  test("berth's PostgreSQL listens everywhere and reads client rules from the release, not PGDATA's defaults", async () => {
+    const { getBlueprint } = await import('../../src/blueprints/registry.ts');
+    const { render } = await import('../../src/render/render.ts');
+    const blueprint = await getBlueprint('langfuse');
+    const store = {
+      dependency: 'postgresql',
+      workload: { kind: 'StatefulSet', name: 'lf-postgresql' },
+      claim: 'data-lf-postgresql-0',
+      mountPath: '/bitnami/postgresql',
+      env: { PGDATA: '/bitnami/postgresql/data' },
+      uid: 1001,
+      server: BITNAMI_POSTGRES_SERVER,
+    };
+    const layout = (objects: ChartObjects) => {
+      const builder = new LayoutBuilder('lf', objects);
+      builder.stores.push(store);
+      return builder.build();
+    };
+    const { values } = layout({ get: () => undefined, secretValue: () => undefined });
+    const first = await render(blueprint, values, { release: 'lf', namespace: 'ns' });
+    const postgres = first.manifests.find(
+      (m) => m.object.kind === 'StatefulSet' && m.object.metadata.name === 'lf-postgresql',
+    )!;
+    const patch = storeLayout(postgres.object, store, 'lf')!;
+    const { manifests } = await render(
+      blueprint,
+      { ...values, patches: [patch] },
+      { release: 'lf', namespace: 'ns' },
+    );
+    const configMap = manifests.find(
+      (m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'lf-postgresql-adopted',
+    );
+    assert.match(
+      String((configMap?.object as { data?: Record<string, string> }).data?.['pg_hba.conf']),
+      /^host all all 0\.0\.0\.0\/0 md5$/m,
+    );
+    const pod = (
+      manifests.find((m) => m.object.kind === 'StatefulSet' && m.object.metadata.name === 'lf-postgresql')!
+        .object.spec as {
+        template: {
+          spec: {
+            volumes: { name: string; configMap?: { name: string } }[];
+            containers: { args?: string[]; volumeMounts: { name: string; mountPath: string }[] }[];
+          };
+        };
+      }
+    ).template.spec;
+    assert.deepEqual(pod.containers[0]!.args, [
+      'postgres',
+      '-c',
+      'listen_addresses=*',
+      '-c',
+      'hba_file=/etc/berth/adopted/pg_hba.conf',
+    ]);
+    assert.equal(
+      pod.volumes.find((v) => v.name === 'adopted-config')?.configMap?.name,
+      'lf-postgresql-adopted',
+    );
+    assert.equal(
+      pod.containers[0]!.volumeMounts.find((m) => m.name === 'adopted-config')?.mountPath,
+      '/etc/berth/adopted',
+    );
+    assert.equal(
+      pod.containers[0]!.volumeMounts.find((m) => m.name === 'data')?.mountPath,
+      '/bitnami/postgresql',
     );
   });
 });

@@ -1,5 +1,13 @@
 import { BerthError } from '../../errors.ts';
-import { at, type ChartObjects, type ChartProfile, claimOf, LayoutBuilder, resolvedEnv } from './profile.ts';
+import {
+  at,
+  BITNAMI_POSTGRES_SERVER,
+  type ChartObjects,
+  type ChartProfile,
+  claimOf,
+  LayoutBuilder,
+  resolvedEnv,
+} from './profile.ts';
 
 /**
  * BorisPolonsky/dify-helm, chart `dify` 0.36.x–0.37.x (Dify 1.12.1 and 1.14.2, around berth's
@@ -88,6 +96,7 @@ export const difyCommunity: ChartProfile = {
           mountPath: '/bitnami/postgresql',
           env: { PGDATA: '/bitnami/postgresql/data' },
           uid: 1001,
+          server: BITNAMI_POSTGRES_SERVER,
         },
         'data',
       );

@@ -1,5 +1,12 @@
 import { BerthError } from '../../errors.ts';
-import { at, type ChartProfile, LayoutBuilder, major, resolvedEnv } from './profile.ts';
+import {
+  at,
+  BITNAMI_POSTGRES_SERVER,
+  type ChartProfile,
+  LayoutBuilder,
+  major,
+  resolvedEnv,
+} from './profile.ts';
 
 /**
  * langfuse/langfuse-k8s 1.x: web and worker Deployments named `<fullname>-web|worker` (fullname is
@@ -48,6 +55,7 @@ export const langfuseV1: ChartProfile = {
           mountPath: '/bitnami/postgresql',
           env: { PGDATA: '/bitnami/postgresql/data' },
           uid: 1001,
+          server: BITNAMI_POSTGRES_SERVER,
         },
         'data',
       );

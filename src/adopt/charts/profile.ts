@@ -26,7 +26,47 @@ export interface AdoptedStore {
   readonly env?: Readonly<Record<string, string>>;
   /** The user the chart's image runs as; the files on the volume belong to it. */
   readonly uid: number;
+  /** What the chart's image gave its server from outside the data volume, which berth must give too. */
+  readonly server?: StoreServer;
 }
+
+/**
+ * A store server's arguments, and files they name: berth mounts the files from a ConfigMap of the
+ * release (`<release>-<component>-adopted`) at ADOPTED_CONFIG_DIR.
+ */
+export interface StoreServer {
+  readonly args: readonly string[];
+  readonly files: Readonly<Record<string, string>>;
+}
+
+export const ADOPTED_CONFIG_DIR = '/etc/berth/adopted';
+
+/**
+ * The Bitnami PostgreSQL image keeps postgresql.conf and pg_hba.conf outside the data directory
+ * (/opt/bitnami/postgresql/conf, passed as --config-file and --hba_file by its libpostgresql.sh;
+ * bitnami/containers, bitnami/postgresql), so the copies initdb left in PGDATA are its defaults:
+ * listening on localhost only, and no rule for connections from other pods. Started on that data,
+ * berth's PostgreSQL listens everywhere and reads the client rules the chart's image wrote (local
+ * and loopback trusted, every other host by password, md5 also taking SCRAM-hashed passwords).
+ */
+export const BITNAMI_POSTGRES_SERVER: StoreServer = {
+  args: ['postgres', '-c', 'listen_addresses=*', '-c', `hba_file=${ADOPTED_CONFIG_DIR}/pg_hba.conf`],
+  files: {
+    'pg_hba.conf': [
+      '# Written by berth for PostgreSQL data a Bitnami image created: its own rules lived outside PGDATA.',
+      'local all all trust',
+      'host all all 127.0.0.1/32 trust',
+      'host all all ::1/128 trust',
+      'host all all 0.0.0.0/0 md5',
+      'host all all ::/0 md5',
+      '',
+    ].join('\n'),
+  },
+};
+
+/** The ConfigMap holding a store server's files. */
+export const adoptedConfigName = (release: string, store: AdoptedStore) =>
+  `${release}-${storeComponent(store)}-adopted`;
 
 export interface ChartLayout {
   /** Values merged under the user's: the chart's data layout and wiring. */
@@ -185,7 +225,25 @@ export class LayoutBuilder {
         ...(inPlace && sameName ? {} : { persistence: { existingClaim: store.claim } }),
       };
     }
-    const values = Object.keys(dependencies).length ? { ...this.values, dependencies } : this.values;
+    const configMaps = this.stores.flatMap((store) =>
+      store.server
+        ? [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: adoptedConfigName(this.release, store) },
+              data: { ...store.server.files },
+            },
+          ]
+        : [],
+    );
+    const values = {
+      ...this.values,
+      ...(Object.keys(dependencies).length ? { dependencies } : {}),
+      ...(configMaps.length
+        ? { extraObjects: [...((this.values.extraObjects as unknown[] | undefined) ?? []), ...configMaps] }
+        : {}),
+    };
     const { seeds, stores, appEnv, leaveRunning, notes } = this;
     return { values, seeds, stores, appEnv, leaveRunning, notes };
   }
