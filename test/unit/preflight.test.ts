@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LiveObject } from '../../src/kube/types.ts';
 import { capacityVerdict, nodeCapacities } from '../../src/preflight/capacity.ts';
+import { checkCrds } from '../../src/preflight/checks.ts';
 import { formatChecklist } from '../../src/preflight/format.ts';
-import { preflightExitCode, worstOutcome } from '../../src/preflight/model.ts';
+import { type PreflightClient, preflightExitCode, worstOutcome } from '../../src/preflight/model.ts';
 import { enforcedLevel, podSecurityViolations } from '../../src/preflight/pod-security.ts';
 import { podRequests } from '../../src/preflight/pods.ts';
 import { blueprintPrerequisites } from '../../src/preflight/prerequisites.ts';
@@ -141,6 +142,27 @@ describe('requirements from rendered objects', () => {
         (c) => c.name === 'services.serving.knative.dev' && c.neededBy[0] === 'blueprint prerequisite',
       ),
     );
+  });
+
+  test('a missing CustomResourceDefinition fails the check, named with who needs it and how to install it', async () => {
+    const r = await requirementsOf('csghub');
+    const installed = new Set(['routes.serving.knative.dev']);
+    const client = {
+      get: async (ref: { name: string }) =>
+        installed.has(ref.name) ? ({ metadata: { name: ref.name } } as LiveObject) : undefined,
+      resourceInfo: async () => {
+        throw new Error('not asked: the needs name CRDs');
+      },
+    } as unknown as PreflightClient;
+    const result = await checkCrds({ client, requirements: r, release: 'r', blueprint: 'csghub' });
+    assert.equal(result.outcome, 'fail');
+    assert.ok(
+      result.details?.includes(
+        'services.serving.knative.dev is not installed, needed by blueprint prerequisite',
+      ),
+    );
+    assert.ok(!result.details?.some((d) => d.startsWith('routes.serving.knative.dev')));
+    assert.match(result.hint ?? '', /install Knative Serving/);
   });
 
   test('plural guesses follow Kubernetes conventions', () => {
