@@ -303,7 +303,7 @@ describe('a Bitnami PostgreSQL data directory', () => {
       (m) => m.object.kind === 'ConfigMap' && m.object.metadata.name === 'lf-postgresql-adopted',
     );
     assert.match(
-      String((configMap?.object as { data?: Record<string, string> }).data?.['pg_hba.conf']),
+      String((configMap?.object as { data?: Record<string, string> } | undefined)?.data?.['pg_hba.conf']),
       /^host all all 0\.0\.0\.0\/0 md5$/m,
     );
     const pod = (
