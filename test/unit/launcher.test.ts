@@ -10,6 +10,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  rmSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
@@ -83,5 +84,22 @@ test('a bundle older than src, or none, falls back to running src', () => {
   writeFileSync(join(install.root, 'dist/berth.js'), "console.log('bundle');\n");
   const earlier = new Date(Date.now() - 60_000);
   utimesSync(join(install.root, 'dist/berth.js'), earlier, earlier);
+  assert.equal(install.run('version'), 'source ["version"]');
+});
+
+test('a file added to src makes the launcher run src; a folder whose time moved alone does not', () => {
+  const install = fakeInstall();
+  writeFileSync(join(install.root, 'dist/berth.js'), "console.log('bundle');\n");
+  const earlier = new Date(Date.now() - 60_000);
+  utimesSync(join(install.root, 'dist/berth.js'), earlier, earlier);
+  utimesSync(join(install.root, 'src/cli/start.ts'), earlier, earlier);
+  utimesSync(join(install.root, 'package-lock.json'), earlier, earlier);
+  // A blueprint imported into src and removed again leaves only the folder's time changed.
+  mkdirSync(join(install.root, 'src/blueprints/imported'), { recursive: true });
+  rmSync(join(install.root, 'src/blueprints/imported'), { recursive: true });
+  assert.equal(install.run('version'), 'bundle');
+  // While the imported blueprint is there, its files are newer: berth runs src, which finds it.
+  mkdirSync(join(install.root, 'src/blueprints/imported'), { recursive: true });
+  writeFileSync(join(install.root, 'src/blueprints/imported/blueprint.ts'), '');
   assert.equal(install.run('version'), 'source ["version"]');
 });
