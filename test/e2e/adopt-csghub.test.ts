@@ -6,11 +6,9 @@
  * and the credentials in Secrets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import {
+  adoptKeepingClaims,
   assertHelmOwnsNothing,
   assertHelmsOnly,
   assertOk,
@@ -91,16 +89,8 @@ test('berth adopt helm takes over a CSGHub chart install with its volumes and cr
   assert.match(dry.stderr, /the chart's registry kept them in MinIO/);
   await assertHelmsOnly(ns, 'csghub');
 
-  const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-csghub-')), 'adopted.yaml');
-  const started = Date.now();
-  const adopt = await berth(['adopt', 'helm', 'csghub', 'csghub', '-n', ns, '--values-out', valuesOut]);
-  assertOk(adopt, 'adopt');
-  t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  assert.match(adopt.stdout, /release csghub is deployed by berth at revision 1/);
-
   // Same volumes, same credentials.
-  const uidsAfter = await claimUids(ns);
-  for (const claim of claims) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+  const { uidsAfter, valuesOut } = await adoptKeepingClaims(t, ns, 'csghub', 'csghub', claims, uidsBefore);
   assert.equal((await secretData(ns, 'csghub-postgresql')).password, pg.postgres);
   assert.equal((await secretData(ns, 'csghub-redis')).password, redis);
   assert.equal((await secretData(ns, 'csghub-minio'))['root-password'], minio);

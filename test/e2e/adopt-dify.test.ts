@@ -7,11 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import {
+  adoptKeepingClaims,
   assertHelmOwnsNothing,
   assertHelmsOnly,
   assertOk,
@@ -88,16 +86,8 @@ describe('berth adopt helm (Dify)', () => {
     assert.ok(await exists(ns, 'statefulset', 'dify-postgresql-primary'), 'the chart PostgreSQL still runs');
     assert.deepEqual(await claimUids(ns), uidsBefore);
 
-    const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-dify-')), 'adopted.yaml');
-    const started = Date.now();
-    const adopt = await berth(['adopt', 'helm', 'dify', 'dify', '-n', ns, '--values-out', valuesOut]);
-    assertOk(adopt, 'adopt');
-    t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    assert.match(adopt.stdout, /release dify is deployed by berth at revision 1/);
-
     // Same volumes, same passwords and keys.
-    const uidsAfter = await claimUids(ns);
-    for (const claim of CLAIMS) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+    const { uidsAfter } = await adoptKeepingClaims(t, ns, 'dify', 'dify', CLAIMS, uidsBefore);
     const keptSecrets = async () => ({
       postgres: (await secretData(ns, 'dify-postgresql')).password,
       redis: (await secretData(ns, 'dify-redis')).password,

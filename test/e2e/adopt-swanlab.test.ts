@@ -5,11 +5,10 @@
  * container runs, so the data markers are API-level: claim UIDs and the passwords in Secrets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
+  adoptKeepingClaims,
   assertHelmOwnsNothing,
   assertHelmsOnly,
   assertOk,
@@ -91,16 +90,8 @@ describe('berth adopt helm (SwanLab)', { concurrency: true }, () => {
       await assertHelmsOnly(ns, 'swanlab');
       assert.deepEqual(await claimUids(ns), uidsBefore);
 
-      const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-swanlab-')), 'adopted.yaml');
-      const started = Date.now();
-      const adopt = await berth(['adopt', 'helm', 'swanlab', 'swanlab', '-n', ns, '--values-out', valuesOut]);
-      assertOk(adopt, 'adopt');
-      t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      assert.match(adopt.stdout, /release swanlab is deployed by berth at revision 1/);
-
       // Same volumes, same passwords, in berth's own Secrets.
-      const uidsAfter = await claimUids(ns);
-      for (const claim of CLAIMS) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+      const { valuesOut } = await adoptKeepingClaims(t, ns, 'swanlab', 'swanlab', CLAIMS, uidsBefore);
       assert.equal((await secretData(ns, 'swanlab-postgresql')).password, pgPassword);
       assert.equal((await secretData(ns, 'swanlab-clickhouse')).password, chPassword);
       assert.equal((await secretData(ns, 'swanlab-minio'))['root-password'], s3Password);

@@ -5,11 +5,10 @@
  * claim UIDs and the passwords in Secrets.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import {
+  adoptKeepingClaims,
   assertHelmOwnsNothing,
   assertHelmsOnly,
   assertOk,
@@ -68,25 +67,15 @@ describe('berth adopt helm', { concurrency: true }, () => {
       assert.match(dry.stdout, /ConfigMap\/langfuse-post-install-note \(post-install, post-upgrade\)/);
       await assertHelmsOnly(ns, 'langfuse');
 
-      const valuesOut = join(mkdtempSync(join(tmpdir(), 'berth-adopt-')), 'adopted.yaml');
-      const started = Date.now();
-      const adopt = await berth([
-        'adopt',
-        'helm',
-        'langfuse',
-        'langfuse',
-        '-n',
-        ns,
-        '--values-out',
-        valuesOut,
-      ]);
-      assertOk(adopt, 'adopt');
-      t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      assert.match(adopt.stdout, /release langfuse is deployed by berth at revision 1/);
-
       // Same volumes, same passwords.
-      const uidsAfter = await claimUids(ns);
-      for (const claim of claims) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+      const { uidsAfter, valuesOut } = await adoptKeepingClaims(
+        t,
+        ns,
+        'langfuse',
+        'langfuse',
+        claims,
+        uidsBefore,
+      );
       assert.equal((await secretData(ns, 'langfuse-postgresql')).password, pgPassword);
       assert.equal((await secretData(ns, 'langfuse-redis')).password, redisPassword);
       assert.equal((await secretData(ns, 'langfuse-clickhouse')).password, chPassword);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { berth } from './berth.ts';
 import { helm, kubectl, kubectlJson } from './cluster.ts';
 
@@ -101,4 +102,27 @@ export async function upgradeAdopted(ns: string, release: string, blueprint: str
   const upgrade = await berth(['upgrade', release, blueprint, '-n', ns, '--set', set]);
   assertOk(upgrade, 'upgrade');
   assert.match(upgrade.stdout, /revision 2/);
+}
+
+/**
+ * `berth adopt helm <release> <blueprint>`, timed, writing the values it derived to a file: the
+ * release is berth's at revision 1 and each of the chart's claims kept its UID.
+ */
+export async function adoptKeepingClaims(
+  t: TestContext,
+  ns: string,
+  release: string,
+  blueprint: string,
+  claims: readonly string[],
+  uidsBefore: Record<string, string>,
+) {
+  const valuesOut = join(mkdtempSync(join(tmpdir(), `berth-adopt-${blueprint}-`)), 'adopted.yaml');
+  const started = Date.now();
+  const adopt = await berth(['adopt', 'helm', release, blueprint, '-n', ns, '--values-out', valuesOut]);
+  assertOk(adopt, 'adopt');
+  t.diagnostic(`adopt took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.match(adopt.stdout, new RegExp(`release ${release} is deployed by berth at revision 1`));
+  const uidsAfter = await claimUids(ns);
+  for (const claim of claims) assert.equal(uidsAfter[claim], uidsBefore[claim], `${claim} kept`);
+  return { adopt, uidsAfter, valuesOut };
 }
