@@ -87,10 +87,14 @@ async function liveChartObjects(client: KubeClient, namespace: string, helm: Hel
 }
 
 function secretReader(secrets: readonly LiveObject[]) {
-  return (name: string, dataKey: string) => {
-    const secret = secrets.find((s) => s.metadata.name === name);
-    const value = (secret?.data as Record<string, string> | undefined)?.[dataKey];
-    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+  return (name: string) => {
+    const data = secrets.find((s) => s.metadata.name === name)?.data as Record<string, string> | undefined;
+    return (
+      data &&
+      Object.fromEntries(
+        Object.entries(data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]),
+      )
+    );
   };
 }
 
@@ -187,7 +191,7 @@ export async function prepareAdoption(target: ReleaseTarget, request: AdoptReque
   );
   const layout = profile.layout(
     helm,
-    { get: (kind, name) => live.get(key(kind, name)), secretValue: secretReader(secrets) },
+    { get: (kind, name) => live.get(key(kind, name)), secret: secretReader(secrets) },
     request.values,
   );
   const imported = importByRules(

@@ -6,7 +6,8 @@
  * `berth lint` and in the unit tests' option matrix.
  */
 import type { RenderResult } from '../render/render.ts';
-import { type ReleaseView, type ResolvedEnv, releaseView } from './view.ts';
+import type { ResolvedEnv } from './container-env.ts';
+import { type ReleaseView, releaseView } from './view.ts';
 
 /** Where a fact was read: repository, tag or commit, file (and optionally the symbol or line). */
 export interface UpstreamSource {

@@ -4,18 +4,9 @@
  */
 import type { KubeObject } from '../render/model.ts';
 import type { RenderResult } from '../render/render.ts';
+import { containerEnv, type ResolvedEnv } from './container-env.ts';
 
 type Json = Record<string, unknown>;
-
-/** Where an environment variable's value comes from, and the value when the release holds it. */
-export interface ResolvedEnv {
-  readonly name: string;
-  /** The value, when it is a literal or comes from a Secret/ConfigMap of the release. */
-  readonly value?: string;
-  readonly from: 'literal' | 'secret' | 'configMap' | 'field' | 'external';
-  /** For `secret`/`configMap`/`external`: the object and key it reads. */
-  readonly ref?: { readonly kind: 'Secret' | 'ConfigMap'; readonly name: string; readonly key?: string };
-}
 
 export interface ContainerView {
   readonly name: string;
@@ -89,29 +80,18 @@ export function releaseView(
     const value = entries?.[key];
     return typeof value === 'string' ? value : undefined;
   };
-  const inRelease = (kind: 'Secret' | 'ConfigMap', name: string) => byKey.has(`${kind}/${name}`);
+  // A rendered Secret carries stringData (generated values) or data, both as the container sees them.
+  const sources = (kind: 'ConfigMap' | 'Secret', name: string) => {
+    const found = byKey.get(`${kind}/${name}`);
+    if (!found) return undefined;
+    const entries = ((kind === 'Secret' ? (found.stringData ?? found.data) : found.data) ?? {}) as Json;
+    return Object.fromEntries(
+      Object.entries(entries).flatMap(([key, value]) => (typeof value === 'string' ? [[key, value]] : [])),
+    );
+  };
 
   const containerView = (spec: Json): ContainerView => {
-    const env = new Map<string, ResolvedEnv>();
-    for (const source of (spec.envFrom as Json[] | undefined) ?? []) {
-      const ref = (source.configMapRef ?? source.secretRef) as Json | undefined;
-      const kind = source.configMapRef ? 'ConfigMap' : 'Secret';
-      const name = String(ref?.name ?? '');
-      const found = byKey.get(`${kind}/${name}`);
-      const entries = (found?.stringData ?? found?.data ?? {}) as Json;
-      for (const [key, value] of Object.entries(entries)) {
-        env.set(`${source.prefix ?? ''}${key}`, {
-          name: key,
-          value: String(value),
-          from: kind === 'Secret' ? 'secret' : 'configMap',
-          ref: { kind, name, key },
-        });
-      }
-    }
-    for (const entry of (spec.env as Json[] | undefined) ?? []) {
-      const name = String(entry.name);
-      env.set(name, resolveEnv(name, entry, data, inRelease));
-    }
+    const env = containerEnv(spec, sources);
     return {
       name: String(spec.name),
       spec,
@@ -162,33 +142,5 @@ export function releaseView(
     main: (name) => byComponent.get(name)?.container(name),
     object,
     data,
-  };
-}
-
-function resolveEnv(
-  name: string,
-  entry: Json,
-  data: ReleaseView['data'],
-  inRelease: (kind: 'Secret' | 'ConfigMap', name: string) => boolean,
-): ResolvedEnv {
-  if (typeof entry.value === 'string') return { name, value: entry.value, from: 'literal' };
-  const valueFrom = (entry.valueFrom as Json | undefined) ?? {};
-  const secret = valueFrom.secretKeyRef as Json | undefined;
-  const configMap = valueFrom.configMapKeyRef as Json | undefined;
-  const ref = secret ?? configMap;
-  if (!ref)
-    return entry.value === undefined && !entry.valueFrom
-      ? { name, value: '', from: 'literal' }
-      : { name, from: 'field' };
-  const kind = secret ? 'Secret' : 'ConfigMap';
-  const objectName = String(ref.name);
-  const key = String(ref.key);
-  if (!inRelease(kind, objectName)) return { name, from: 'external', ref: { kind, name: objectName, key } };
-  const value = data(kind, objectName, key);
-  return {
-    name,
-    ...(value === undefined ? {} : { value }),
-    from: secret ? 'secret' : 'configMap',
-    ref: { kind, name: objectName, key },
   };
 }

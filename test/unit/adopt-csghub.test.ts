@@ -77,7 +77,7 @@ function install(leave: readonly string[] = [], secrets: Record<string, Record<s
   };
   const chart: ChartObjects = {
     get: (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name),
-    secretValue: (name, key) => data[name]?.[key],
+    secret: (name) => data[name],
   };
   return chart;
 }

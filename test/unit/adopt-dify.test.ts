@@ -94,11 +94,16 @@ function install(
   ]);
   const chartObjects: ChartObjects = {
     get: (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name),
-    secretValue: (name, key) => {
+    secret: (name) => {
       const data = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name)?.data as
         | Record<string, string>
         | undefined;
-      return data?.[key] === undefined ? undefined : Buffer.from(data[key], 'base64').toString('utf8');
+      return (
+        data &&
+        Object.fromEntries(
+          Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        )
+      );
     },
   };
   return chartObjects;

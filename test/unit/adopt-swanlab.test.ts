@@ -82,7 +82,7 @@ function chartObjects(secrets: Record<string, Record<string, string>>, prefix = 
   ];
   const chart: ChartObjects = {
     get: (kind, name) => objects.find((o) => o.kind === kind && o.metadata.name === name),
-    secretValue: (name, key) => secrets[name]?.[key],
+    secret: (name) => secrets[name],
   };
   return chart;
 }

@@ -288,7 +288,7 @@ describe('a Bitnami PostgreSQL data directory', () => {
       builder.stores.push(store);
       return builder.build();
     };
-    const { values } = layout({ get: () => undefined, secretValue: () => undefined });
+    const { values } = layout({ get: () => undefined, secret: () => undefined });
     const first = await render(blueprint, values, { release: 'lf', namespace: 'ns' });
     const postgres = first.manifests.find(
       (m) => m.object.kind === 'StatefulSet' && m.object.metadata.name === 'lf-postgresql',

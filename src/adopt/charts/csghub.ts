@@ -69,7 +69,7 @@ export const csghubV1_2: ChartProfile = {
     );
 
     if (bundled('postgresql')) {
-      const password = objects.secretValue(name('postgresql'), 'postgres');
+      const password = objects.secret(name('postgresql'))?.['postgres'];
       if (password === undefined)
         throw new BerthError(
           'BERTH_ADOPT_CHART',
@@ -93,19 +93,19 @@ export const csghubV1_2: ChartProfile = {
       );
     }
     if (bundled('redis')) {
-      layout.seed('redis', 'password', objects.secretValue(name('redis'), 'REDIS_PASSWD'));
+      layout.seed('redis', 'password', objects.secret(name('redis'))?.['REDIS_PASSWD']);
       layout.store(
         { dependency: 'redis', workload: { kind: 'StatefulSet', name: name('redis') }, uid: 999 },
         'data',
       );
     }
     if (bundled('minio')) {
-      layout.seed('minio', 'root-password', objects.secretValue(name('minio'), 'MINIO_ROOT_PASSWORD'));
+      layout.seed('minio', 'root-password', objects.secret(name('minio'))?.['MINIO_ROOT_PASSWORD']);
       layout.store(
         { dependency: 'minio', workload: { kind: 'StatefulSet', name: name('minio') }, uid: 1000 },
         'data',
       );
-      const user = objects.secretValue(name('minio'), 'MINIO_ROOT_USER');
+      const user = objects.secret(name('minio'))?.['MINIO_ROOT_USER'];
       if (user && user !== 'berth-admin')
         layout.notes.push(
           `MinIO: berth's root user is berth-admin, the chart's was ${user}; the password is kept, buckets and objects stay on the volume (the chart ran MinIO as root: the files become writable to berth's uid 1000 through the volume's group)`,
@@ -119,7 +119,7 @@ export const csghubV1_2: ChartProfile = {
     layout.notes.push(
       "Gitaly keeps the chart's image and runs as uid 1000 where the chart forced root: the repositories become writable through the volume's group; if Gitaly reports dubious ownership, chown them to 1000 once",
     );
-    layout.seed('nats', 'password', objects.secretValue(name('nats'), 'NATS_PASSWORD'));
+    layout.seed('nats', 'password', objects.secret(name('nats'))?.['NATS_PASSWORD']);
     layout.store(
       { dependency: 'nats', workload: { kind: 'StatefulSet', name: name('nats') }, uid: 1000 },
       'data',

@@ -3,11 +3,13 @@
  * resolved environment and data claim, and collecting the stores whose volumes berth takes over.
  */
 import type { LiveObject } from '../../kube/types.ts';
+import { containerEnv } from '../../verify/container-env.ts';
 import type { HelmRelease } from '../helm-record.ts';
 
 export interface ChartObjects {
   get(kind: string, name: string): LiveObject | undefined;
-  secretValue(name: string, key: string): string | undefined;
+  /** A Secret of the release's namespace, its values decoded. */
+  secret(name: string): Readonly<Record<string, string>> | undefined;
 }
 
 /** A bundled store whose data volume berth takes over. */
@@ -101,30 +103,6 @@ export function at(values: unknown, path: string): unknown {
   return node;
 }
 
-/** The variables a container's `envFrom` brings in: the chart's ConfigMaps and Secrets, prefixed. */
-function envFromSources(
-  sources: readonly Json[],
-  objects: ChartObjects,
-  resolved: Map<string, string>,
-): void {
-  for (const source of sources) {
-    const prefix = typeof source.prefix === 'string' ? source.prefix : '';
-    const configMap = source.configMapRef as Json | undefined;
-    const secret = source.secretRef as Json | undefined;
-    if (configMap) {
-      const data = (objects.get('ConfigMap', String(configMap.name))?.data ?? {}) as Record<string, string>;
-      for (const [key, value] of Object.entries(data)) resolved.set(prefix + key, value);
-    }
-    if (secret) {
-      const name = String(secret.name);
-      for (const key of Object.keys(objects.get('Secret', name)?.data ?? {})) {
-        const value = objects.secretValue(name, key);
-        if (value !== undefined) resolved.set(prefix + key, value);
-      }
-    }
-  }
-}
-
 /**
  * The environment of a container (the first, or the one named) with its `envFrom` sources, every
  * value and every secretKeyRef resolved; `env` wins over `envFrom`, as in the kubelet.
@@ -137,14 +115,13 @@ export function resolvedEnv(
   const template = (workload.spec as Json | undefined)?.template as Json | undefined;
   const containers = ((template?.spec as Json | undefined)?.containers ?? []) as Json[];
   const chosen = container === undefined ? containers[0] : containers.find((c) => c.name === container);
+  const sources = (kind: 'ConfigMap' | 'Secret', name: string) =>
+    kind === 'Secret'
+      ? objects.secret(name)
+      : (objects.get(kind, name)?.data as Record<string, string> | undefined);
   const resolved = new Map<string, string>();
-  envFromSources((chosen?.envFrom ?? []) as Json[], objects, resolved);
-  for (const entry of (chosen?.env ?? []) as Json[]) {
-    const name = String(entry.name);
-    const ref = (entry.valueFrom as Json | undefined)?.secretKeyRef as Json | undefined;
-    const value = ref ? objects.secretValue(String(ref.name), String(ref.key)) : entry.value;
-    if (typeof value === 'string') resolved.set(name, value);
-  }
+  for (const [name, entry] of containerEnv(chosen ?? {}, sources))
+    if (entry.value !== undefined) resolved.set(name, entry.value);
   return resolved;
 }
 

@@ -2,13 +2,15 @@
  * What Dify 1.13.3, its sandbox 0.2.14 and its plugin daemon 0.5.3 demand of a deployment, read in
  * their sources at those tags, each checked against a rendered release.
  */
+
+import type { ResolvedEnv } from '../../verify/container-env.ts';
 import {
   type ContractFact,
   sameSecret,
   type UpstreamContract,
   type UpstreamSource,
 } from '../../verify/contract.ts';
-import type { ComponentView, ContainerView, ReleaseView, ResolvedEnv } from '../../verify/view.ts';
+import type { ComponentView, ContainerView, ReleaseView } from '../../verify/view.ts';
 import { PORTS } from './routes.ts';
 import { PROXY_PORT, SANDBOX_PORT } from './sandbox.ts';
 import { DIFY_VERSION, PLUGIN_DAEMON_VERSION, SANDBOX_VERSION } from './values.ts';
