@@ -6,8 +6,8 @@
 import { sharedClusterFacts } from '../fleet/cluster-facts.ts';
 import { loadFleet } from '../fleet/file.ts';
 import { SharedLiveObjects } from '../fleet/live-objects.ts';
-import { applyFleet, type FleetOutcome } from '../fleet/run.ts';
-import { type ClusterTarget, connect } from './cluster.ts';
+import { applyFleet, type FleetOutcome, prepareFleet } from '../fleet/run.ts';
+import { type ClusterTarget, checkOffline, connect } from './cluster.ts';
 import { type DeploySettings, deployTo } from './deploy.ts';
 
 export interface FleetRequest {
@@ -18,11 +18,13 @@ export interface FleetRequest {
   readonly concurrency: number;
 }
 
-export function fleet(
+export async function fleet(
   request: FleetRequest,
   events: { readonly done?: (outcome: FleetOutcome) => void } = {},
 ): Promise<FleetOutcome[]> {
-  const releases = loadFleet(request.file);
+  const releases = await prepareFleet(request.file, loadFleet(request.file), (entry, { blueprint, values }) =>
+    checkOffline(blueprint, values, { release: entry.name, namespace: entry.namespace }),
+  );
   const { client } = connect(request.cluster);
   const live = new SharedLiveObjects(client);
   const shared = { clusterFacts: sharedClusterFacts(client), live };

@@ -51,7 +51,9 @@ function named(where: string, check: () => unknown): void {
 export function loadFleet(path: string): FleetRelease[] {
   const label = `fleet file ${path}`;
   const text = readInputFile(path, { code: 'BERTH_FLEET_FILE', label });
-  const parsed = fleetSchema.safeParse(parseYamlInput(text, { code: 'BERTH_FLEET_FILE', source: label }));
+  const parsed = fleetSchema.safeParse(parseYamlInput(text, { code: 'BERTH_FLEET_FILE', source: label }), {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'required' : undefined),
+  });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const at = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');

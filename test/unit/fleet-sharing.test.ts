@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sharedClusterFacts } from '../../src/fleet/cluster-facts.ts';
+import type { FleetRelease } from '../../src/fleet/file.ts';
 import { SharedLiveObjects } from '../../src/fleet/live-objects.ts';
-import { applyFleet } from '../../src/fleet/run.ts';
+import { applyFleet, prepareFleet } from '../../src/fleet/run.ts';
 import type { ListQuery, ListResult, WatchHandlers, WatchQuery } from '../../src/kube/client.ts';
 import type { ApplicableObject, LiveObject, ObjectRef } from '../../src/kube/types.ts';
 import type { PreflightClient } from '../../src/preflight/model.ts';
@@ -80,6 +81,9 @@ class WatchableCluster extends FakeCluster {
   }
 }
 
+/** Entries as berth apply hands them to the pool; their offline checks are fleet.test.ts's. */
+const prepared = (releases: readonly FleetRelease[]) => prepareFleet('fleet.yaml', releases, async () => {});
+
 const release = (name: string, namespace: string, set: string[] = []) => ({
   name,
   namespace,
@@ -102,7 +106,7 @@ test('a fleet reads each kind once per namespace, and still sees what it does no
   };
   try {
     const fleet = ['a', 'b', 'c', 'd'].map((name, i) => release(name, `team-${i % 2}`));
-    const first = await applyFleet(fleet, options);
+    const first = await applyFleet(await prepared(fleet), options);
     assert.deepEqual(
       first.map((o) => ('result' in o ? `${o.release}:${o.result.revision}` : o.error)),
       ['a:1', 'b:1', 'c:1', 'd:1'],
@@ -119,7 +123,7 @@ test('a fleet reads each kind once per namespace, and still sees what it does no
 
     // An upgrade through the same streams: the objects are seen as the releases' own.
     const second = await applyFleet(
-      fleet.map((r) => ({ ...r, set: ['router.logLevel=DEBUG'] })),
+      await prepared(fleet.map((r) => ({ ...r, set: ['router.logLevel=DEBUG'] }))),
       options,
     );
     assert.deepEqual(
@@ -133,7 +137,7 @@ test('a fleet reads each kind once per namespace, and still sees what it does no
       kind: 'ConfigMap',
       metadata: { name: 'e-config', namespace: 'team-0' },
     });
-    const [taken] = await applyFleet([release('e', 'team-0')], options);
+    const [taken] = await applyFleet(await prepared([release('e', 'team-0')]), options);
     assert.ok(taken && 'error' in taken, JSON.stringify(taken));
     assert.match(taken.error, /e-config/);
   } finally {

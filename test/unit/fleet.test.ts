@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkOffline } from '../../src/actions/cluster.ts';
 import { loadFleet } from '../../src/fleet/file.ts';
-import { applyFleet, inPool } from '../../src/fleet/run.ts';
+import { applyFleet, inPool, prepareFleet } from '../../src/fleet/run.ts';
 import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { deployOptions, FakeCluster } from '../support/fake-cluster.ts';
 
@@ -42,7 +43,10 @@ test('a fleet file: values files relative to it, names checked with the field pa
     { name: 'r1', namespace: 'team-a', blueprint: 'model-router', values: [join(dir, 'a.yaml')], set: [] },
   ]);
   const bad = (text: string) => () => loadFleet(fleetFile('bad.yaml', text));
-  assert.throws(bad('releases:\n  - {name: r1, namespace: a}\n'), /bad\.yaml: releases\[0\]\.blueprint: /);
+  assert.throws(
+    bad('releases:\n  - {name: r1, namespace: a}\n'),
+    /bad\.yaml: releases\[0\]\.blueprint: required$/,
+  );
   assert.throws(bad('releases:\n  - {name: R_1, namespace: a, blueprint: x}\n'), /releases\[0\]\.name: /);
   assert.throws(bad('releases:\n  - {name: r, namespace: A, blueprint: x}\n'), /releases\[0\]\.namespace: /);
   assert.throws(
@@ -52,7 +56,10 @@ test('a fleet file: values files relative to it, names checked with the field pa
   assert.throws(bad('releases: []\n'), /releases: /);
 });
 
-test('apply installs every release, then finds them unchanged; a bad release fails alone', async () => {
+const offline = (entry: { name: string; namespace: string }, request: DeployRequest & { kind: 'upgrade' }) =>
+  checkOffline(request.blueprint, request.values, { release: entry.name, namespace: entry.namespace });
+
+test('apply installs every release, then finds them unchanged; a bad entry stops the run before any release', async () => {
   const cluster = new FakeCluster();
   const releases = ['a', 'b', 'c', 'd'].map((name, i) => ({
     name,
@@ -70,19 +77,37 @@ test('apply installs every release, then finds them unchanged; a bad release fai
         deployOptions({ wait: false }),
       ),
   };
-  const first = await applyFleet(releases, options);
+  const first = await applyFleet(await prepareFleet('fleet.yaml', releases, offline), options);
   assert.deepEqual(
     first.map((o) =>
       'result' in o ? `${o.namespace}/${o.release}:${o.result.status}:${o.result.revision}` : o.error,
     ),
     ['team-0/a:deployed:1', 'team-1/b:deployed:1', 'team-0/c:deployed:1', 'team-1/d:deployed:1'],
   );
-  const broken = releases.map((r) => (r.name === 'c' ? { ...r, set: ['router.nope=1'] } : r));
-  const second = await applyFleet(broken, options);
+  const second = await applyFleet(await prepareFleet('fleet.yaml', releases, offline), options);
   assert.deepEqual(
     second.map((o) => ('result' in o ? o.result.status : 'failed')),
-    ['unchanged', 'unchanged', 'failed', 'unchanged'],
+    ['unchanged', 'unchanged', 'unchanged', 'unchanged'],
   );
-  const failure = second[2]!;
-  assert.ok('error' in failure && /router\.nope/.test(failure.error), JSON.stringify(failure));
+
+  const writes = cluster.calls.length;
+  const broken = releases.map((r) =>
+    r.name === 'b'
+      ? { ...r, blueprint: 'nope' }
+      : r.name === 'c'
+        ? { ...r, set: ['router.nope=1', 'router.replicas=abc'] }
+        : { ...r, set: ['router.logLevel=DEBUG'] },
+  );
+  await assert.rejects(prepareFleet('fleet.yaml', broken, offline), (error: Error) => {
+    const lines = error.message.split('\n');
+    assert.match(
+      lines[0]!,
+      /^fleet file fleet\.yaml: releases\[1\] \(team-1\/b\): unknown blueprint "nope"$/,
+    );
+    assert.ok(lines.length >= 3, error.message);
+    for (const line of lines.slice(1))
+      assert.match(line, /^fleet file fleet\.yaml: releases\[2\] \(team-0\/c\): values router\./);
+    return true;
+  });
+  assert.equal(cluster.calls.length, writes, 'an invalid fleet touches nothing');
 });
