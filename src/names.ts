@@ -18,6 +18,32 @@ export function checkNamespace(namespace: string): string {
   return namespace;
 }
 
+/**
+ * A DNS-1123 label given in a flag (a backup id, a Secret or claim name): `field` names the flag.
+ * Such names end up in label selectors and object names, so anything else is refused offline.
+ */
+export function checkLabelName(field: string, name: string, hint?: string): string {
+  if (name.length > 63 || !DNS_LABEL.test(name))
+    throw new BerthError(
+      'BERTH_NAME_INVALID',
+      `${field} ${JSON.stringify(name)}: expected lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters`,
+      hint === undefined ? {} : { hint },
+    );
+  return name;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The name of an object such as a Secret (a DNS-1123 subdomain) given in a flag. */
+export function checkObjectName(field: string, name: string): string {
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name))
+    throw new BerthError(
+      'BERTH_NAME_INVALID',
+      `${field} ${JSON.stringify(name)}: expected an object name (lower-case letters, digits, "-" and ".", at most 253 characters)`,
+    );
+  return name;
+}
+
 /** A namespace that may be left out (the kubeconfig context's namespace is used then). */
 export function checkOptionalNamespace(namespace: string | undefined): string | undefined {
   return namespace === undefined ? undefined : checkNamespace(namespace);

@@ -27,8 +27,15 @@ export function defaultTarget(release: string): string {
 const CLAIM = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-/** Parses `pvc:<claim>` or `s3://bucket/prefix`; `field` names the flag or value in errors. */
-export function parseTarget(text: string, field: string, s3: S3Settings): Target {
+type TargetText =
+  | { readonly kind: 'pvc'; readonly claim: string }
+  | Omit<Extract<Target, { kind: 's3' }>, 's3'>;
+
+/**
+ * The syntax of `pvc:<claim>` or `s3://bucket/prefix`, which needs no release: a `--to` flag is
+ * checked with it before anything connects.
+ */
+export function parseTargetText(text: string, field: string): TargetText {
   const invalid = (why: string) =>
     new BerthError('BERTH_BACKUP_TARGET', `${field}: ${why}, got "${text}"`, {
       hint: 'use pvc:<claim> (a PersistentVolumeClaim in the release namespace) or s3://<bucket>/<prefix>',
@@ -41,14 +48,21 @@ export function parseTarget(text: string, field: string, s3: S3Settings): Target
   if (text.startsWith('s3://')) {
     const [bucket = '', ...rest] = text.slice('s3://'.length).split('/');
     if (!BUCKET.test(bucket)) throw invalid('expected s3://<bucket>/<prefix> with a valid bucket name');
-    if (!s3.existingSecret)
-      throw new BerthError(
-        'BERTH_BACKUP_TARGET',
-        `${field}: an S3 target needs the Secret with its credentials (--s3-secret, or backup.s3.existingSecret)`,
-      );
-    return { kind: 's3', bucket, prefix: rest.filter(Boolean).join('/'), s3 };
+    return { kind: 's3', bucket, prefix: rest.filter(Boolean).join('/') };
   }
   throw invalid('expected pvc:<claim> or s3://<bucket>/<prefix>');
+}
+
+/** Parses a target; `field` names the flag or value in errors. An S3 target needs its credentials' Secret. */
+export function parseTarget(text: string, field: string, s3: S3Settings): Target {
+  const target = parseTargetText(text, field);
+  if (target.kind === 'pvc') return target;
+  if (!s3.existingSecret)
+    throw new BerthError(
+      'BERTH_BACKUP_TARGET',
+      `${field}: an S3 target needs the Secret with its credentials (--s3-secret, or backup.s3.existingSecret)`,
+    );
+  return { ...target, s3 };
 }
 
 export function describeTarget(target: Target): string {
