@@ -9,15 +9,25 @@ export interface ClusterFlags {
   output: string;
 }
 
+/** Which kubeconfig and context: `when` prefixes the help of commands that connect only sometimes. */
+export function connectionOptions(command: Command, when = ''): Command {
+  return command
+    .option(
+      '--kubeconfig <path>',
+      `${when}kubeconfig file (default: $KUBECONFIG, then the config file in ~/.kube)`,
+    )
+    .option('--kube-context <name>', `${when}kubeconfig context to use`);
+}
+
 export function clusterOptions(
   command: Command,
   namespaceHelp = "namespace of the release (default: the kubeconfig context's)",
 ): Command {
-  return command
-    .option('-n, --namespace <namespace>', namespaceHelp)
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then the config file in ~/.kube)')
-    .option('--kube-context <name>', 'kubeconfig context to use')
-    .option('-o, --output <format>', 'text or json', 'text');
+  return connectionOptions(command.option('-n, --namespace <namespace>', namespaceHelp)).option(
+    '-o, --output <format>',
+    'text or json',
+    'text',
+  );
 }
 
 export function clusterTarget(flags: Omit<ClusterFlags, 'output'>): ClusterTarget {

@@ -12,10 +12,24 @@ const PSEUDO_FILESYSTEMS = new Set([
   0x9fa0, 0x62656572, 0x27e0eb, 0x63677270, 0x1cd1, 0x64626720, 0x74726163, 0x73636673,
 ]);
 
-function fail(flag: string, dir: string, problem: string): never {
-  throw new BerthError('BERTH_OUTPUT_DIR', `${flag} ${dir}: ${problem}`, {
-    hint: 'pass a folder that does not exist yet or an existing folder you can write to',
-  });
+function fail(
+  flag: string,
+  dir: string,
+  problem: string,
+  hint = 'pass a folder that does not exist yet or an existing folder you can write to',
+): never {
+  throw new BerthError('BERTH_OUTPUT_DIR', `${flag} ${dir}: ${problem}`, { hint });
+}
+
+/** An existing folder that takes files: not a kernel file system, writable. */
+function checkWritableFolder(flag: string, given: string, folder: string, hint?: string): void {
+  if (PSEUDO_FILESYSTEMS.has(statfsSync(folder).type))
+    fail(flag, given, `${folder} is a kernel file system`, hint);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    fail(flag, given, `${folder}: ${fileProblem(error)}`, hint);
+  }
 }
 
 /**
@@ -42,12 +56,7 @@ export function makeOutputDir(flag: string, dir: string, create = true): void {
     if (!isDirectory) fail(flag, dir, `${current === full ? 'it' : current} is a file, not a folder`);
     break;
   }
-  if (PSEUDO_FILESYSTEMS.has(statfsSync(current).type)) fail(flag, dir, `${current} is a kernel file system`);
-  try {
-    accessSync(current, constants.W_OK);
-  } catch (error) {
-    fail(flag, dir, `${current}: ${fileProblem(error)}`);
-  }
+  checkWritableFolder(flag, dir, current);
   if (!create) return;
   for (const folder of missing) {
     try {
@@ -55,6 +64,38 @@ export function makeOutputDir(flag: string, dir: string, create = true): void {
     } catch (error) {
       fail(flag, dir, `cannot create ${folder}: ${fileProblem(error)}`);
     }
+  }
+}
+
+const FILE_HINT = 'pass a file path in an existing folder you can write to';
+
+/**
+ * A file a command will write (`--save`, `--bundle`), checked before anything connects: its folder
+ * exists and takes files, and the path is not a folder or a device.
+ */
+export function checkOutputFile(flag: string, file: string): void {
+  try {
+    if (!statSync(file).isFile()) fail(flag, file, 'not a regular file', FILE_HINT);
+  } catch (error) {
+    if (error instanceof BerthError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') fail(flag, file, fileProblem(error), FILE_HINT);
+  }
+  const folder = dirname(resolve(file));
+  try {
+    if (!statSync(folder).isDirectory()) fail(flag, file, `${folder} is not a folder`, FILE_HINT);
+  } catch (error) {
+    if (error instanceof BerthError) throw error;
+    fail(flag, file, `${folder}: ${fileProblem(error)}`, FILE_HINT);
+  }
+  checkWritableFolder(flag, file, folder, FILE_HINT);
+}
+
+/** Writes a file checked by checkOutputFile (one line on failure). */
+export function writeCheckedFile(flag: string, file: string, content: string): void {
+  try {
+    writeFileSync(file, content);
+  } catch (error) {
+    fail(flag, file, fileProblem(error), FILE_HINT);
   }
 }
 

@@ -1,11 +1,14 @@
 /** berth console: the local web console over the same core functions as the other commands. */
 import { spawn } from 'node:child_process';
+import { isIP } from 'node:net';
 import type { Command } from 'commander';
 import { connect } from '../../actions/cluster.ts';
 import { clusterBackend } from '../../actions/console.ts';
 import { loadAssets } from '../../console/assets.ts';
 import { startConsole } from '../../console/start.ts';
+import { BerthError } from '../../errors.ts';
 import { checkNamespace } from '../../names.ts';
+import { clusterTarget, connectionOptions } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, warn } from '../output.ts';
 
@@ -34,17 +37,17 @@ function openBrowser(url: string): void {
 }
 
 export function registerConsoleCommand(program: Command): void {
-  program
-    .command('console')
-    .description('serve the web console on this machine (releases, topology, history, upgrades)')
-    .option(
-      '-n, --namespace <namespace>',
-      "namespace to show (repeatable; default: every namespace the credentials may list, else the context's)",
-      collect,
-      [],
-    )
-    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-    .option('--kube-context <name>', 'kubeconfig context to use')
+  connectionOptions(
+    program
+      .command('console')
+      .description('serve the web console on this machine (releases, topology, history, upgrades)')
+      .option(
+        '-n, --namespace <namespace>',
+        "namespace to show (repeatable; default: every namespace the credentials may list, else the context's)",
+        collect,
+        [],
+      ),
+  )
     .option('-o, --output <format>', 'text or json (the URL as a JSON document)', 'text')
     .option('--port <port>', 'port to listen on (0: any free port)', '7474')
     .option('--address <address>', 'address to listen on', '127.0.0.1')
@@ -53,8 +56,13 @@ export function registerConsoleCommand(program: Command): void {
     .action(async (flags: ConsoleFlags) => {
       const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
       const port = parseWholeNumber('--port', flags.port, { min: 0, max: 65535 });
+      if (isIP(flags.address) === 0 && flags.address !== 'localhost')
+        throw new BerthError(
+          'BERTH_FLAG_INVALID',
+          `--address: expected an IP address of this machine (127.0.0.1, ::1, 0.0.0.0) or localhost, got ${JSON.stringify(flags.address)}`,
+        );
       const given = flags.namespace.map(checkNamespace);
-      const cluster = { kubeconfig: flags.kubeconfig, context: flags.kubeContext };
+      const cluster = clusterTarget({ ...flags, namespace: undefined });
       const { client } = connect({ ...cluster, namespace: given[0] });
       const assets = loadAssets();
       if (assets.missing) warn(assets.missing);

@@ -7,6 +7,7 @@ import { checkReleaseName } from '../../names.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
+import { checkOutputFile } from '../output-dir.ts';
 
 interface DoctorFlags extends ClusterFlags {
   bundle?: string | boolean;
@@ -42,6 +43,7 @@ export function registerDoctorCommand(program: Command): void {
           : typeof flags.bundle === 'string'
             ? flags.bundle
             : `${bundleRoot(release, now)}.tar.gz`;
+      if (bundlePath) checkOutputFile('--bundle', bundlePath);
       const result = await doctor({
         cluster: clusterTarget(flags),
         release,

@@ -8,6 +8,7 @@ import { writeExport } from '../../export/files.ts';
 import { SECRET_MODES, type SecretMode } from '../../export/gitops.ts';
 import { collectUserValues } from '../../values/sources.ts';
 import { note, parseOutputFormat, printJson } from '../output.ts';
+import { makeOutputDir } from '../output-dir.ts';
 import { addOfflineRenderOptions, addValueOptions, valueSources } from '../value-options.ts';
 
 interface ExportOptions {
@@ -103,9 +104,11 @@ export function registerExportCommands(program: Command): void {
     .option('-o, --output <format>', 'text or json (the files written)', 'text')
     .action(async (name: string, options: ExportOptions) => {
       const format = parseOutputFormat(options.output, ['text', 'json'] as const);
+      makeOutputDir('--output-dir', options.outputDir, false);
       const blueprint = await getBlueprint(name);
       const values = collectUserValues(valueSources(options.values, process.argv));
       const files = await exportHelm({ blueprint, values });
+      makeOutputDir('--output-dir', options.outputDir);
       writeExport(options.outputDir, files);
       report('HelmChart', options.outputDir, files, format);
     });
@@ -141,6 +144,7 @@ export function registerExportCommands(program: Command): void {
     .option('-o, --output <format>', 'text or json (the files written)', 'text')
     .action(async (name: string, options: GitopsExportOptions) => {
       const format = parseOutputFormat(options.output, ['text', 'json'] as const);
+      makeOutputDir('--output-dir', options.outputDir, false);
       const secrets = oneOf('--secrets', options.secrets, SECRET_MODES);
       const externalSecrets = externalSecretsOptions(options, secrets);
       const source = fluxSource(options.fluxSource, options.fluxSourceNamespace);
@@ -157,6 +161,7 @@ export function registerExportCommands(program: Command): void {
           flux: { source, path: options.fluxPath ?? defaultFluxPath(options.outputDir) },
         },
       });
+      makeOutputDir('--output-dir', options.outputDir);
       writeExport(options.outputDir, files);
       report('GitopsFolder', options.outputDir, files, format);
     });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { fleet } from '../../actions/fleet.ts';
 import { BerthError, ExitCode } from '../../errors.ts';
 import type { FleetOutcome } from '../../fleet/run.ts';
-import { clusterTarget } from '../cluster-options.ts';
+import { clusterTarget, connectionOptions } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson, printLine, table } from '../output.ts';
 import { type DeployFlags, deploySettings, rolloutOptions } from './release.ts';
@@ -21,14 +21,13 @@ function line(outcome: FleetOutcome): string {
 
 export function registerFleetCommand(program: Command): void {
   rolloutOptions(
-    program
-      .command('apply')
-      .description('install or upgrade every release of a fleet file (helmfile-style), several at a time')
-      .argument('<fleet-file>')
-      .option('--concurrency <n>', 'releases installed or upgraded at the same time', '4')
-      .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
-      .option('--kube-context <name>', 'kubeconfig context to use')
-      .option('-o, --output <format>', 'text or json', 'text'),
+    connectionOptions(
+      program
+        .command('apply')
+        .description('install or upgrade every release of a fleet file (helmfile-style), several at a time')
+        .argument('<fleet-file>')
+        .option('--concurrency <n>', 'releases installed or upgraded at the same time', '4'),
+    ).option('-o, --output <format>', 'text or json', 'text'),
   ).action(async (file: string, flags: ApplyFlags) => {
     const json = parseOutputFormat(flags.output, OUTPUT_FORMATS) === 'json';
     const concurrency = parseWholeNumber('--concurrency', flags.concurrency, { min: 1, max: 64 });

@@ -1,5 +1,4 @@
 /** plan and drift: what an upgrade would change, and what changed behind berth's back. */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { drift } from '../../actions/drift.ts';
 import { plan } from '../../actions/plan.ts';
@@ -13,6 +12,7 @@ import { collectUserValues } from '../../values/sources.ts';
 import { type ClusterFlags, clusterOptions, clusterTarget } from '../cluster-options.ts';
 import { formatDataSafety } from '../data-safety.ts';
 import { note, OUTPUT_FORMATS, parseOutputFormat, printJson } from '../output.ts';
+import { checkOutputFile, writeCheckedFile } from '../output-dir.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
 
 interface PlanFlags extends ClusterFlags {
@@ -69,6 +69,7 @@ export function registerPlanCommands(program: Command): void {
         name: string,
         flags: PlanFlags & { values: string[]; rotateSecret: string[]; save?: string },
       ) => {
+        if (flags.save) checkOutputFile('--save', flags.save);
         const blueprint = await getBlueprint(name);
         const values = collectUserValues(valueSources(flags.values, process.argv));
         parseOutputFormat(flags.output, OUTPUT_FORMATS);
@@ -81,7 +82,7 @@ export function registerPlanCommands(program: Command): void {
         });
         if (flags.save) {
           const saved = savedPlan(planned, { blueprint, values, rotateSecrets: flags.rotateSecret });
-          writeFileSync(flags.save, `${JSON.stringify(saved, null, 2)}\n`);
+          writeCheckedFile('--save', flags.save, `${JSON.stringify(saved, null, 2)}\n`);
         }
         printPlan(planned, flags);
         if (flags.save)

@@ -9,7 +9,7 @@ import { getBlueprint } from '../../blueprints/registry.ts';
 import { BerthError, ExitCode } from '../../errors.ts';
 import { describeOrigin } from '../../inspect/values.ts';
 import { defaultsDocument } from '../../values/document.ts';
-import { clusterTarget } from '../cluster-options.ts';
+import { clusterTarget, connectionOptions } from '../cluster-options.ts';
 import { parseWholeNumber } from '../flags.ts';
 import { note, parseOutputFormat, printJson, printLine, printYaml, table } from '../output.ts';
 import { addValueOptions, valueSources } from '../value-options.ts';
@@ -58,7 +58,7 @@ function print(source: ValuesView, flags: ValuesFlags, format: 'yaml' | 'json'):
 }
 
 export function registerValuesCommand(program: Command): void {
-  addValueOptions(
+  const valuesCommand = addValueOptions(
     program
       .command('values')
       .description(
@@ -77,12 +77,8 @@ export function registerValuesCommand(program: Command): void {
     .option(
       '-n, --namespace <namespace>',
       "with --release: its namespace (default: the kubeconfig context's)",
-    )
-    .option(
-      '--kubeconfig <path>',
-      'with --release: kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
-    )
-    .option('--kube-context <name>', 'with --release: kubeconfig context to use')
+    );
+  connectionOptions(valuesCommand, 'with --release: ')
     .option('-o, --output <format>', 'yaml or json (with --layers: a table or json)', 'yaml')
     .action(async (name: string | undefined, flags: ValuesFlags) => {
       const format = parseOutputFormat(flags.output, ['yaml', 'json'] as const);
