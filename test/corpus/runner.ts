@@ -28,10 +28,17 @@ export interface CorpusCase {
   readonly stdin?: string;
 }
 
+/**
+ * A varied value: a string (`{v}`), or a list whose last item is `{why}` (substituted into the
+ * family's `error`) and whose other items are the arguments: `{v}` the last of them, `{flag}` the
+ * first, `{args}` all of them as separate arguments.
+ */
+type Vary = string | readonly string[];
+
 interface Family {
   readonly id: string;
   readonly class: string;
-  readonly vary: readonly string[];
+  readonly vary: readonly Vary[];
   readonly commands: readonly (readonly string[])[];
   readonly exit: number;
   readonly error: string;
@@ -49,16 +56,25 @@ const corpus = parse(readFileSync(new URL('./cases.yaml', import.meta.url), 'utf
 
 /** Every value of a family with every one of its commands. */
 function expand(family: Family): CorpusCase[] {
-  return family.vary.flatMap((value, v) =>
-    family.commands.map((command, c) => ({
-      id: `${family.id}/${v}-${command.slice(0, 2).join('-')}-${c}`,
-      class: family.class,
-      args: command.map((arg) => arg.replaceAll('{v}', value)),
-      exit: family.exit,
-      error: family.error,
-      ...(family.lines ? { lines: family.lines } : {}),
-    })),
-  );
+  return family.vary.flatMap((value, v) => {
+    const parts = typeof value === 'string' ? [value] : value.slice(0, -1);
+    const why = typeof value === 'string' ? '' : (value.at(-1) ?? '');
+    return family.commands.map((command, c) => {
+      const args = command.flatMap((arg) =>
+        arg === '{args}'
+          ? parts
+          : [arg.replaceAll('{flag}', parts[0] ?? '').replaceAll('{v}', parts.at(-1) ?? '')],
+      );
+      return {
+        id: `${family.id}/${v}-${args.slice(0, 2).join('-')}-${c}`,
+        class: family.class,
+        args,
+        exit: family.exit,
+        error: family.error.replaceAll('{why}', why),
+        ...(family.lines ? { lines: family.lines } : {}),
+      };
+    });
+  });
 }
 
 export const offlineCases: readonly CorpusCase[] = [...corpus.families.flatMap(expand), ...corpus.cases];
