@@ -21,17 +21,20 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class BerthError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
+  /** What berth did to recover from the failure (`rolled back to revision 3`): told after the error, not as one. */
+  readonly recovery: string | undefined;
   readonly exitCode: ExitCode;
 
   constructor(
     code: string,
     message: string,
-    options: { hint?: string; exitCode?: ExitCode; cause?: unknown } = {},
+    options: { hint?: string; recovery?: string; exitCode?: ExitCode; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'BerthError';
     this.code = code;
     this.hint = options.hint;
+    this.recovery = options.recovery;
     this.exitCode = options.exitCode ?? ExitCode.userError;
   }
 }

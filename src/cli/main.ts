@@ -89,6 +89,7 @@ function report(error: unknown): number {
   }
   if (error instanceof BerthError) {
     for (const line of error.message.split('\n')) process.stderr.write(`error: ${line}\n`);
+    if (error.recovery) process.stderr.write(`${error.recovery}\n`);
     if (error.hint) process.stderr.write(`hint: ${error.hint}\n`);
     if (process.env.BERTH_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
     return error.exitCode;

@@ -91,7 +91,8 @@ function errorBody(error: unknown): { status: 400 | 403 | 404 | 500 | 502; body:
           : error.exitCode === ExitCode.userError
             ? 400
             : 502;
-    return { status, body: { error: redactUrlPasswords(error.message), hint: error.hint } };
+    const text = error.recovery ? `${error.message}\n${error.recovery}` : error.message;
+    return { status, body: { error: redactUrlPasswords(text), hint: error.hint } };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { error: `internal error: ${redactUrlPasswords(message)}` } };

@@ -10,7 +10,13 @@ import type { FleetRelease } from './file.ts';
 
 export type FleetOutcome =
   | { readonly release: string; readonly namespace: string; readonly result: ReleaseResult }
-  | { readonly release: string; readonly namespace: string; readonly error: string };
+  | {
+      readonly release: string;
+      readonly namespace: string;
+      readonly error: string;
+      /** What --atomic did about the failure. */
+      readonly recovery?: string;
+    };
 
 /** Runs `work` on every item, never more than `limit` at once; results in the items' order. */
 export async function inPool<T, R>(
@@ -95,7 +101,12 @@ export function applyFleet(
       outcome = { release: entry.name, namespace: entry.namespace, result };
     } catch (error) {
       if (!(error instanceof BerthError)) throw error; // a bug in berth, not this release's failure
-      outcome = { release: entry.name, namespace: entry.namespace, error: error.message };
+      outcome = {
+        release: entry.name,
+        namespace: entry.namespace,
+        error: error.message,
+        ...(error.recovery ? { recovery: error.recovery } : {}),
+      };
     }
     options.done?.(outcome);
     return outcome;

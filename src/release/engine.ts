@@ -569,21 +569,22 @@ async function undoFailed(
       pinned: undefined,
       timeoutMs: Math.max(options.timeoutMs, ATOMIC_ROLLBACK_MS),
     });
-    return new BerthError(
-      'BERTH_ROLLED_BACK',
-      `${reason}\nrolled back to revision ${deployed.revision} (--atomic)`,
-      { exitCode: ExitCode.runtime, cause },
-    );
+    return new BerthError('BERTH_ROLLED_BACK', reason, {
+      recovery: `rolled back to revision ${deployed.revision} (--atomic)`,
+      exitCode: ExitCode.runtime,
+      cause,
+    });
   }
   const kept = await removeFailedInstall(target, failed, options.progress);
   for (const s of await store.summaries(target.namespace, target.release))
     await store.remove(target.namespace, target.release, s.revision);
   const keptNote = kept ? '; kept its data volumes and the generated credentials they were created with' : '';
-  return new BerthError(
-    'BERTH_INSTALL_REMOVED',
-    `${reason}\nremoved the failed install of ${target.release} (--atomic)${keptNote}`,
-    { exitCode: ExitCode.runtime, cause, hint: 'berth uninstall --delete-data removes what was kept' },
-  );
+  return new BerthError('BERTH_INSTALL_REMOVED', reason, {
+    recovery: `removed the failed install of ${target.release} (--atomic)${keptNote}`,
+    exitCode: ExitCode.runtime,
+    cause,
+    hint: 'berth uninstall --delete-data removes what was kept',
+  });
 }
 
 /**

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { describe, test } from 'node:test';
 import type { Blueprint } from '../../src/blueprints/blueprint.ts';
 import { getBlueprint } from '../../src/blueprints/registry.ts';
+import type { BerthError } from '../../src/errors.ts';
 import type { ReadinessWaiter } from '../../src/release/apply.ts';
 import { type DeployRequest, deploy } from '../../src/release/engine.ts';
 import { LEASE_SECONDS } from '../../src/release/lock.ts';
@@ -332,10 +333,8 @@ describe('--atomic says what it did', () => {
       ),
       (error: Error & { code?: string; exitCode?: number; cause?: unknown }) => {
         assert.equal(error.code, 'BERTH_ROLLED_BACK');
-        assert.equal(
-          error.message,
-          'Deployment/lf-web did not become ready\nrolled back to revision 1 (--atomic)',
-        );
+        assert.equal(error.message, 'Deployment/lf-web did not become ready');
+        assert.equal((error as BerthError).recovery, 'rolled back to revision 1 (--atomic)');
         assert.equal(error.exitCode, 3);
         assert.match(String((error.cause as Error).message), /did not become ready/);
         return true;
@@ -367,8 +366,9 @@ describe('--atomic says what it did', () => {
     });
     await assert.rejects(deploy(target(cluster), await request('install'), opts), {
       code: 'BERTH_INSTALL_REMOVED',
-      message:
-        'Deployment/lf-web did not become ready\nremoved the failed install of lf (--atomic); kept its data volumes and the generated credentials they were created with',
+      message: 'Deployment/lf-web did not become ready',
+      recovery:
+        'removed the failed install of lf (--atomic); kept its data volumes and the generated credentials they were created with',
       hint: 'berth uninstall --delete-data removes what was kept',
       exitCode: 3,
     });
@@ -409,7 +409,8 @@ describe('--atomic says what it did', () => {
       deploy(target(cluster), await request('install'), options({ atomic: true, waiter: fails })),
       {
         code: 'BERTH_INSTALL_REMOVED',
-        message: 'Deployment/lf-web did not become ready\nremoved the failed install of lf (--atomic)',
+        message: 'Deployment/lf-web did not become ready',
+        recovery: 'removed the failed install of lf (--atomic)',
       },
     );
   });

@@ -396,10 +396,10 @@ describe('release engine: --atomic', () => {
       options({ atomic: true, waiter: unschedulableAt(cluster, 4) }),
     ).then(
       () => assert.fail('the upgrade should fail'),
-      (e: unknown) => e as Error & { code: string },
+      (e: unknown) => e as Error & { code: string; recovery?: string },
     );
     assert.equal(error.code, 'BERTH_ROLLED_BACK');
-    assert.match(error.message, /rolled back to revision 1 \(--atomic\)/);
+    assert.equal(error.recovery, 'rolled back to revision 1 (--atomic)');
     assert.deepEqual(await statuses(cluster), ['3:deployed', '2:failed', '1:superseded']);
     assert.equal(webReplicas(cluster), 1);
     const [rollback] = await records(cluster);

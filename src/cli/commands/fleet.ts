@@ -12,7 +12,8 @@ type ApplyFlags = Omit<DeployFlags, 'values' | 'rotateSecret' | 'namespace'> & {
 
 function line(outcome: FleetOutcome): string {
   const name = `${outcome.namespace}/${outcome.release}`;
-  if ('error' in outcome) return `${name}: failed: ${outcome.error.split('\n')[0]}`;
+  if ('error' in outcome)
+    return `${name}: failed: ${outcome.error.split('\n')[0]}${outcome.recovery ? `; ${outcome.recovery}` : ''}`;
   const { status, revision } = outcome.result;
   return status === 'unchanged'
     ? `${name}: no changes (revision ${revision})`
