@@ -120,11 +120,8 @@ function claimMountRenames(spec: Json, liveSpec: Json): Operation[] {
       for (const [j, mount] of (container.volumeMounts ?? []).entries()) {
         const chart = chartAt.get(mount.mountPath);
         if (!ours.includes(mount.name) || theirs.includes(mount.name) || !chart) continue;
-        operations.push({
-          op: 'replace',
-          path: `/spec/template/spec/${field}/${i}/volumeMounts/${j}/name`,
-          value: chart,
-        });
+        const path = `/spec/template/spec/${field}/${i}/volumeMounts/${j}/name`;
+        operations.push({ op: 'test', path, value: mount.name }, { op: 'replace', path, value: chart });
       }
   return operations;
 }

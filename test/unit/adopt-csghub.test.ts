@@ -219,8 +219,11 @@ describe('CSGHub chart 1.2.x adoption profile', () => {
       },
     });
     const operations = (keepImmutable(statefulSet('keys'), statefulSet('data')).patch?.patch ?? []) as Json[];
+    // Each rename checks first that the entry at that position is still berth's mount.
     assert.deepEqual(operations.slice(1), [
+      { op: 'test', path: '/spec/template/spec/initContainers/0/volumeMounts/0/name', value: 'keys' },
       { op: 'replace', path: '/spec/template/spec/initContainers/0/volumeMounts/0/name', value: 'data' },
+      { op: 'test', path: '/spec/template/spec/containers/0/volumeMounts/1/name', value: 'keys' },
       { op: 'replace', path: '/spec/template/spec/containers/0/volumeMounts/1/name', value: 'data' },
     ]);
     assert.equal(operations[0]?.path, '/spec/volumeClaimTemplates');
