@@ -66,7 +66,9 @@ function checks(findings: Finding[], level: 'error' | 'warning' = 'error'): stri
 
 describe('host references', () => {
   it('accepts a URL to a Service port of the release', () => {
-    const web = workload('web', { env: [{ name: 'DATABASE_URL', value: 'postgres://u:p@app-db:5432/x' }] });
+    const web = workload('web', {
+      env: [{ name: 'DATABASE_URL', value: 'postgres://u:$(DB_PASSWORD)@app-db:5432/x' }],
+    });
     assert.deepEqual(verify([db, dbService, web]), []);
   });
 
@@ -297,5 +299,45 @@ describe('rollouts and storage', () => {
 
   it('flags ReadWriteMany claims as a warning', () => {
     assert.deepEqual(checks(verify([claim('ReadWriteMany')]), 'warning'), ['read-write-many']);
+  });
+});
+
+describe('credentials in plain text', () => {
+  const subjects = (findings: Finding[]) =>
+    findings
+      .filter((f) => f.check === 'plain-credential')
+      .map((f) => `${f.subject}: ${f.message.split(';')[0]}`);
+
+  it('warns for an env credential or a URL password written into the pod spec', () => {
+    const web = workload('web', {
+      env: [
+        { name: 'OPENAI_API_KEY', value: 'sk-123456' },
+        { name: 'DB_PASSWORD', value: 'hunter22' },
+        { name: 'CACHE_URL', value: 'redis://:s3cret@app-db:5432/0' },
+      ],
+    });
+    const found = verify([db, dbService, web]);
+    assert.deepEqual(subjects(found), [
+      'Deployment/app-web container web env OPENAI_API_KEY: holds a credential in plain text in the pod spec',
+      'Deployment/app-web container web env DB_PASSWORD: holds a credential in plain text in the pod spec',
+      'Deployment/app-web container web env CACHE_URL: has a password inside a URL in plain text in the pod spec',
+    ]);
+    assert.deepEqual(checks(found), [], "a warning, never an error: the values are the user's to choose");
+    assert.match(found[0]!.message, /valueFrom\.secretKeyRef/);
+  });
+
+  it('is quiet for references, harmless values and names that only contain a credential word', () => {
+    const web = workload('web', {
+      env: [
+        { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'app-db', key: 'password' } } },
+        { name: 'DATABASE_URL', value: 'postgres://$(DB_USER):$(DB_PASSWORD)@app-db:5432/x' },
+        { name: 'AUTH_TOKEN', value: '' },
+        { name: 'SECRET_KEY', value: '$(GENERATED_SECRET)' },
+        { name: 'APIKEY_KEYS_0_KEYID', value: 'default' },
+        { name: 'MINIO_PRIVATE_BUCKET', value: 'private' },
+        { name: 'HTPASSWD_PATH', value: '/auth/htpasswd' },
+      ],
+    });
+    assert.deepEqual(subjects(verify([db, dbService, web])), []);
   });
 });
