@@ -13,7 +13,7 @@ import { type Change, type ClusterPin, computeChanges, pinOf, withSpecHash } fro
 import { type ReleaseTarget, revisionsOf } from '../release/engine.ts';
 import { type RecordedManifest, type ReleaseRecord, revisionDigest } from '../release/record.ts';
 import { secretDigests } from '../release/redact.ts';
-import { renderRevision } from '../release/render-revision.ts';
+import { checkSameBlueprint, renderRevision } from '../release/render-revision.ts';
 import { readGeneratedSecrets } from '../release/secrets.ts';
 import { ReleaseStore } from '../release/store.ts';
 import type { KubeObject, Stage } from '../render/model.ts';
@@ -276,6 +276,7 @@ export async function planUpgrade(target: ReleaseTarget<ClusterApi>, request: Pl
     readGeneratedSecrets(client, namespace, release),
     namespaceExists(client, namespace),
   ]);
+  checkSameBlueprint(release, deployed, request.blueprint);
   const known = canDryRun ? await releaseSecretValues(client, namespace, release) : [];
   const rendered = await renderRevision(
     target,

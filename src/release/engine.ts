@@ -35,7 +35,7 @@ import {
   recordedManifest,
   revisionDigest,
 } from './record.ts';
-import { renderRevision } from './render-revision.ts';
+import { checkSameBlueprint, renderRevision } from './render-revision.ts';
 import { readGeneratedSecrets, type StoredSecrets } from './secrets.ts';
 import { type RecordSummary, ReleaseStore } from './store.ts';
 import { unchangedUpgrade } from './unchanged.ts';
@@ -517,6 +517,7 @@ async function plan(
       ...(source.adopted ? { adopted: source.adopted } : {}),
     };
   }
+  checkSameBlueprint(target.release, deployed, request.blueprint);
   const adopted = request.adopted ?? deployed?.adopted;
   const rendered = await renderRevision(target, request, stored, adopted);
   const manifests = [...rendered.manifests];

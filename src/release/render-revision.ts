@@ -5,6 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Blueprint } from '../blueprints/blueprint.ts';
+import { BerthError } from '../errors.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
 import { render } from '../render/render.ts';
 import { mergeValues } from '../values/merge.ts';
@@ -38,6 +39,26 @@ export function overAdopted(
 }
 
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * An upgrade keeps the release's blueprint: another one would prune every object of the running
+ * platform and leave its data volumes to a platform that cannot read them. Helm lets a release
+ * switch charts silently; a typo in a pipeline should not do that here.
+ */
+export function checkSameBlueprint(
+  release: string,
+  deployed: { readonly blueprint: { readonly name: string } } | undefined,
+  blueprint: Pick<Blueprint, 'name'>,
+): void {
+  if (!deployed || deployed.blueprint.name === blueprint.name) return;
+  throw new BerthError(
+    'BERTH_BLUEPRINT_CHANGED',
+    `release ${release} runs blueprint ${deployed.blueprint.name}; upgrading it with ${blueprint.name} would replace every object of it`,
+    {
+      hint: `berth upgrade ${release} ${deployed.blueprint.name} …; to move to ${blueprint.name}, berth uninstall ${release} (data volumes are kept) and berth install`,
+    },
+  );
+}
 
 export function renderRevision(
   target: Pick<ReleaseTarget<ClusterApi>, 'release' | 'namespace'>,
