@@ -35,6 +35,24 @@ export interface ConsoleOptions {
 export const TOKEN_COOKIE = 'berth_console';
 export const CSRF_HEADER = 'x-berth-csrf';
 
+/**
+ * The page loads and talks to this server only, and no other site may frame it. `unsafe-eval`:
+ * ajv compiles the blueprint's JSON Schema into a function in the browser; inline styles: the
+ * editor and the layout set element styles.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 function same(a: string | undefined, b: string): boolean {
   if (a === undefined || a.length !== b.length) return false;
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
@@ -124,6 +142,8 @@ export function consoleApp(options: ConsoleOptions): Hono {
     c.header('cache-control', 'no-store');
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
+    c.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    c.header('x-frame-options', 'DENY');
     if (c.req.method !== 'GET' && c.req.method !== 'HEAD' && !same(c.req.header(CSRF_HEADER), options.csrf))
       return refuse(c, 403, `missing or wrong CSRF token (${CSRF_HEADER} header)`);
     return next();
@@ -292,11 +312,6 @@ export function consoleApp(options: ConsoleOptions): Hono {
     const file = assets.files[c.req.path] ?? assets.files['/'];
     if (!file) return c.text(assets.missing ?? 'not found', 503);
     c.header('content-type', file.type);
-    // ajv compiles the values schema to a function in the browser: hence 'unsafe-eval'.
-    c.header(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self' 'unsafe-eval'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
-    );
     return c.body(file.body);
   });
   return app;

@@ -162,6 +162,20 @@ describe('console server', () => {
     assert.equal(session.csrf, csrf);
   });
 
+  test('pages load and talk to the console only, and no other site may frame them', async () => {
+    const page = await app().request(`/?token=${token}`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    for (const directive of [
+      "default-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+    ])
+      assert.ok(policy.split('; ').includes(directive), `${directive} in ${policy}`);
+    assert.doesNotMatch(policy, /script-src[^;]*'unsafe-inline'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+  });
+
   test('refuses a write without the CSRF token, and every write when read-only', async () => {
     const calls: string[] = [];
     const body = { blueprint: 'langfuse', values: 'a: 1' };
