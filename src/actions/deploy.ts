@@ -4,6 +4,7 @@
  */
 import type { Blueprint } from '../blueprints/blueprint.ts';
 import type { ClusterApi } from '../kube/cluster-api.ts';
+import { KubeApiError } from '../kube/errors.ts';
 import type { FollowObject } from '../kube/wait.ts';
 import { checkSavedPlan, type SavedPlan } from '../plan/saved.ts';
 import type { PreflightClient } from '../preflight/model.ts';
@@ -89,6 +90,31 @@ export interface SharedReads {
   readonly live: { readonly client: ClusterApi; readonly follow: FollowObject };
 }
 
+/**
+ * A refusal of the API server (403) names one permission; preflight lists every one an install
+ * needs, so the hint points there instead of leaving the user to find them one run at a time.
+ */
+export function withPermissionsHint(error: unknown, namespace: string, request: DeployRequest): unknown {
+  if (!(error instanceof KubeApiError) || error.status !== 403 || request.kind === 'rollback') return error;
+  return new KubeApiError(
+    error.code,
+    {
+      verb: error.verb,
+      target: { kind: error.kind, name: error.objectName, namespace: error.namespace },
+      status: error.status,
+      reason: error.reason,
+      apiMessage: error.apiMessage,
+      causes: error.causes,
+    },
+    {
+      message: error.message,
+      exitCode: error.exitCode,
+      hint: `berth preflight ${request.blueprint.name} -n ${namespace} lists every permission the ${request.kind} needs`,
+      cause: error,
+    },
+  );
+}
+
 /** The engine on a connected release: the preflight gate, the data guard, the waiter, the events. */
 export function deployTo(
   target: ReleaseTarget,
@@ -109,5 +135,7 @@ export function deployTo(
     pinned: saved?.pin,
     waiter: readinessWaiter(target.client, undefined, shared?.live.follow),
     progress: events.progress ?? silent,
+  }).catch((error: unknown) => {
+    throw withPermissionsHint(error, target.namespace, request);
   });
 }
