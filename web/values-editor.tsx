@@ -2,44 +2,13 @@
  * The values editor: YAML text checked on every edit against the blueprint's JSON Schema (made
  * from its zod schema by the server), with each error at its values path.
  */
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020.js';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { parse } from 'yaml';
 import { getJson } from './api.ts';
+import { checkValues, type Validate } from './values-ranges.ts';
 
 export interface Checked {
   readonly errors: readonly string[];
-}
-
-function valuesPath(error: ErrorObject): string {
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'additionalProperties')
-    path.push(String((error.params as { additionalProperty: string }).additionalProperty));
-  if (error.keyword === 'required')
-    path.push(String((error.params as { missingProperty: string }).missingProperty));
-  return (
-    path.reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), '') || '(root)'
-  );
-}
-
-function check(
-  validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null },
-  text: string,
-): string[] {
-  let data: unknown;
-  try {
-    data = parse(text) ?? {};
-  } catch (error) {
-    return [`YAML: ${(error as Error).message.split('\n')[0]}`];
-  }
-  if (validate(data)) return [];
-  const seen = new Set<string>();
-  return (validate.errors ?? [])
-    .map((e) => `values ${valuesPath(e)}: ${e.message}`)
-    .filter((line) => !seen.has(line) && seen.add(line));
 }
 
 export function ValuesEditor({
@@ -60,11 +29,11 @@ export function ValuesEditor({
       (e: Error) => setError(e.message),
     );
   }, [blueprint]);
-  const validate = useMemo(
+  const validate = useMemo<Validate | undefined>(
     () => schema && new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema),
     [schema],
   );
-  const errors = validate ? check(validate, text) : [];
+  const errors = validate ? checkValues(validate, text).map((p) => p.message) : [];
   useEffect(() => {
     if (validate) onChange(text, { errors });
   }, [validate]);
@@ -77,7 +46,7 @@ export function ValuesEditor({
         value={text}
         onInput={(e) => {
           const next = (e.target as HTMLTextAreaElement).value;
-          onChange(next, { errors: validate ? check(validate, next) : [] });
+          onChange(next, { errors: validate ? checkValues(validate, next).map((p) => p.message) : [] });
         }}
       />
       {error && <p class="error">{error}</p>}
