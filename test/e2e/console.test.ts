@@ -185,6 +185,10 @@ describe('berth console in Chromium', () => {
     const markedLine = values.locator('.cm-line', { has: page.locator('.cm-lintRange-error') });
     assert.equal(await markedLine.textContent(), '    replicas: two');
     assert.equal(await values.locator('.cm-lint-marker-error').count(), 1);
+    // From the keyboard: F8 selects the next problem.
+    await editor.press('Control+Home');
+    await editor.press('F8');
+    assert.equal(await page.evaluate('String(document.getSelection())'), 'two');
     await marks.hover();
     await page
       .locator('.cm-tooltip-lint')
