@@ -6,19 +6,17 @@
 import type { ErrorObject } from 'ajv';
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 
-export interface Problem {
-  readonly message: string;
-  readonly from: number;
-  readonly to: number;
-}
-
-/** An ajv validate function, as `compile` returns it. */
-export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
-
 interface Range {
   readonly from: number;
   readonly to: number;
 }
+
+export interface Problem extends Range {
+  readonly message: string;
+}
+
+/** An ajv validate function, as `compile` returns it. */
+export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /** A located node: the node itself (absent when the path leads nowhere) and the key it is under. */
 interface Located {
@@ -61,12 +59,9 @@ function child(doc: Document, parent: Node | undefined, segment: string): Locate
 }
 
 function locate(doc: Document, segments: readonly string[]): Located {
-  let at: Located = { node: doc.contents ?? undefined };
-  for (const segment of segments) {
-    at = child(doc, at.node, segment);
-    if (!at.node) return {};
-  }
-  return at;
+  return segments.reduce<Located>((at, segment) => child(doc, at.node, segment), {
+    node: doc.contents ?? undefined,
+  });
 }
 
 function nodeRange(node: Node | undefined): Range | undefined {
