@@ -82,6 +82,9 @@ describe('values problems and the text they mark', () => {
     assert.deepEqual(marked(langfuse, 'services:\n  web:\n    replicas:\n'), [
       ['values services.web.replicas: must be integer', 'replicas'],
     ]);
+    assert.deepEqual(marked(langfuse, 'services:\n  web:\n    ? replicas\n'), [
+      ['values services.web.replicas: must be integer', 'replicas'],
+    ]);
   });
 
   test('flow style: maps and sequences on one line', () => {
