@@ -185,16 +185,16 @@ describe('berth console in Chromium', () => {
     const markedLine = values.locator('.cm-line', { has: page.locator('.cm-lintRange-error') });
     assert.equal(await markedLine.textContent(), '    replicas: two');
     assert.equal(await values.locator('.cm-lint-marker-error').count(), 1);
-    // From the keyboard: F8 selects the next problem.
-    await editor.press('Control+Home');
-    await editor.press('F8');
-    assert.equal(await page.evaluate('String(document.getSelection())'), 'two');
     await marks.hover();
     await page
       .locator('.cm-tooltip-lint')
       .getByText('values services.router.replicas: must be integer', { exact: true })
       .waitFor();
     await shot(page, 'console-values-error');
+    // From the keyboard: F8 selects the next problem.
+    await editor.press('Control+Home');
+    await editor.press('F8');
+    assert.equal(await page.evaluate('String(document.getSelection())'), 'two');
     await editor.fill('services:\n  router:\n    replicas: 2\n');
     await errors.getByText('values match the model-router schema').waitFor();
     assert.equal(await marks.count(), 0);
