@@ -1,46 +1,36 @@
 /**
- * The values editor: YAML text checked on every edit against the blueprint's JSON Schema (made
- * from its zod schema by the server), with each error at its values path.
+ * The values editor: YAML in CodeMirror, checked on every edit against the blueprint's JSON Schema
+ * (made from its zod schema by the server). Each problem is marked in the text (underline, gutter
+ * marker, message on hover) and listed under it by values path: both from one `checkValues`.
  */
-import Ajv2020, { type ErrorObject } from 'ajv/dist/2020.js';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import { parse } from 'yaml';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { yaml } from '@codemirror/lang-yaml';
+import { defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import { type Diagnostic, lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
+import { EditorState } from '@codemirror/state';
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from '@codemirror/view';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { getJson } from './api.ts';
+import { checkValues, type Problem, type Validate } from './values-ranges.ts';
 
 export interface Checked {
   readonly errors: readonly string[];
 }
 
-function valuesPath(error: ErrorObject): string {
-  const path = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'additionalProperties')
-    path.push(String((error.params as { additionalProperty: string }).additionalProperty));
-  if (error.keyword === 'required')
-    path.push(String((error.params as { missingProperty: string }).missingProperty));
-  return (
-    path.reduce((out, s) => (/^\d+$/.test(s) ? `${out}[${s}]` : out ? `${out}.${s}` : s), '') || '(root)'
-  );
-}
-
-function check(
-  validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null },
-  text: string,
-): string[] {
-  let data: unknown;
-  try {
-    data = parse(text) ?? {};
-  } catch (error) {
-    return [`YAML: ${(error as Error).message.split('\n')[0]}`];
-  }
-  if (validate(data)) return [];
-  const seen = new Set<string>();
-  return (validate.errors ?? [])
-    .map((e) => `values ${valuesPath(e)}: ${e.message}`)
-    .filter((line) => !seen.has(line) && seen.add(line));
-}
+const toDiagnostic = (p: Problem): Diagnostic => ({
+  from: p.from,
+  to: p.to,
+  severity: 'error',
+  message: p.message,
+});
 
 export function ValuesEditor({
   blueprint,
@@ -60,32 +50,67 @@ export function ValuesEditor({
       (e: Error) => setError(e.message),
     );
   }, [blueprint]);
-  const validate = useMemo(
+  const validate = useMemo<Validate | undefined>(
     () => schema && new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema),
     [schema],
   );
-  const errors = validate ? check(validate, text) : [];
+  const problems = useMemo(() => (validate ? checkValues(validate, text) : []), [validate, text]);
   useEffect(() => {
-    if (validate) onChange(text, { errors });
+    if (validate) onChange(text, { errors: problems.map((p) => p.message) });
   }, [validate]);
+
+  // CodeMirror keeps its own document; edits go out through onChange, the latest of which is read here.
+  const latest = useRef({ validate, onChange });
+  latest.current = { validate, onChange };
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView>(undefined);
+  useEffect(() => {
+    const editor = new EditorView({
+      parent: host.current as HTMLDivElement,
+      state: EditorState.create({
+        doc: text,
+        extensions: [
+          lineNumbers(),
+          highlightActiveLineGutter(),
+          lintGutter(),
+          history(),
+          drawSelection(),
+          indentOnInput(),
+          highlightActiveLine(),
+          keymap.of([...defaultKeymap, ...historyKeymap, ...lintKeymap, indentWithTab]),
+          yaml(),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          EditorView.contentAttributes.of({ 'aria-label': `${blueprint} values (YAML)` }),
+          EditorView.updateListener.of((update) => {
+            if (!update.docChanged) return;
+            const next = update.state.doc.toString();
+            const { validate, onChange } = latest.current;
+            onChange(next, { errors: validate ? checkValues(validate, next).map((p) => p.message) : [] });
+          }),
+        ],
+      }),
+    });
+    view.current = editor;
+    return () => editor.destroy();
+  }, []);
+  // The text from outside (a new release's values) replaces the document; then the marks follow.
+  useEffect(() => {
+    const editor = view.current;
+    if (!editor) return;
+    if (editor.state.doc.toString() !== text)
+      editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: text } });
+    editor.dispatch(setDiagnostics(editor.state, problems.map(toDiagnostic)));
+  }, [text, problems]);
+
   return (
     <div class="editor">
-      <textarea
-        data-testid="values-editor"
-        spellcheck={false}
-        rows={18}
-        value={text}
-        onInput={(e) => {
-          const next = (e.target as HTMLTextAreaElement).value;
-          onChange(next, { errors: validate ? check(validate, next) : [] });
-        }}
-      />
+      <div class="values-editor" data-testid="values-editor" ref={host} />
       {error && <p class="error">{error}</p>}
       {!validate && !error && <p class="muted">loading the {blueprint} schema…</p>}
       {validate && (
-        <ul class={errors.length ? 'errors' : 'ok'} data-testid="schema-errors">
-          {errors.length ? (
-            errors.map((e) => <li key={e}>{e}</li>)
+        <ul class={problems.length ? 'errors' : 'ok'} data-testid="schema-errors">
+          {problems.length ? (
+            problems.map((p) => <li key={p.message}>{p.message}</li>)
           ) : (
             <li>values match the {blueprint} schema</li>
           )}

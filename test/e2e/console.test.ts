@@ -170,15 +170,34 @@ describe('berth console in Chromium', () => {
 
     // Upgrade: a schema error at its path, fixed; the plan; the apply with live progress.
     await page.getByRole('link', { name: 'Upgrade' }).click();
-    const editor = page.getByTestId('values-editor');
+    const values = page.getByTestId('values-editor');
+    const editor = values.locator('.cm-content');
     const errors = page.getByTestId('schema-errors');
     await errors.waitFor();
     await editor.fill('services:\n  router:\n    replicas: two\n');
     await errors.getByText(/values services\.router\.replicas: /).waitFor();
     assert.equal(await page.getByTestId('show-plan').isDisabled(), true);
+    // The error is marked in the text too: the bad value underlined on its line, a marker in the
+    // gutter, the same message on hover.
+    const marks = values.locator('.cm-lintRange-error');
+    await marks.first().waitFor();
+    assert.deepEqual(await marks.allTextContents(), ['two']);
+    const markedLine = values.locator('.cm-line', { has: page.locator('.cm-lintRange-error') });
+    assert.equal(await markedLine.textContent(), '    replicas: two');
+    assert.equal(await values.locator('.cm-lint-marker-error').count(), 1);
+    await marks.hover();
+    await page
+      .locator('.cm-tooltip-lint')
+      .getByText('values services.router.replicas: must be integer', { exact: true })
+      .waitFor();
     await shot(page, 'console-values-error');
+    // From the keyboard: F8 selects the next problem.
+    await editor.press('Control+Home');
+    await editor.press('F8');
+    assert.equal(await page.evaluate('String(document.getSelection())'), 'two');
     await editor.fill('services:\n  router:\n    replicas: 2\n');
     await errors.getByText('values match the model-router schema').waitFor();
+    assert.equal(await marks.count(), 0);
     await page.getByTestId('show-plan').click();
     await page
       .getByTestId('plan-summary')
@@ -326,6 +345,7 @@ describe('berth console in Chromium', () => {
     await page.getByRole('link', { name: 'Upgrade' }).click();
     await page
       .getByTestId('values-editor')
+      .locator('.cm-content')
       .fill('dependencies:\n  postgresql:\n    persistence:\n      size: 10Gi\n');
     await page.getByTestId('schema-errors').getByText('values match the langfuse schema').waitFor();
     await page.getByTestId('show-plan').click();
