@@ -112,6 +112,11 @@ describe('berth console in Chromium', () => {
     });
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The console's Content-Security-Policy must not block the console itself.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        pageErrors.push(message.text());
+    });
 
     // The list shows the release the CLI installed.
     await page.goto(running.url);
