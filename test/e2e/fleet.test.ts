@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { berth } from './support/berth.ts';
-import { withNamespace } from './support/cluster.ts';
+import { kubectl, uniqueName, withNamespace } from './support/cluster.ts';
 
 test('apply installs every release of a fleet file, finds each unchanged, then upgrades each', async (t) => {
   const namespaces = [await withNamespace(t, 'fleet-a'), await withNamespace(t, 'fleet-b')];
@@ -43,4 +43,24 @@ test('apply installs every release of a fleet file, finds each unchanged, then u
     upgraded.map((o) => `${o.release}:${o.result.status}:${o.result.revision}`),
     ['r1:deployed:2', 'r2:deployed:2', 'r3:deployed:2'],
   );
+
+  // One bad entry stops the whole run before the cluster: the good release beside it is not
+  // installed, and its namespace (created on demand otherwise) does not come to exist.
+  const absent = uniqueName('fleet-absent');
+  writeFileSync(
+    fleet,
+    `releases:\n  - {name: r9, namespace: ${absent}, blueprint: model-router}\n` +
+      `  - {name: r1, namespace: ${namespaces[0]}, blueprint: model-router, set: [router.replicas=-1]}\n`,
+  );
+  const refused = await berth(['apply', fleet, '--create-namespace']);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^error: fleet file .*: releases\[1\] \(fleet-a-[^)]*\/r1\): values router\.replicas/m,
+  );
+  assert.match(refused.stderr, /^hint: nothing was applied/m);
+  const namespace = await kubectl(['get', 'namespace', absent], { allowFailure: true });
+  assert.notEqual(namespace.code, 0, `namespace ${absent} must not exist`);
+  const history = JSON.parse((await berth(['history', 'r1', '-n', namespaces[0]!, '-o', 'json'])).stdout);
+  assert.equal(history.items?.length ?? history.length, 2, 'r1 keeps its two revisions');
 });
