@@ -53,6 +53,8 @@ export interface ConsoleBackend {
   /** The context the console works in (shown in the header). */
   readonly context: string;
   readonly namespaces: readonly string[];
+  /** Started without `-n`: every namespace the credentials may read is served, not only `namespaces`. */
+  readonly allNamespaces: boolean;
   listReleases(): Promise<ReleaseList>;
   status(namespace: string, release: string): Promise<ReleaseStatusReport>;
   history(namespace: string, release: string): Promise<RecordSummary[]>;
@@ -129,6 +131,7 @@ export function clusterBackend(
   return {
     context: client.context,
     namespaces: scope.namespaces,
+    allNamespaces: scope.allNamespaces,
     listReleases: () => releasesAcross(client, scope.namespaces, scope.allNamespaces),
     status: (namespace, release) => status(at({ namespace, release })),
     history: (namespace, release) => history(at({ namespace, release })),

@@ -67,10 +67,24 @@ interface Scope {
   readonly release: string;
 }
 
-function scopeOf(c: Context): Scope {
+/** A namespace outside the ones a console started with `-n` serves: 403, like a forbidden read. */
+class OutOfScope extends BerthError {
+  readonly status = 403;
+  constructor(namespace: string, served: readonly string[]) {
+    super(
+      'BERTH_CONSOLE_SCOPE',
+      `namespace ${namespace} is not served by this console (it serves ${served.join(', ')}); start berth console -n ${namespace} for it`,
+    );
+  }
+}
+
+function scopeOf(c: Context, backend: ConsoleBackend): Scope {
   const release = c.req.param('release') ?? '';
   checkReleaseName(release);
-  return { namespace: checkNamespace(c.req.param('namespace') ?? ''), release };
+  const namespace = checkNamespace(c.req.param('namespace') ?? '');
+  if (!backend.allNamespaces && !backend.namespaces.includes(namespace))
+    throw new OutOfScope(namespace, backend.namespaces);
+  return { namespace, release };
 }
 
 /** Values sent back with a `<redacted>` marker would overwrite a credential with the marker itself. */
@@ -182,7 +196,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
 
   app.get(release, async (c) => {
     // ReleaseDetail (web/types.ts)
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const status = await backend.status(scope.namespace, scope.release);
     const record = await backend.record(scope.namespace, scope.release, status.revision);
     if (!record) throw new BerthError('BERTH_RELEASE_NOT_FOUND', `release ${scope.release} has no records`);
@@ -190,7 +204,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.get(`${release}/live`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const status = await backend.status(scope.namespace, scope.release);
     const record = await backend.record(scope.namespace, scope.release, status.revision);
     if (!record) throw new BerthError('BERTH_RELEASE_NOT_FOUND', `release ${scope.release} has no records`);
@@ -210,12 +224,12 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.get(`${release}/history`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     return releaseJson(c, scope, await backend.history(scope.namespace, scope.release));
   });
 
   app.get(`${release}/diff`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const revision = (name: string) => {
       const text = c.req.query(name) ?? '';
       if (!/^\d{1,9}$/.test(text))
@@ -232,17 +246,17 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.get(`${release}/values`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     return releaseJson(c, scope, valuesLayersOf(await backend.values(scope.namespace, scope.release)));
   });
 
   app.get(`${release}/owners`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     return releaseJson(c, scope, await backend.owners(scope.namespace, scope.release));
   });
 
   app.get(`${release}/doctor`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const bundle = await backend.doctorBundle(scope.namespace, scope.release);
     c.header('content-type', 'application/gzip');
     c.header('content-disposition', `attachment; filename="${bundle.name}"`);
@@ -250,7 +264,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.post(`${release}/plan`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const body = await c.req.json();
     const blueprint = await backend.blueprint(String(bodyField(body, 'blueprint')));
     const planned = await backend.plan(scope, blueprint, valuesOf(body));
@@ -259,7 +273,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.post(`${release}/preflight`, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const body = await c.req.json();
     const blueprint = await backend.blueprint(String(bodyField(body, 'blueprint')));
     return releaseJson(c, scope, await backend.preflight(scope, blueprint, valuesOf(body)));
@@ -285,7 +299,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
     });
 
   app.post(`${release}/upgrade`, write, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const body = await c.req.json();
     const blueprint = await backend.blueprint(String(bodyField(body, 'blueprint')));
     const values = valuesOf(body);
@@ -299,7 +313,7 @@ export function consoleApp(options: ConsoleOptions): Hono {
   });
 
   app.post(`${release}/rollback`, write, async (c) => {
-    const scope = scopeOf(c);
+    const scope = scopeOf(c, backend);
     const revision = bodyField(await c.req.json(), 'revision');
     if (!Number.isInteger(revision) || (revision as number) < 1)
       throw new BerthError('BERTH_FLAG_INVALID', 'revision: expected a revision number');

@@ -57,7 +57,7 @@ function record(revision: number, replicas: number): ReleaseRecord {
   };
 }
 
-function fakeBackend(calls: string[]): ConsoleBackend {
+function fakeBackend(calls: string[], allNamespaces = false): ConsoleBackend {
   const records = [record(1, 1), record(2, 2)];
   const unused = async (): Promise<never> => {
     throw new Error('not used here');
@@ -65,6 +65,7 @@ function fakeBackend(calls: string[]): ConsoleBackend {
   return {
     context: 'test',
     namespaces: ['team'],
+    allNamespaces,
     listReleases: async () => ({ releases: [], notes: [] }),
     status: async () =>
       ({
@@ -332,6 +333,30 @@ describe('console server', () => {
     assert.equal(
       (await server.request('/api/releases/team/app/diff?from=x&to=2', { headers: cookie })).status,
       400,
+    );
+  });
+
+  test('a console started with -n serves those namespaces only, reads and writes alike', async () => {
+    const calls: string[] = [];
+    const server = app(false, calls);
+    const read = await server.request('/api/releases/kube-system/app/history', { headers: cookie });
+    assert.equal(read.status, 403);
+    assert.match(
+      ((await read.json()) as any).error,
+      /^namespace kube-system is not served by this console \(it serves team\); start berth console -n kube-system/,
+    );
+    const write = await server.request('/api/releases/kube-system/app/rollback', {
+      method: 'POST',
+      headers: { ...cookie, [CSRF_HEADER]: csrf, 'content-type': 'application/json' },
+      body: JSON.stringify({ revision: 1 }),
+    });
+    assert.equal(write.status, 403);
+    assert.deepEqual(calls, [], 'nothing reached the cluster');
+    // Without -n, the credentials decide.
+    const everywhere = consoleApp({ backend: fakeBackend([], true), token, csrf, readOnly: false, assets });
+    assert.equal(
+      (await everywhere.request('/api/releases/kube-system/app/history', { headers: cookie })).status,
+      200,
     );
   });
 });
