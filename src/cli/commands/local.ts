@@ -1,5 +1,7 @@
 /** berth local up|down|status|kubeconfig: the local control plane for trying berth and for tests. */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { BerthError } from '../../errors.ts';
 import { down, formatElapsed, kubeconfigPath, status, up } from '../../local/index.ts';
 import { parseDuration } from '../duration.ts';
 import { parseWholeNumber } from '../flags.ts';
@@ -110,5 +112,17 @@ export function registerLocalCommands(program: Command): void {
     .command('kubeconfig')
     .description("print the path of the local cluster's kubeconfig")
     .option('--name <name>', 'name of the local cluster', 'default')
-    .action((flags: { name: string }) => printLine(kubeconfigPath({ name: flags.name })));
+    .action((flags: { name: string }) => {
+      const path = kubeconfigPath({ name: flags.name });
+      // A path to nothing would make KUBECONFIG="$(berth local kubeconfig)" fail later, far from the cause.
+      if (!existsSync(path))
+        throw new BerthError(
+          'BERTH_LOCAL_NOT_CREATED',
+          `local cluster "${flags.name}" has not been created`,
+          {
+            hint: `berth local up${flags.name === 'default' ? '' : ` --name ${flags.name}`} creates it`,
+          },
+        );
+      printLine(path);
+    });
 }
