@@ -45,7 +45,7 @@ export interface ValueProblem {
   readonly message: string;
 }
 
-const MAX_PROBLEM_LINES = 20;
+export const MAX_PROBLEM_LINES = 20;
 
 export class ValuesError extends BerthError {
   readonly problems: readonly ValueProblem[];

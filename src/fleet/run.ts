@@ -3,7 +3,7 @@
  * time. One release failing does not stop the others; each reports.
  */
 import { getBlueprint } from '../blueprints/registry.ts';
-import { BerthError } from '../errors.ts';
+import { BerthError, MAX_PROBLEM_LINES } from '../errors.ts';
 import type { DeployRequest, ReleaseResult } from '../release/engine.ts';
 import { collectUserValues } from '../values/sources.ts';
 import type { FleetRelease } from './file.ts';
@@ -51,8 +51,6 @@ export interface PreparedRelease {
   readonly entry: FleetRelease;
   readonly request: DeployRequest;
 }
-
-const MAX_PROBLEM_LINES = 20;
 
 /**
  * Every release's blueprint, values files and --set read, and each checked by `check` (a full
