@@ -19,7 +19,7 @@ export function checkNamespace(namespace: string): string {
 }
 
 /**
- * A DNS-1123 label given in a flag (a backup id, a Secret or claim name): `field` names the flag.
+ * A DNS-1123 label given in a flag (a backup id): `field` names the flag.
  * Such names end up in label selectors and object names, so anything else is refused offline.
  */
 export function checkLabelName(field: string, name: string, hint?: string): string {

@@ -1,4 +1,4 @@
-/** Per container: one entry per env name, probes on declared ports, pinned images. */
+/** Per container: one entry per env name, probes on declared ports, pinned images, no plain-text credentials. */
 import { HARMLESS, URL_CREDENTIALS } from '../../plan/redact.ts';
 import { error, type Finding, warning } from '../findings.ts';
 import type { ComponentView, ContainerView } from '../view.ts';
@@ -91,8 +91,8 @@ const SECRET_HINT = 'keep it in a Secret and refer to it (extraEnv with valueFro
 
 /**
  * A credential written into the pod spec: anyone who may read the workload reads it, and it shows
- * in every copy of the spec (kubectl get -o yaml, GitOps repositories). Found by the same rule that
- * redacts credentials from berth's own output.
+ * in every copy of the spec (kubectl get -o yaml, GitOps repositories). URL passwords are found by
+ * the rule that redacts them from berth's own output.
  */
 function plainCredentials(component: ComponentView, container: ContainerView): Finding[] {
   const findings: Finding[] = [];
