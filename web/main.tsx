@@ -1,16 +1,20 @@
 /** The console's single page: a header with the session, and the pages by path (preact-iso). */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorBoundary, LocationProvider, Route, Router } from 'preact-iso';
+import { ErrorBoundary, LocationProvider, lazy, Route, Router } from 'preact-iso';
 import 'diff2html/bundles/css/diff2html.min.css';
 import './style.css';
 import { getSession, type Session } from './api.ts';
-import { HistoryPage } from './history.tsx';
-import { OwnersPage } from './owners.tsx';
-import { ReleasePage } from './release.tsx';
 import { ReleasesPage } from './releases.tsx';
-import { InstallPage, UpgradePage } from './upgrade.tsx';
-import { ValuesLayersPage } from './values-layers.tsx';
+
+// Pages load when first opened: the layout engine, the diff renderer and the editor are most of
+// the front end, and the release list needs none of them.
+const ReleasePage = lazy(() => import('./release.tsx').then((m) => m.ReleasePage));
+const HistoryPage = lazy(() => import('./history.tsx').then((m) => m.HistoryPage));
+const OwnersPage = lazy(() => import('./owners.tsx').then((m) => m.OwnersPage));
+const ValuesLayersPage = lazy(() => import('./values-layers.tsx').then((m) => m.ValuesLayersPage));
+const UpgradePage = lazy(() => import('./upgrade.tsx').then((m) => m.UpgradePage));
+const InstallPage = lazy(() => import('./upgrade.tsx').then((m) => m.InstallPage));
 
 type Params = { params: { namespace: string; release: string } };
 

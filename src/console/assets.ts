@@ -3,7 +3,7 @@
  * dist/console and read once when the server starts. A checkout that never built it still runs
  * the API; the page then says how to build it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface Assets {
@@ -32,9 +32,19 @@ export function loadAssets(dir: string = DEFAULT_ASSETS_DIR): Assets {
       files: {},
       missing: `the console's front end is not built (${absent.map((a) => a.file).join(', ')} missing in ${dir}): run npm run build:console`,
     };
+  // The pages the front end loads when first opened (scripts/build-console.ts).
+  const chunks = existsSync(`${dir}/chunks`)
+    ? readdirSync(`${dir}/chunks`).filter((f) => f.endsWith('.js'))
+    : [];
+  const served = {
+    ...FILES,
+    ...Object.fromEntries(
+      chunks.map((f) => [`/chunks/${f}`, { file: `chunks/${f}`, type: FILES['/app.js']!.type }]),
+    ),
+  };
   return {
     files: Object.fromEntries(
-      Object.entries(FILES).map(([path, { file, type }]) => [
+      Object.entries(served).map(([path, { file, type }]) => [
         path,
         { type, body: readFileSync(`${dir}/${file}`, 'utf8') },
       ]),
