@@ -159,6 +159,28 @@ describe('record Secrets', () => {
     assert.ok(!deletes.includes('berth.lf.v5.9'));
   });
 
+  test('newest: the head alone tells the digest, an older revision still deployed, an adopted layer', async () => {
+    const cluster = new FakeCluster();
+    const store = new ReleaseStore(cluster.client);
+    assert.equal(await store.newest(NS, 'lf'), undefined);
+    await store.save(record(1));
+    await store.save(record(2, { status: 'deployed', adopted: { chart: 'langfuse 1.5.0', values: {} } }));
+    const newest = await store.newest(NS, 'lf');
+    assert.deepEqual(
+      { ...newest, summary: newest?.summary.revision },
+      { summary: 2, digest: 'd2', olderDeployed: false, adopted: true },
+    );
+    await store.save(record(1, { status: 'deployed' }));
+    await store.save(record(3, { status: 'deployed' }));
+    const head = cluster.find('Secret', 'berth.lf.v3')!;
+    const { 'berth.dev/digest': _digest, ...annotations } = head.metadata.annotations ?? {};
+    cluster.seed({ ...head, metadata: { ...head.metadata, annotations } });
+    assert.deepEqual(
+      { ...(await store.newest(NS, 'lf')), summary: undefined },
+      { summary: undefined, digest: '', olderDeployed: true, adopted: false },
+    );
+  });
+
   test('pruning keeps the newest and the deployed revision, and says which it removed', async () => {
     const cluster = new FakeCluster();
     const store = new ReleaseStore(cluster.client);
