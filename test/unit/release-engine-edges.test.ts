@@ -131,6 +131,11 @@ describe('rollback', () => {
     assert.equal(latest?.rollbackOf, 1);
     assert.equal(webReplicas(cluster), installed);
     assert.equal(password(cluster), before, 'the Secret keeps its value');
+    assert.equal(
+      cluster.find('Deployment', `${RELEASE}-web`)?.stringData,
+      undefined,
+      'only Secrets get data back',
+    );
   });
 
   test('to a revision that does not exist, or with none to go back to, is refused', async () => {
@@ -157,6 +162,10 @@ describe('rollback', () => {
     await assert.rejects(deploy(target(cluster), rollback(1), options()), {
       code: 'BERTH_ROLLBACK_SECRET',
       message: 'cannot restore Secret lf-postgresql: keys password are gone from the cluster',
+    });
+    cluster.seed({ ...secret, data: {} });
+    await assert.rejects(deploy(target(cluster), rollback(1), options()), {
+      message: 'cannot restore Secret lf-postgresql: keys password, username are gone from the cluster',
     });
   });
 });
