@@ -412,6 +412,75 @@ describe('--atomic says what it did', () => {
     assert.ok(deleted.indexOf('Deployment/lf-web') < deleted.indexOf('StatefulSet/lf-postgresql'));
   });
 
+  test('a failed upgrade rolled back removes what only it created', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install', EXTERNAL_REDIS), options());
+    let failing = true;
+    const failsOnce: ReadinessWaiter = async (objects, waitOptions) => {
+      if (failing && objects.some((o) => o.kind === 'Deployment')) {
+        failing = false;
+        await fails(objects, waitOptions);
+      }
+    };
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade'), options({ atomic: true, waiter: failsOnce })),
+      { code: 'BERTH_ROLLED_BACK' },
+    );
+    assert.equal(cluster.find('StatefulSet', `${RELEASE}-redis`), undefined);
+    assert.deepEqual(await statuses(cluster), ['3:deployed', '2:failed', '1:superseded']);
+  });
+
+  test('a removed first install keeps what is annotated keep, without data as with it', async () => {
+    const cluster = new FakeCluster();
+    const keep = {
+      target: { kind: 'Service', name: `${RELEASE}-postgresql` },
+      patch: { metadata: { annotations: { 'berth.dev/resource-policy': 'keep' } } },
+    };
+    const opts = options({ atomic: true, waiter: fails });
+    await assert.rejects(deploy(target(cluster), await request('install', { patches: [keep] }), opts), {
+      code: 'BERTH_INSTALL_REMOVED',
+    });
+    assert.ok(cluster.find('Service', `${RELEASE}-postgresql`), 'the annotated Service stays');
+    assert.deepEqual(
+      opts.events.filter((e) => e.type === 'kept'),
+      [
+        {
+          type: 'kept',
+          object: `Service/${RELEASE}-postgresql in ${NS}`,
+          reason: 'annotated berth.dev/resource-policy: keep (berth uninstall --delete-data removes it)',
+        },
+      ],
+    );
+    assert.deepEqual(cluster.names('Secret'), [], 'no data kept, so no credentials either');
+  });
+
+  test('a revision whose record could not be written is rolled back or removed all the same', async () => {
+    const pendingWriteFails = (cluster: FakeCluster) => {
+      cluster.fault = (call, object) => {
+        const labels = object?.metadata.labels as Record<string, string> | undefined;
+        if (call.operation === 'apply' && labels?.['berth.dev/status']?.startsWith('pending')) {
+          cluster.fault = undefined;
+          throw apiError('apply', 'Secret', 500, 'etcd unavailable');
+        }
+      };
+    };
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    pendingWriteFails(cluster);
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade', EXTERNAL_REDIS), options({ atomic: true })),
+      { code: 'BERTH_ROLLED_BACK', message: /etcd unavailable\nrolled back to revision 1 \(--atomic\)/ },
+    );
+    assert.deepEqual(await statuses(cluster), ['3:deployed', '1:superseded']);
+
+    const fresh = new FakeCluster();
+    pendingWriteFails(fresh);
+    await assert.rejects(deploy(target(fresh), await request('install'), options({ atomic: true })), {
+      code: 'BERTH_INSTALL_REMOVED',
+    });
+    assert.deepEqual(await statuses(fresh), []);
+  });
+
   test('a removed first install without data says nothing was kept', async () => {
     const cluster = new FakeCluster();
     await assert.rejects(

@@ -14,6 +14,7 @@ import {
   type GateInput,
   type GuardInput,
 } from '../../src/release/engine.ts';
+import { ReleaseStore } from '../../src/release/store.ts';
 import { FakeCluster, deployOptions as options, releaseRecords } from '../support/fake-cluster.ts';
 
 const NS = 'shop';
@@ -118,6 +119,28 @@ describe('runs that are no no-op', () => {
       { code: 'BERTH_PLAN_STALE', message: /the newest revision is none, the plan saw 5/ },
     );
     assert.deepEqual(await records(cluster), []);
+  });
+});
+
+describe('settling revisions still marked deployed', () => {
+  test('every older one is marked superseded, and progress names them all', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    const store = new ReleaseStore(cluster.client);
+    const [installed] = await records(cluster);
+    assert.ok(installed);
+    for (const revision of [2, 3]) await store.save({ ...installed, revision });
+    const opts = options();
+    const result = await deploy(target(cluster), await request('upgrade', SCALED), opts);
+    assert.equal(result.revision, 4);
+    assert.deepEqual(
+      (await records(cluster)).map((r) => `${r.revision}:${r.status}`),
+      ['4:deployed', '3:superseded', '2:superseded', '1:superseded'],
+    );
+    assert.deepEqual(
+      opts.events.filter((e) => e.type === 'info'),
+      [{ type: 'info', message: 'recovered: revision 2, 1 was still marked deployed; marked it superseded' }],
+    );
   });
 });
 

@@ -348,14 +348,17 @@ describe('release engine: lock and recovery', () => {
     // Down from the first StatefulSet until berth has tried twice to record the failure.
     let down = false;
     let recordWrites = 0;
+    const opts = options();
+    const toldBeforeRetry: number[] = [];
     cluster.fault = (call, object) => {
       if (call.operation !== 'apply') return;
       down ||= call.kind === 'StatefulSet';
       const labels = object?.metadata.labels as Record<string, string> | undefined;
-      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 2) down = false;
+      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 1)
+        toldBeforeRetry.push(opts.events.filter((e) => e.type === 'info').length);
+      if (recordWrites > 2) down = false;
       if (down) throw unreachable();
     };
-    const opts = options();
     await assert.rejects(deploy(target(cluster), await request('install'), opts), KubeConnectionError);
     const [record] = await records(cluster);
     assert.equal(record?.status, 'failed');
@@ -371,6 +374,7 @@ describe('release engine: lock and recovery', () => {
       ],
       'said once, however many retries',
     );
+    assert.deepEqual(toldBeforeRetry, [1, 1], 'said at the first failure');
   });
 
   test('a failed rollout records the revision as failed with the reason', async () => {

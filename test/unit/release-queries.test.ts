@@ -138,6 +138,33 @@ describe('release queries', () => {
     assert.ok(!printed.includes(apiKey) && !printed.includes('Pa55-w0rd-in-url'), printed);
   });
 
+  test('status never prints a generated password a controller quotes', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    const data = cluster.find('Secret', 'lf-postgresql')?.data as Record<string, string> | undefined;
+    const password = Buffer.from(data?.password ?? '', 'base64').toString();
+    assert.ok(password.length >= 16, 'a generated password');
+    const web = cluster.find('Deployment', 'lf-web');
+    assert.ok(web);
+    web.status = {
+      conditions: [
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          reason: 'FailedCreate',
+          message: `login with ${password} refused`,
+        },
+      ],
+    };
+    cluster.seed(web as never);
+    const report = await releaseStatus(target);
+    const message = report.components
+      .flatMap((c) => c.objects)
+      .find((o) => o.object.startsWith('Deployment/lf-web'))?.message;
+    assert.match(message ?? '', /FailedCreate: login with <redacted> refused/);
+    assert.ok(!JSON.stringify(report).includes(password));
+  });
+
   test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
     const cluster = new FakeCluster();
     const target = await installed(cluster, 'lf');
