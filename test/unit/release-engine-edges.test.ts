@@ -24,6 +24,7 @@ const RELEASE = 'lf';
 const EXTERNAL_REDIS = {
   integrations: { redis: { enabled: true, host: 'redis.example', existingSecret: 'redis-creds' } },
 };
+const SCALED = { services: { web: { replicas: 3 } } };
 const fails: ReadinessWaiter = async (objects) => {
   if (objects.some((o) => o.kind === 'Deployment')) throw new Error('Deployment/lf-web did not become ready');
 };
@@ -171,6 +172,23 @@ describe('rollback', () => {
 });
 
 describe('upgrades after a failed revision', () => {
+  test('an object of both the deployed and the failed revision that the next one drops is pruned once', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade', SCALED), options({ waiter: fails })),
+    );
+    const opts = options();
+    await deploy(target(cluster), await request('upgrade', EXTERNAL_REDIS), opts);
+    assert.equal(cluster.find('StatefulSet', `${RELEASE}-redis`), undefined);
+    assert.deepEqual(
+      opts.events
+        .flatMap((e) => (e.type === 'pruned' ? [e.object] : []))
+        .filter((object) => object.startsWith('StatefulSet/')),
+      [`StatefulSet/${RELEASE}-redis in ${NS}`],
+    );
+  });
+
   test('objects only the failed revision created are pruned by the next one, once', async () => {
     const cluster = new FakeCluster();
     await deploy(target(cluster), await request('install', EXTERNAL_REDIS), options());
