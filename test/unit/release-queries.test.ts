@@ -165,6 +165,27 @@ describe('release queries', () => {
     assert.ok(!JSON.stringify(report).includes(password));
   });
 
+  test('status: a release is ready when every component is, and not while one is rolling out', async () => {
+    const cluster = new FakeCluster();
+    const target = { client: cluster.client, namespace: NS, release: 'mr' };
+    const blueprint = await getBlueprint('model-router');
+    await deploy(target, { kind: 'install', blueprint, values: {}, rotateSecrets: [] }, deployOptions());
+    assert.equal((await releaseStatus(target)).ready, false, 'the router is still rolling out');
+    const router = cluster.find('Deployment', 'mr-router');
+    assert.ok(router);
+    const ready = { replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
+    cluster.seed({ ...router, status: ready } as never);
+    const report = await releaseStatus(target);
+    assert.deepEqual(
+      report.components.map((c) => [c.component, c.ready]),
+      [
+        ['(shared)', true],
+        ['router', true],
+      ],
+    );
+    assert.equal(report.ready, true);
+  });
+
   test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
     const cluster = new FakeCluster();
     const target = await installed(cluster, 'lf');
