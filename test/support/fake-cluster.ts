@@ -31,12 +31,13 @@ function keyOf(ref: { apiVersion: string; kind: string; namespace?: string | und
   return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
+/** Equality terms (`a=b`) and existence terms (`a`), as the API server reads them. */
 function matches(object: LiveObject, selector: string | undefined): boolean {
   if (!selector) return true;
   const labels = object.metadata.labels ?? {};
   return selector.split(',').every((term) => {
     const [name, value] = term.split('=');
-    return labels[name!] === value;
+    return value === undefined ? name! in labels : labels[name!] === value;
   });
 }
 

@@ -39,7 +39,7 @@ describe('what counts as a credential', () => {
     classifies(
       NAMES_A_SECRET,
       'secretKeyRef|secretName|secretNames|secretKeys|secretKey|existingSecret|key|passwordFile|tokenPath|secretSelector|jwtSecret',
-      'password|mySecretKey|existingSecretValue|anExistingSecret|secretKeyValue|keyValue|apiKey|RefCount|NameX|FileX|jwtSecretValue|JWT_SECRET',
+      'password|mySecretKey|existingSecretValue|anExistingSecret|secretKeyValue|keyValue|apiKey|RefCount|NameX|FileX|jwtSecretValue|JWT_SECRET|myexistingSecret|appsecretKey|supersetjwtSecret',
     );
   });
 

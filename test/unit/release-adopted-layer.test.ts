@@ -67,6 +67,17 @@ describe('the adopted layer', () => {
     });
   });
 
+  test('a user patch equal to any one of the layer patches applies once', () => {
+    const selectorOfWorker = {
+      target: { kind: 'Deployment', name: 'mr-worker' },
+      patch: { metadata: { annotations: { 'chart.example/kept': 'selector' } } },
+    };
+    const layer = { ...LAYER, values: { patches: [KEEP_SELECTOR, selectorOfWorker] } };
+    assert.deepEqual(overAdopted(layer, { patches: [selectorOfWorker] }), {
+      patches: [KEEP_SELECTOR, selectorOfWorker],
+    });
+  });
+
   test('is recorded with the install and every upgrade after it; an upgrade without values keeps it', async () => {
     const { cluster, target, blueprint } = await adopted();
     assert.equal(router(cluster).spec.replicas, 3);

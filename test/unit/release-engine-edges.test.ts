@@ -25,6 +25,7 @@ const RELEASE = 'lf';
 const EXTERNAL_REDIS = {
   integrations: { redis: { enabled: true, host: 'redis.example', existingSecret: 'redis-creds' } },
 };
+const SCALED = { services: { web: { replicas: 3 } } };
 const fails: ReadinessWaiter = async (objects) => {
   if (objects.some((o) => o.kind === 'Deployment')) throw new Error('Deployment/lf-web did not become ready');
 };
@@ -132,6 +133,11 @@ describe('rollback', () => {
     assert.equal(latest?.rollbackOf, 1);
     assert.equal(webReplicas(cluster), installed);
     assert.equal(password(cluster), before, 'the Secret keeps its value');
+    assert.equal(
+      cluster.find('Deployment', `${RELEASE}-web`)?.stringData,
+      undefined,
+      'only Secrets get data back',
+    );
   });
 
   test('to a revision that does not exist, or with none to go back to, is refused', async () => {
@@ -159,10 +165,31 @@ describe('rollback', () => {
       code: 'BERTH_ROLLBACK_SECRET',
       message: 'cannot restore Secret lf-postgresql: keys password are gone from the cluster',
     });
+    cluster.seed({ ...secret, data: {} });
+    await assert.rejects(deploy(target(cluster), rollback(1), options()), {
+      message: 'cannot restore Secret lf-postgresql: keys password, username are gone from the cluster',
+    });
   });
 });
 
 describe('upgrades after a failed revision', () => {
+  test('an object of both the deployed and the failed revision that the next one drops is pruned once', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade', SCALED), options({ waiter: fails })),
+    );
+    const opts = options();
+    await deploy(target(cluster), await request('upgrade', EXTERNAL_REDIS), opts);
+    assert.equal(cluster.find('StatefulSet', `${RELEASE}-redis`), undefined);
+    assert.deepEqual(
+      opts.events
+        .flatMap((e) => (e.type === 'pruned' ? [e.object] : []))
+        .filter((object) => object.startsWith('StatefulSet/')),
+      [`StatefulSet/${RELEASE}-redis in ${NS}`],
+    );
+  });
+
   test('objects only the failed revision created are pruned by the next one, once', async () => {
     const cluster = new FakeCluster();
     await deploy(target(cluster), await request('install', EXTERNAL_REDIS), options());
@@ -401,6 +428,75 @@ describe('--atomic says what it did', () => {
       [...applied].reverse(),
     );
     assert.ok(deleted.indexOf('Deployment/lf-web') < deleted.indexOf('StatefulSet/lf-postgresql'));
+  });
+
+  test('a failed upgrade rolled back removes what only it created', async () => {
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install', EXTERNAL_REDIS), options());
+    let failing = true;
+    const failsOnce: ReadinessWaiter = async (objects, waitOptions) => {
+      if (failing && objects.some((o) => o.kind === 'Deployment')) {
+        failing = false;
+        await fails(objects, waitOptions);
+      }
+    };
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade'), options({ atomic: true, waiter: failsOnce })),
+      { code: 'BERTH_ROLLED_BACK' },
+    );
+    assert.equal(cluster.find('StatefulSet', `${RELEASE}-redis`), undefined);
+    assert.deepEqual(await statuses(cluster), ['3:deployed', '2:failed', '1:superseded']);
+  });
+
+  test('a removed first install keeps what is annotated keep, without data as with it', async () => {
+    const cluster = new FakeCluster();
+    const keep = {
+      target: { kind: 'Service', name: `${RELEASE}-postgresql` },
+      patch: { metadata: { annotations: { 'berth.dev/resource-policy': 'keep' } } },
+    };
+    const opts = options({ atomic: true, waiter: fails });
+    await assert.rejects(deploy(target(cluster), await request('install', { patches: [keep] }), opts), {
+      code: 'BERTH_INSTALL_REMOVED',
+    });
+    assert.ok(cluster.find('Service', `${RELEASE}-postgresql`), 'the annotated Service stays');
+    assert.deepEqual(
+      opts.events.filter((e) => e.type === 'kept'),
+      [
+        {
+          type: 'kept',
+          object: `Service/${RELEASE}-postgresql in ${NS}`,
+          reason: 'annotated berth.dev/resource-policy: keep (berth uninstall --delete-data removes it)',
+        },
+      ],
+    );
+    assert.deepEqual(cluster.names('Secret'), [], 'no data kept, so no credentials either');
+  });
+
+  test('a revision whose record could not be written is rolled back or removed all the same', async () => {
+    const pendingWriteFails = (cluster: FakeCluster) => {
+      cluster.fault = (call, object) => {
+        const labels = object?.metadata.labels as Record<string, string> | undefined;
+        if (call.operation === 'apply' && labels?.['berth.dev/status']?.startsWith('pending')) {
+          cluster.fault = undefined;
+          throw apiError('apply', 'Secret', 500, 'etcd unavailable');
+        }
+      };
+    };
+    const cluster = new FakeCluster();
+    await deploy(target(cluster), await request('install'), options());
+    pendingWriteFails(cluster);
+    await assert.rejects(
+      deploy(target(cluster), await request('upgrade', EXTERNAL_REDIS), options({ atomic: true })),
+      { code: 'BERTH_ROLLED_BACK', message: /etcd unavailable\nrolled back to revision 1 \(--atomic\)/ },
+    );
+    assert.deepEqual(await statuses(cluster), ['3:deployed', '1:superseded']);
+
+    const fresh = new FakeCluster();
+    pendingWriteFails(fresh);
+    await assert.rejects(deploy(target(fresh), await request('install'), options({ atomic: true })), {
+      code: 'BERTH_INSTALL_REMOVED',
+    });
+    assert.deepEqual(await statuses(fresh), []);
   });
 
   test('a removed first install without data says nothing was kept', async () => {

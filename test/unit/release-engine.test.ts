@@ -124,9 +124,13 @@ describe('release engine: install and upgrade', () => {
       namespace: NS,
       name: `berth.${RELEASE}.lock`,
     });
-    const again = await deploy(target(cluster), await request('upgrade', values), options());
+    const opts = options();
+    const again = await deploy(target(cluster), await request('upgrade', values), opts);
     assert.equal(again.status, 'unchanged');
     assert.deepEqual(await statuses(cluster), ['2:deployed', '1:superseded']);
+    assert.deepEqual(opts.events, [
+      { type: 'info', message: 'recovered: revision 1 was still marked deployed; marked it superseded' },
+    ]);
   });
 
   test('upgrade --install installs a missing release', async () => {
@@ -328,7 +332,7 @@ describe('release engine: lock and recovery', () => {
     assert.equal(second?.status, 'deployed');
     assert.equal(second?.description, 'install complete');
     assert.equal(first?.status, 'failed');
-    assert.match(first?.description ?? '', /^interrupted: .* stopped during install/);
+    assert.equal(first?.description, 'interrupted: the berth run stopped during install');
   });
 
   test('an apply stopped by an unreachable API server still records the revision failed once it is back', async () => {
@@ -341,24 +345,36 @@ describe('release engine: lock and recovery', () => {
         'ECONNREFUSED',
         undefined,
       );
-    // Down from the first StatefulSet until berth has tried once to record the failure.
+    // Down from the first StatefulSet until berth has tried twice to record the failure.
     let down = false;
     let recordWrites = 0;
+    const opts = options();
+    const toldBeforeRetry: number[] = [];
     cluster.fault = (call, object) => {
       if (call.operation !== 'apply') return;
       down ||= call.kind === 'StatefulSet';
       const labels = object?.metadata.labels as Record<string, string> | undefined;
-      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 1) down = false;
+      if (down && labels?.['berth.dev/owner'] === 'berth' && ++recordWrites > 1)
+        toldBeforeRetry.push(opts.events.filter((e) => e.type === 'info').length);
+      if (recordWrites > 2) down = false;
       if (down) throw unreachable();
     };
-    const opts = options();
     await assert.rejects(deploy(target(cluster), await request('install'), opts), KubeConnectionError);
     const [record] = await records(cluster);
     assert.equal(record?.status, 'failed');
     assert.match(record?.description ?? '', /^install failed: apply Secret: cannot reach the API server/);
-    assert.ok(
-      opts.events.some((e) => e.type === 'info' && /retrying to record revision 1 as failed/.test(e.message)),
+    assert.deepEqual(
+      opts.events.filter((e) => e.type === 'info'),
+      [
+        {
+          type: 'info',
+          message:
+            'cannot reach the API server at https://127.0.0.1:6443: nothing listens there (ECONNREFUSED); retrying to record revision 1 as failed',
+        },
+      ],
+      'said once, however many retries',
     );
+    assert.deepEqual(toldBeforeRetry, [1, 1], 'said at the first failure');
   });
 
   test('a failed rollout records the revision as failed with the reason', async () => {

@@ -229,6 +229,63 @@ describe('taking the lock', () => {
     },
   );
 
+  withTimers('a failed write is created again only after a server error that left no Lease', async () => {
+    const oneShot = (cluster: FakeCluster, operation: 'create' | 'apply', fail: () => never) => {
+      let failed = false;
+      cluster.fault = (call) => {
+        if (call.operation === operation && call.kind === 'Lease' && !failed) {
+          failed = true;
+          fail();
+        }
+      };
+    };
+    const creates = (cluster: FakeCluster) =>
+      cluster.calls.filter((c) => c.operation === 'create' && c.kind === 'Lease').length;
+
+    const retried = new FakeCluster();
+    oneShot(retried, 'create', () => {
+      throw apiError('create', 'Lease', 500, 'etcd timeout');
+    });
+    const lock = await acquireLock(retried.client, NS, 'lf', 'berth/here/1/abcd');
+    assert.equal(leaseSpec(retried)?.holderIdentity, 'berth/here/1/abcd');
+    assert.equal(creates(retried), 2);
+    await lock.release();
+
+    const forbidden = new FakeCluster();
+    oneShot(forbidden, 'create', () => {
+      throw apiError('create', 'Lease', 403, 'forbidden');
+    });
+    await assert.rejects(acquireLock(forbidden.client, NS, 'lf'), { status: 403 });
+    assert.equal(creates(forbidden), 1);
+
+    const raced = new FakeCluster();
+    oneShot(raced, 'create', () => {
+      raced.seed(lease({ holderIdentity: 'berth/elsewhere/42/abcd', renewTime: ago(0) }));
+      throw apiError('create', 'Lease', 500, 'etcd timeout');
+    });
+    await assert.rejects(acquireLock(raced.client, NS, 'lf'), { status: 500 });
+    assert.equal(leaseSpec(raced)?.holderIdentity, 'berth/elsewhere/42/abcd');
+
+    const takeover = new FakeCluster();
+    takeover.seed(lease({ holderIdentity: DEAD_HERE, renewTime: ago(1) }));
+    oneShot(takeover, 'apply', () => {
+      throw apiError('apply', 'Lease', 503, 'unavailable');
+    });
+    await assert.rejects(acquireLock(takeover.client, NS, 'lf'), { status: 503, code: 'BERTH_KUBE_API' });
+    assert.equal(creates(takeover), 0);
+  });
+
+  withTimers('a write that got no answer from the API server fails with its own error', async () => {
+    const cluster = new FakeCluster();
+    let wrote = false;
+    cluster.fault = (call) => {
+      if (call.kind !== 'Lease') return;
+      if (call.operation === 'create') wrote = true;
+      if (wrote) throw new Error(`${call.operation}: socket hang up`);
+    };
+    await assert.rejects(acquireLock(cluster.client, NS, 'lf'), { message: 'create: socket hang up' });
+  });
+
   withTimers(
     'renewal moves the renew time on; a lock taken over meanwhile is left to its new holder',
     async () => {

@@ -138,6 +138,54 @@ describe('release queries', () => {
     assert.ok(!printed.includes(apiKey) && !printed.includes('Pa55-w0rd-in-url'), printed);
   });
 
+  test('status never prints a generated password a controller quotes', async () => {
+    const cluster = new FakeCluster();
+    const target = await installed(cluster, 'lf');
+    const data = cluster.find('Secret', 'lf-postgresql')?.data as Record<string, string> | undefined;
+    const password = Buffer.from(data?.password ?? '', 'base64').toString();
+    assert.ok(password.length >= 16, 'a generated password');
+    const web = cluster.find('Deployment', 'lf-web');
+    assert.ok(web);
+    web.status = {
+      conditions: [
+        {
+          type: 'ReplicaFailure',
+          status: 'True',
+          reason: 'FailedCreate',
+          message: `login with ${password} refused`,
+        },
+      ],
+    };
+    cluster.seed(web as never);
+    const report = await releaseStatus(target);
+    const message = report.components
+      .flatMap((c) => c.objects)
+      .find((o) => o.object.startsWith('Deployment/lf-web'))?.message;
+    assert.match(message ?? '', /FailedCreate: login with <redacted> refused/);
+    assert.ok(!JSON.stringify(report).includes(password));
+  });
+
+  test('status: a release is ready when every component is, and not while one is rolling out', async () => {
+    const cluster = new FakeCluster();
+    const target = { client: cluster.client, namespace: NS, release: 'mr' };
+    const blueprint = await getBlueprint('model-router');
+    await deploy(target, { kind: 'install', blueprint, values: {}, rotateSecrets: [] }, deployOptions());
+    assert.equal((await releaseStatus(target)).ready, false, 'the router is still rolling out');
+    const router = cluster.find('Deployment', 'mr-router');
+    assert.ok(router);
+    const ready = { replicas: 1, updatedReplicas: 1, readyReplicas: 1, availableReplicas: 1 };
+    cluster.seed({ ...router, status: ready } as never);
+    const report = await releaseStatus(target);
+    assert.deepEqual(
+      report.components.map((c) => [c.component, c.ready]),
+      [
+        ['(shared)', true],
+        ['router', true],
+      ],
+    );
+    assert.equal(report.ready, true);
+  });
+
   test('status: a component is ready when all its objects are; objects sorted; the finish time shown', async () => {
     const cluster = new FakeCluster();
     const target = await installed(cluster, 'lf');

@@ -36,6 +36,18 @@ describe('sealed credentials', () => {
     assert.ok(JSON.stringify(manifests).indexOf('pw-') < 0);
   });
 
+  test('a value with two URL passwords is sealed once, whole', () => {
+    const mirrors = 'https://a:pw-one-23456@one.example,https://b:pw-two-23456@two.example';
+    const original = [manifest({ data: { mirrors } })];
+    const { manifests, sealed } = sealManifests(original);
+    assert.deepEqual(
+      sealed.map((s) => [s.path, s.value]),
+      [[['data', 'mirrors'], mirrors]],
+    );
+    assert.ok(!JSON.stringify(manifests).includes('pw-'));
+    assert.deepEqual(unsealManifests(manifests, sealed), original);
+  });
+
   test('a sealed credential whose place is gone is dropped, not an error', () => {
     const kept = [manifest({})];
     assert.deepEqual(

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { credentialsName } from '../../src/release/labels.ts';
 import type { ReleaseRecord } from '../../src/release/record.ts';
 import { ReleaseStore } from '../../src/release/store.ts';
 import { FakeCluster } from '../support/fake-cluster.ts';
@@ -144,19 +145,74 @@ describe('record Secrets', () => {
     assert.equal((await store.load(NS, 'lf', 4))?.digest, 'd4');
     await store.remove(NS, 'lf', 4);
     assert.deepEqual(cluster.names('Secret'), []);
+    await store.save(record(6));
+    const bare = cluster.find('Secret', 'berth.lf.v6')!;
+    cluster.seed({ ...bare, metadata: { ...bare.metadata, annotations: undefined } });
+    assert.equal((await store.load(NS, 'lf', 6))?.digest, 'd6', 'a head without any annotation');
+    await store.remove(NS, 'lf', 6);
+    assert.deepEqual(cluster.names('Secret'), []);
+  });
+
+  test('a head without its labels and annotations sums up with empty fields', async () => {
+    const cluster = new FakeCluster();
+    const store = new ReleaseStore(cluster.client);
+    cluster.seed({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: 'berth.lf.v1',
+        namespace: NS,
+        labels: { 'berth.dev/owner': 'berth', 'berth.dev/chunk': '0', 'berth.dev/revision': '1' },
+      },
+    });
+    assert.deepEqual(await store.summaries(NS), [
+      {
+        release: '',
+        namespace: NS,
+        revision: 1,
+        status: undefined,
+        blueprint: '',
+        appVersion: '',
+        updated: '',
+        description: '',
+      },
+    ]);
   });
 
   test('removing a record removes every chunk, and a record already gone is no error', async () => {
     const cluster = new FakeCluster();
     const store = new ReleaseStore(cluster.client);
     await store.save(record(5, { values: { noise: randomBytes(1_200_000).toString('base64') } }));
-    assert.ok(cluster.names('Secret').length >= 3);
+    const chunks = cluster.names('Secret');
+    assert.ok(chunks.length >= 3);
     await store.remove(NS, 'lf', 5);
     assert.deepEqual(cluster.names('Secret'), []);
+    const deletes = () => cluster.calls.filter((c) => c.operation === 'delete').map((c) => c.name);
+    assert.deepEqual(deletes().sort(), [...chunks, credentialsName('lf', 5)].sort(), 'each chunk, no more');
     await store.remove(NS, 'lf', 5);
-    const deletes = cluster.calls.filter((c) => c.operation === 'delete').map((c) => c.name);
-    assert.ok(deletes.includes('berth.lf.v5.2'), deletes.join(', '));
-    assert.ok(!deletes.includes('berth.lf.v5.9'));
+    assert.ok(!deletes().includes('berth.lf.v5.9'));
+  });
+
+  test('newest: the head alone tells the digest, an older revision still deployed, an adopted layer', async () => {
+    const cluster = new FakeCluster();
+    const store = new ReleaseStore(cluster.client);
+    assert.equal(await store.newest(NS, 'lf'), undefined);
+    await store.save(record(1));
+    await store.save(record(2, { status: 'deployed', adopted: { chart: 'langfuse 1.5.0', values: {} } }));
+    const newest = await store.newest(NS, 'lf');
+    assert.deepEqual(
+      { ...newest, summary: newest?.summary.revision },
+      { summary: 2, digest: 'd2', olderDeployed: false, adopted: true },
+    );
+    await store.save(record(1, { status: 'deployed' }));
+    await store.save(record(3, { status: 'deployed' }));
+    const head = cluster.find('Secret', 'berth.lf.v3')!;
+    const { 'berth.dev/digest': _digest, ...annotations } = head.metadata.annotations ?? {};
+    cluster.seed({ ...head, metadata: { ...head.metadata, annotations } });
+    assert.deepEqual(
+      { ...(await store.newest(NS, 'lf')), summary: undefined },
+      { summary: undefined, digest: '', olderDeployed: true, adopted: false },
+    );
   });
 
   test('pruning keeps the newest and the deployed revision, and says which it removed', async () => {
