@@ -36,7 +36,7 @@ export async function readGeneratedSecrets(
 }
 
 /** Stored values first; fresh random values for new keys and for secrets being rotated. */
-export function keptSecretValues(stored: StoredSecrets, rotate: readonly string[] = []): SecretValueSource {
+export function keptSecretValues(stored: StoredSecrets, rotate: readonly string[]): SecretValueSource {
   return (secretName, key, spec) => {
     const kept = rotate.includes(secretName) ? undefined : stored.get(secretName)?.[key];
     return kept ?? freshSecretValues(secretName, key, spec);

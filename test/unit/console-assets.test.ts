@@ -13,12 +13,12 @@ test('serves index.html, app.js, app.css and every chunk; a missing build is nam
     /index\.html, app\.js, app\.css missing .*npm run build:console/,
   );
 
-  for (const [file, text] of [
-    ['index.html', '<html></html>'],
-    ['app.js', 'import("./chunks/release-A.js")'],
-    ['app.css', 'body{}'],
-  ])
-    writeFileSync(join(dir, file), text);
+  const built: Record<string, string> = {
+    'index.html': '<html></html>',
+    'app.js': 'import("./chunks/release-A.js")',
+    'app.css': 'body{}',
+  };
+  for (const [file, text] of Object.entries(built)) writeFileSync(join(dir, file), text);
   mkdirSync(join(dir, 'chunks'));
   writeFileSync(join(dir, 'chunks', 'release-A.js'), 'export const ReleasePage = 1');
   writeFileSync(join(dir, 'chunks', 'notes.txt'), 'not a script');
