@@ -487,7 +487,11 @@ describe('--atomic says what it did', () => {
     pendingWriteFails(cluster);
     await assert.rejects(
       deploy(target(cluster), await request('upgrade', EXTERNAL_REDIS), options({ atomic: true })),
-      { code: 'BERTH_ROLLED_BACK', message: /etcd unavailable\nrolled back to revision 1 \(--atomic\)/ },
+      {
+        code: 'BERTH_ROLLED_BACK',
+        message: /etcd unavailable$/,
+        recovery: 'rolled back to revision 1 (--atomic)',
+      },
     );
     assert.deepEqual(await statuses(cluster), ['3:deployed', '1:superseded']);
 
