@@ -6,6 +6,7 @@
 import { valueReferences } from '../preflight/values-walk.ts';
 import type { RenderResult } from '../render/render.ts';
 import { containerFindings } from './checks/containers.ts';
+import { credentialFindings } from './checks/credentials.ts';
 import { ingressBackends, networkFindings } from './checks/network.ts';
 import { objectReferenceFindings } from './checks/object-references.ts';
 import { rolloutFindings, storageFindings } from './checks/rollout.ts';
@@ -51,6 +52,7 @@ export function verifyRelease(input: VerifyInput): Finding[] {
     ...referenceFindings,
     ...objectReferenceFindings(view, declared),
     ...containerFindings(view.components),
+    ...credentialFindings(view),
     ...serviceFindings(services),
     ...ingressFindings(ingressBackends(view), services),
     ...networkFindings(view, edges, services),

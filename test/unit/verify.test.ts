@@ -340,4 +340,22 @@ describe('credentials in plain text', () => {
     });
     assert.deepEqual(subjects(verify([db, dbService, web])), []);
   });
+
+  it('warns for a literal URL password in a ConfigMap, not for a reference to one', () => {
+    const config = (name: string, data: Record<string, string>): KubeObject =>
+      ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data }) as KubeObject;
+    const found = verify([
+      db,
+      dbService,
+      config('app-config', {
+        'application.yml': 'backends:\n  - url: http://user:s3cret@llm:8000\n',
+        'plain.yml': 'url: http://llm:8000\n',
+      }),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a placeholder the application resolves
+      config('app-templated', { 'application.yml': 'url: postgres://app:${DB_PASSWORD}@app-db:5432/x\n' }),
+    ]);
+    assert.deepEqual(subjects(found), [
+      'ConfigMap/app-config key application.yml: has a password inside a URL in plain text',
+    ]);
+  });
 });

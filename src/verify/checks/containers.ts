@@ -1,11 +1,10 @@
-/** Per container: one entry per env name, probes on declared ports, pinned images, no plain-text credentials. */
-import { HARMLESS, URL_CREDENTIALS } from '../../plan/redact.ts';
+/** Per container: one entry per env name, probes on declared ports, pinned images. */
 import { error, type Finding, warning } from '../findings.ts';
 import type { ComponentView, ContainerView } from '../view.ts';
 
 type Json = Record<string, unknown>;
 
-function subjectOf(component: ComponentView, container: ContainerView): string {
+export function subjectOf(component: ComponentView, container: ContainerView): string {
   return `${component.workload.kind}/${component.workload.metadata.name} container ${container.name}`;
 }
 
@@ -79,55 +78,13 @@ function pinnedImage(component: ComponentView, container: ContainerView): Findin
       ];
 }
 
-/**
- * An env name that ends in a credential word (OPENAI_API_KEY, DB_PASSWORD, GITHUB_TOKEN). Narrower
- * than redaction's rule, which also hides APIKEY_USERS or PRIVATE_BUCKET to be safe: a warning
- * must not cry wolf.
- */
-const CREDENTIAL_ENV =
-  /(^|[-_.])(pass(word|wd|phrase)?|secret|token|credentials?|(api|access|secret|private|encryption)[-_]?key)$/i;
-
-const SECRET_HINT = 'keep it in a Secret and refer to it (extraEnv with valueFrom.secretKeyRef, or envFrom)';
-
-/**
- * A credential written into the pod spec: anyone who may read the workload reads it, and it shows
- * in every copy of the spec (kubectl get -o yaml, GitOps repositories). URL passwords are found by
- * the rule that redacts them from berth's own output.
- */
-function plainCredentials(component: ComponentView, container: ContainerView): Finding[] {
-  const findings: Finding[] = [];
-  for (const entry of (container.spec.env as Json[] | undefined) ?? []) {
-    const { name, value } = entry;
-    if (typeof name !== 'string' || typeof value !== 'string' || HARMLESS.test(value)) continue;
-    const problem = CREDENTIAL_ENV.test(name)
-      ? 'holds a credential in plain text in the pod spec'
-      : [...value.matchAll(URL_CREDENTIALS)].some(([, , , password]) => !HARMLESS.test(password ?? ''))
-        ? 'has a password inside a URL in plain text in the pod spec'
-        : undefined;
-    if (problem)
-      findings.push(
-        warning(
-          'plain-credential',
-          `${subjectOf(component, container)} env ${name}`,
-          `${problem}; ${SECRET_HINT}`,
-        ),
-      );
-  }
-  return findings;
-}
-
 export function containerFindings(components: readonly ComponentView[]): Finding[] {
   return components.flatMap((component) => [
-    ...component.initContainers.flatMap((c) => [
-      ...duplicateEnv(component, c),
-      ...pinnedImage(component, c),
-      ...plainCredentials(component, c),
-    ]),
+    ...component.initContainers.flatMap((c) => [...duplicateEnv(component, c), ...pinnedImage(component, c)]),
     ...component.containers.flatMap((c) => [
       ...duplicateEnv(component, c),
       ...probePorts(component, c),
       ...pinnedImage(component, c),
-      ...plainCredentials(component, c),
     ]),
   ]);
 }
