@@ -96,22 +96,8 @@ export interface SharedReads {
  */
 export function withPermissionsHint(error: unknown, namespace: string, request: DeployRequest): unknown {
   if (!(error instanceof KubeApiError) || error.status !== 403 || request.kind === 'rollback') return error;
-  return new KubeApiError(
-    error.code,
-    {
-      verb: error.verb,
-      target: { kind: error.kind, name: error.objectName, namespace: error.namespace },
-      status: error.status,
-      reason: error.reason,
-      apiMessage: error.apiMessage,
-      causes: error.causes,
-    },
-    {
-      message: error.message,
-      exitCode: error.exitCode,
-      hint: `berth preflight ${request.blueprint.name} -n ${namespace} lists every permission the ${request.kind} needs`,
-      cause: error,
-    },
+  return error.withHint(
+    `berth preflight ${request.blueprint.name} -n ${namespace} lists every permission the ${request.kind} needs`,
   );
 }
 

@@ -106,6 +106,16 @@ export class KubeApiError extends BerthError {
     this.apiMessage = details.apiMessage;
     this.causes = details.causes;
   }
+
+  /** The same refusal with another hint (an action knows the better next step). */
+  withHint(hint: string): KubeApiError {
+    const { verb, kind, objectName: name, namespace, status, reason, apiMessage, causes } = this;
+    return new KubeApiError(
+      this.code,
+      { verb, target: { kind, name, namespace }, status, reason, apiMessage, causes },
+      { message: this.message, exitCode: this.exitCode, hint, cause: this },
+    );
+  }
 }
 
 /** A field another field manager owns, as server-side apply reports it. */
