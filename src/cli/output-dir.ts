@@ -2,7 +2,7 @@
  * `--output-dir`: create the folder one level at a time. Node's recursive mkdir never returns on
  * some paths (/proc/x), and a path that is a file should fail with one line, before any rendering.
  */
-import { accessSync, constants, mkdirSync, statfsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, type Stats, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BerthError } from '../errors.ts';
 import { fileProblem } from '../input.ts';
@@ -74,20 +74,22 @@ const FILE_HINT = 'pass a file path in an existing folder you can write to';
  * exists and takes files, and the path is not a folder or a device.
  */
 export function checkOutputFile(flag: string, file: string): void {
-  try {
-    if (!statSync(file).isFile()) fail(flag, file, 'not a regular file', FILE_HINT);
-  } catch (error) {
-    if (error instanceof BerthError) throw error;
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') fail(flag, file, fileProblem(error), FILE_HINT);
-  }
+  const existing = statOrFail(flag, file, file);
+  if (existing && !existing.isFile()) fail(flag, file, 'not a regular file', FILE_HINT);
   const folder = dirname(resolve(file));
-  try {
-    if (!statSync(folder).isDirectory()) fail(flag, file, `${folder} is not a folder`, FILE_HINT);
-  } catch (error) {
-    if (error instanceof BerthError) throw error;
-    fail(flag, file, `${folder}: ${fileProblem(error)}`, FILE_HINT);
-  }
+  const parent = statOrFail(flag, file, folder);
+  if (!parent) fail(flag, file, `${folder}: no such file`, FILE_HINT);
+  if (!parent.isDirectory()) fail(flag, file, `${folder} is not a folder`, FILE_HINT);
   checkWritableFolder(flag, file, folder, FILE_HINT);
+}
+
+/** `path`'s status, undefined when it does not exist; any other failure is the flag's one line. */
+function statOrFail(flag: string, given: string, path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch (error) {
+    return fail(flag, given, `${path === given ? '' : `${path}: `}${fileProblem(error)}`, FILE_HINT);
+  }
 }
 
 /** Writes a file checked by checkOutputFile (one line on failure). */
