@@ -2,16 +2,19 @@
 import { BerthError } from './errors.ts';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_RULE =
+  'lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters';
+const isDnsLabel = (name: string) => name.length <= 63 && DNS_LABEL.test(name);
 
 /**
  * A namespace as the API server accepts it (a DNS-1123 label). Checked before anything connects:
  * an empty namespace would otherwise make namespaced reads cluster-wide.
  */
 export function checkNamespace(namespace: string): string {
-  if (namespace.length > 63 || !DNS_LABEL.test(namespace)) {
+  if (!isDnsLabel(namespace)) {
     throw new BerthError(
       'BERTH_NAMESPACE_INVALID',
-      `--namespace ${JSON.stringify(namespace)}: expected a namespace name (lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters)`,
+      `--namespace ${JSON.stringify(namespace)}: expected a namespace name (${LABEL_RULE})`,
       { hint: 'kubectl get namespaces lists the existing ones' },
     );
   }
@@ -23,10 +26,10 @@ export function checkNamespace(namespace: string): string {
  * Such names end up in label selectors and object names, so anything else is refused offline.
  */
 export function checkLabelName(field: string, name: string, hint?: string): string {
-  if (name.length > 63 || !DNS_LABEL.test(name))
+  if (!isDnsLabel(name))
     throw new BerthError(
       'BERTH_NAME_INVALID',
-      `${field} ${JSON.stringify(name)}: expected lower-case letters, digits and "-", starting and ending with a letter or digit, at most 63 characters`,
+      `${field} ${JSON.stringify(name)}: expected ${LABEL_RULE}`,
       hint === undefined ? {} : { hint },
     );
   return name;
