@@ -54,14 +54,23 @@ export function ValuesEditor({
     () => schema && new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(schema),
     [schema],
   );
-  const problems = useMemo(() => (validate ? checkValues(validate, text) : []), [validate, text]);
+  // An edit is checked once: the list for onChange and the marks for the text it comes back as.
+  const lastCheck = useRef<{ validate: Validate; text: string; problems: Problem[] }>(undefined);
+  const check = (validate: Validate, text: string): Problem[] => {
+    const last = lastCheck.current;
+    if (last?.validate === validate && last.text === text) return last.problems;
+    const problems = checkValues(validate, text);
+    lastCheck.current = { validate, text, problems };
+    return problems;
+  };
+  const problems = useMemo(() => (validate ? check(validate, text) : []), [validate, text]);
   useEffect(() => {
     if (validate) onChange(text, { errors: problems.map((p) => p.message) });
   }, [validate]);
 
   // CodeMirror keeps its own document; edits go out through onChange, the latest of which is read here.
-  const latest = useRef({ validate, onChange });
-  latest.current = { validate, onChange };
+  const latest = useRef({ validate, onChange, check });
+  latest.current = { validate, onChange, check };
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView>(undefined);
   useEffect(() => {
@@ -84,8 +93,8 @@ export function ValuesEditor({
           EditorView.updateListener.of((update) => {
             if (!update.docChanged) return;
             const next = update.state.doc.toString();
-            const { validate, onChange } = latest.current;
-            onChange(next, { errors: validate ? checkValues(validate, next).map((p) => p.message) : [] });
+            const { validate, onChange, check } = latest.current;
+            onChange(next, { errors: validate ? check(validate, next).map((p) => p.message) : [] });
           }),
         ],
       }),
