@@ -64,9 +64,6 @@ export function ValuesEditor({
     return problems;
   };
   const problems = useMemo(() => (validate ? check(validate, text) : []), [validate, text]);
-  useEffect(() => {
-    if (validate) onChange(text, { errors: problems.map((p) => p.message) });
-  }, [validate]);
 
   // CodeMirror keeps its own document; edits go out through onChange, the latest of which is read here.
   const latest = useRef({ validate, onChange, check });
@@ -102,6 +99,13 @@ export function ValuesEditor({
     view.current = editor;
     return () => editor.destroy();
   }, []);
+  // Once the schema is there, the document as it is now is reported: reporting the text of the
+  // render that brought the schema would undo an edit made while it loaded.
+  useEffect(() => {
+    if (!validate) return;
+    const current = view.current?.state.doc.toString() ?? text;
+    onChange(current, { errors: check(validate, current).map((p) => p.message) });
+  }, [validate]);
   // The text from outside (a new release's values) replaces the document; then the marks follow.
   useEffect(() => {
     const editor = view.current;
